@@ -1,0 +1,35 @@
+package io.agentlake.schemas;
+
+import java.util.List;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * One kind of record inside one source's exports, e.g. a CloudTrail event or an IAM role from an
+ * authorization-details file. The schema names fields exactly as the vendor does; fields it does
+ * not list survive in the bronze {@code _raw} column.
+ *
+ * @param sourceType the source folder name, e.g. {@code aws-cloudtrail}
+ * @param recordType the record kind, e.g. {@code cloudtrail_event}
+ * @param bronzeTable the bronze table the accepted records land in
+ * @param schema explicit schema of one record
+ * @param requiredFields top-level fields that must be present and non-empty, else quarantine
+ * @param eventTimeField field holding the record's own time (null when it has none)
+ * @param eventTimeFormat how that field is written: ISO-8601 text or epoch seconds
+ * @param keyFields fields that identify the record at the source (used for de-duplication)
+ */
+public record SourceRecordType(
+    String sourceType,
+    String recordType,
+    String bronzeTable,
+    StructType schema,
+    List<String> requiredFields,
+    String eventTimeField,
+    TimeFormat eventTimeFormat,
+    List<String> keyFields) {
+
+  public enum TimeFormat {
+    NONE,
+    ISO_8601,
+    EPOCH_SECONDS
+  }
+}

@@ -1,0 +1,261 @@
+package io.agentlake.schemas;
+
+import io.agentlake.schemas.TableContract.Layer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Every table in the lake, declared once. The jobs write exactly these schemas; a golden-file test
+ * ({@code TablesGoldenTest}) fails when one changes, so a change to what readers see is deliberate.
+ */
+public final class Tables {
+
+  public static final String AS_OF_DATE = "as_of_date";
+
+  /** Lineage columns every bronze row carries, before the source's own fields. */
+  public static final StructType BRONZE_LINEAGE =
+      StructType.fromDDL(
+          "_source_type STRING NOT NULL, _record_type STRING NOT NULL,"
+              + " _source_file STRING NOT NULL, _record_position BIGINT NOT NULL,"
+              + " _context MAP<STRING, STRING>, _ingest_run_id STRING NOT NULL,"
+              + " _ingest_time TIMESTAMP NOT NULL, _event_time TIMESTAMP, _record_key STRING,"
+              + " _raw STRING NOT NULL");
+
+  public static final TableContract QUARANTINE =
+      new TableContract(
+          "quarantine.records",
+          Layer.QUARANTINE,
+          StructType.fromDDL(
+              "source_type STRING NOT NULL, record_type STRING, source_file STRING NOT NULL,"
+                  + " record_position BIGINT NOT NULL, reason STRING NOT NULL, detail STRING,"
+                  + " raw_excerpt STRING, ingest_run_id STRING NOT NULL,"
+                  + " ingest_time TIMESTAMP NOT NULL"),
+          "one rejected record, or one unreadable file (record_position -1)",
+          List.of("source_file", "record_position", "ingest_run_id"),
+          List.of());
+
+  public static final TableContract INGESTED_FILES =
+      new TableContract(
+          "ledger.ingested_files",
+          Layer.LEDGER,
+          StructType.fromDDL(
+              "source_type STRING NOT NULL, source_file STRING NOT NULL, size BIGINT NOT NULL,"
+                  + " modification_time TIMESTAMP NOT NULL, ingest_run_id STRING NOT NULL,"
+                  + " ingest_time TIMESTAMP NOT NULL, records_read BIGINT NOT NULL,"
+                  + " records_accepted BIGINT NOT NULL, records_quarantined BIGINT NOT NULL,"
+                  + " file_error STRING"),
+          "one export file ingested once; a file is new when (path, size, mtime) is not here",
+          List.of("source_file", "size", "modification_time"),
+          List.of());
+
+  public static final TableContract RUNS =
+      new TableContract(
+          "ledger.runs",
+          Layer.LEDGER,
+          StructType.fromDDL(
+              "run_id STRING NOT NULL, run_date DATE NOT NULL, command STRING NOT NULL,"
+                  + " started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP NOT NULL,"
+                  + " status STRING NOT NULL, report_json STRING NOT NULL"),
+          "one run of a stage or of nightly",
+          List.of("run_id"),
+          List.of());
+
+  public static final TableContract IDENTITIES =
+      silver(
+          "silver.identities",
+          "identity_id STRING NOT NULL, kind STRING NOT NULL, source STRING NOT NULL,"
+              + " native_id STRING, display_name STRING, status STRING, account_id STRING,"
+              + " created_at TIMESTAMP, status_changed_at TIMESTAMP, last_seen_at TIMESTAMP,"
+              + " attributes MAP<STRING, STRING>",
+          "one identity of any source (person, role, user, service account, API key, agent)",
+          List.of("identity_id"));
+
+  public static final TableContract AGENTS =
+      silver(
+          "silver.agents",
+          "agent_id STRING NOT NULL, platform STRING NOT NULL, native_id STRING NOT NULL,"
+              + " name STRING, purpose STRING, owner_ref STRING, owner_identity_id STRING,"
+              + " owner_match STRING NOT NULL, backup_owner_refs ARRAY<STRING>,"
+              + " backup_owner_identity_ids ARRAY<STRING>, project STRING, end_date DATE,"
+              + " platform_status STRING, platform_deleted_at TIMESTAMP, created_at TIMESTAMP,"
+              + " credential_ids ARRAY<STRING>, sources ARRAY<STRING>",
+          "one agent, merged across its platform record and the manifest",
+          List.of("agent_id"));
+
+  public static final TableContract IDENTITY_EDGES =
+      silver(
+          "silver.identity_edges",
+          "src_id STRING NOT NULL, edge_type STRING NOT NULL, dst_id STRING NOT NULL,"
+              + " source STRING NOT NULL, evidence STRING, first_seen TIMESTAMP,"
+              + " last_seen TIMESTAMP",
+          "one typed edge: OWNED_BY, BACKUP_OWNED_BY, USES, CAN_ASSUME, ASSUMED, MEMBER_OF,"
+              + " MANAGED_BY, KEY_OF",
+          List.of("src_id", "edge_type", "dst_id"));
+
+  public static final TableContract ENTITLEMENTS =
+      silver(
+          "silver.entitlements",
+          "principal_id STRING NOT NULL, principal_arn STRING NOT NULL, account_id STRING,"
+              + " effect STRING NOT NULL, action_pattern STRING NOT NULL, service STRING NOT NULL,"
+              + " resource_pattern STRING NOT NULL, unconstrained BOOLEAN NOT NULL,"
+              + " conditional BOOLEAN NOT NULL, policy_name STRING NOT NULL, policy_arn STRING,"
+              + " policy_type STRING NOT NULL, grant_path STRING NOT NULL,"
+              + " statement_index INT NOT NULL, granted_since TIMESTAMP",
+          "one principal x action pattern x resource pattern x granting statement",
+          List.of(
+              "principal_id",
+              "effect",
+              "action_pattern",
+              "resource_pattern",
+              "policy_name",
+              "grant_path",
+              "statement_index"));
+
+  public static final TableContract ACTIVITY_DAILY =
+      silver(
+          "silver.activity_daily",
+          "principal_id STRING NOT NULL, account_id STRING, action STRING NOT NULL,"
+              + " resource STRING NOT NULL, day DATE NOT NULL, event_category STRING NOT NULL,"
+              + " success_count BIGINT NOT NULL, denied_count BIGINT NOT NULL,"
+              + " first_time TIMESTAMP NOT NULL, last_time TIMESTAMP NOT NULL,"
+              + " sample_event_id STRING NOT NULL, session_names ARRAY<STRING>",
+          "one principal x IAM action x resource x UTC day, from de-duplicated CloudTrail events",
+          List.of("principal_id", "action", "resource", "day"));
+
+  public static final TableContract OBSERVATION_COVERAGE =
+      silver(
+          "silver.observation_coverage",
+          "account_id STRING NOT NULL, source STRING NOT NULL, day DATE NOT NULL,"
+              + " management_events BIGINT NOT NULL, data_events BIGINT NOT NULL",
+          "one account x log source x UTC day with the number of events observed by category",
+          List.of("account_id", "source", "day"));
+
+  public static final TableContract AGENT_REACH =
+      gold(
+          "gold.agent_reach",
+          "agent_id STRING NOT NULL, principal_id STRING NOT NULL, hops INT NOT NULL,"
+              + " path ARRAY<STRING> NOT NULL, via STRING NOT NULL",
+          "one agent x principal it can act as (directly or through role assumption)",
+          List.of("agent_id", "principal_id"));
+
+  public static final TableContract UNUSED_PRIVILEGES =
+      gold(
+          "gold.unused_privileges",
+          "principal_id STRING NOT NULL, principal_arn STRING, agent_ids ARRAY<STRING>,"
+              + " level STRING NOT NULL, service STRING NOT NULL, action_pattern STRING NOT NULL,"
+              + " resource_pattern STRING NOT NULL, policy_name STRING NOT NULL,"
+              + " grant_path STRING NOT NULL, verdict STRING NOT NULL,"
+              + " last_used_time TIMESTAMP, last_used_event_id STRING, days_unused INT,"
+              + " used_actions ARRAY<STRING>, denied_attempts BIGINT NOT NULL,"
+              + " observation_days INT NOT NULL, window_days INT NOT NULL, evidence STRING NOT NULL",
+          "one grant (or service, or identity) of one principal with its usage verdict",
+          List.of(
+              "principal_id",
+              "level",
+              "action_pattern",
+              "resource_pattern",
+              "policy_name",
+              "grant_path"));
+
+  public static final TableContract ORPHANED_AGENTS =
+      gold(
+          "gold.orphaned_agents",
+          "agent_id STRING NOT NULL, platform STRING NOT NULL, name STRING,"
+              + " reasons ARRAY<STRING> NOT NULL, owner_ref STRING, owner_identity_id STRING,"
+              + " owner_status STRING, owner_status_since TIMESTAMP, last_activity_time TIMESTAMP,"
+              + " credential_ids ARRAY<STRING>, suggested_successor STRING,"
+              + " successor_reason STRING NOT NULL,"
+              + " evidence ARRAY<STRUCT<reason: STRING, detail: STRING>> NOT NULL",
+          "one agent with at least one orphan reason",
+          List.of("agent_id"));
+
+  public static final TableContract RISK_SCORES =
+      gold(
+          "gold.risk_scores",
+          "agent_id STRING NOT NULL, platform STRING NOT NULL, name STRING,"
+              + " score DOUBLE NOT NULL, tier STRING NOT NULL, model_version STRING NOT NULL,"
+              + " factors ARRAY<STRUCT<factor: STRING, raw_value: DOUBLE, weight: DOUBLE,"
+              + " contribution: DOUBLE, owasp: STRING, evidence: STRING>> NOT NULL",
+          "one agent's risk score with every factor behind it",
+          List.of("agent_id"));
+
+  private static final Map<String, TableContract> ALL = new LinkedHashMap<>();
+
+  static {
+    for (SourceRecordType type : Sources.recordTypes()) {
+      String name = "bronze." + type.bronzeTable();
+      if (!ALL.containsKey(name)) {
+        ALL.put(name, bronze(type));
+      }
+    }
+    for (TableContract t :
+        List.of(
+            QUARANTINE,
+            INGESTED_FILES,
+            RUNS,
+            IDENTITIES,
+            AGENTS,
+            IDENTITY_EDGES,
+            ENTITLEMENTS,
+            ACTIVITY_DAILY,
+            OBSERVATION_COVERAGE,
+            AGENT_REACH,
+            UNUSED_PRIVILEGES,
+            ORPHANED_AGENTS,
+            RISK_SCORES)) {
+      ALL.put(t.name(), t);
+    }
+  }
+
+  private Tables() {}
+
+  public static List<TableContract> all() {
+    return List.copyOf(ALL.values());
+  }
+
+  public static Optional<TableContract> byName(String name) {
+    return Optional.ofNullable(ALL.get(name));
+  }
+
+  public static TableContract bronzeOf(SourceRecordType type) {
+    return ALL.get("bronze." + type.bronzeTable());
+  }
+
+  public static List<TableContract> ofLayer(Layer layer) {
+    return ALL.values().stream().filter(t -> t.layer() == layer).toList();
+  }
+
+  private static TableContract bronze(SourceRecordType type) {
+    List<StructField> fields = new ArrayList<>(List.of(BRONZE_LINEAGE.fields()));
+    fields.addAll(List.of(type.schema().fields()));
+    return new TableContract(
+        "bronze." + type.bronzeTable(),
+        Layer.BRONZE,
+        new StructType(fields.toArray(new StructField[0])),
+        "one " + type.recordType() + " record as received from " + type.sourceType(),
+        List.of("_source_file", "_record_position"),
+        List.of());
+  }
+
+  private static TableContract silver(String name, String ddl, String grain, List<String> keys) {
+    return new TableContract(name, Layer.SILVER, StructType.fromDDL(ddl), grain, keys, List.of());
+  }
+
+  private static TableContract gold(String name, String ddl, String grain, List<String> keys) {
+    List<String> withDate = new ArrayList<>();
+    withDate.add(AS_OF_DATE);
+    withDate.addAll(keys);
+    return new TableContract(
+        name,
+        Layer.GOLD,
+        StructType.fromDDL(AS_OF_DATE + " DATE NOT NULL, " + ddl),
+        grain + ", as of one run date",
+        withDate,
+        List.of(AS_OF_DATE));
+  }
+}

@@ -1,0 +1,56 @@
+package io.agentlake.testing;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * One local SparkSession for the whole test JVM, with Delta enabled, the UI off and few shuffle
+ * partitions. Use with {@code @ExtendWith(SharedSpark.class)} and take a {@link SparkSession}
+ * parameter. Never stop it in a test: the next test class gets the same session.
+ */
+public final class SharedSpark implements ParameterResolver {
+
+  private static SparkSession session;
+
+  public static synchronized SparkSession session() {
+    if (session == null) {
+      Path warehouse;
+      try {
+        warehouse = Files.createTempDirectory("agentlake-test-warehouse");
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("cannot create a temporary warehouse folder", e);
+      }
+      session =
+          SparkSession.builder()
+              .master("local[2]")
+              .appName("agentlake-tests")
+              .config("spark.ui.enabled", "false")
+              .config("spark.sql.shuffle.partitions", "2")
+              .config("spark.default.parallelism", "2")
+              .config("spark.sql.session.timeZone", "UTC")
+              .config("spark.sql.warehouse.dir", warehouse.toUri().toString())
+              .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+              .config(
+                  "spark.sql.catalog.spark_catalog",
+                  "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+              .config("spark.driver.host", "127.0.0.1")
+              .getOrCreate();
+      session.sparkContext().setLogLevel("WARN");
+    }
+    return session;
+  }
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    return parameter.getParameter().getType() == SparkSession.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    return session();
+  }
+}
