@@ -1,0 +1,107 @@
+package io.agentlake.transforms.bronze;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.from_json;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.substring;
+import static org.apache.spark.sql.functions.timestamp_seconds;
+import static org.apache.spark.sql.functions.to_timestamp;
+import static org.apache.spark.sql.functions.when;
+
+import io.agentlake.schemas.SourceRecordType;
+import io.agentlake.schemas.Tables;
+import io.agentlake.transforms.Contracts;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructField;
+
+/**
+ * Turns extracted records into bronze rows and quarantine rows. Bronze keeps the vendor's fields
+ * (parsed with the explicit schema) beside the redacted raw record and its lineage; everything the
+ * extractor rejected becomes a quarantine row with its reason. Together they account for every
+ * record read.
+ */
+public final class Bronze {
+
+  /** Quarantine keeps a bounded excerpt of the raw record: enough to see the problem. */
+  public static final int RAW_EXCERPT_CHARS = 4000;
+
+  private Bronze() {}
+
+  /** Accepted records of one record type, shaped as that type's bronze table. */
+  public static Dataset<Row> accepted(
+      Dataset<Row> extracted, SourceRecordType type, String runId, Timestamp ingestTime) {
+    Dataset<Row> parsed =
+        extracted
+            .filter(
+                col("record_type")
+                    .equalTo(type.recordType())
+                    .and(col("quarantine_reason").isNull())
+                    .and(col("record_position").geq(0)))
+            .withColumn(
+                "_parsed", from_json(col("json"), type.schema(), Map.of("mode", "PERMISSIVE")));
+    List<Column> cols = new ArrayList<>();
+    cols.add(col("source_type").as("_source_type"));
+    cols.add(col("record_type").as("_record_type"));
+    cols.add(col("source_file").as("_source_file"));
+    cols.add(col("record_position").as("_record_position"));
+    cols.add(col("context").as("_context"));
+    cols.add(lit(runId).as("_ingest_run_id"));
+    cols.add(lit(ingestTime).as("_ingest_time"));
+    cols.add(eventTime(type).as("_event_time"));
+    cols.add(recordKey(type).as("_record_key"));
+    cols.add(col("json").as("_raw"));
+    for (StructField f : type.schema().fields()) {
+      cols.add(col("_parsed." + f.name()).as(f.name()));
+    }
+    return Contracts.conform(parsed.select(cols.toArray(new Column[0])), Tables.bronzeOf(type));
+  }
+
+  /** Rejected records and unreadable files, shaped as the quarantine table. */
+  public static Dataset<Row> quarantined(
+      Dataset<Row> extracted, String runId, Timestamp ingestTime) {
+    Dataset<Row> rejected =
+        extracted
+            .filter(col("quarantine_reason").isNotNull())
+            .select(
+                col("source_type"),
+                when(col("record_type").equalTo(ExtractedRecords.FILE_ROW), lit(null))
+                    .otherwise(col("record_type"))
+                    .as("record_type"),
+                col("source_file"),
+                col("record_position"),
+                col("quarantine_reason").as("reason"),
+                col("quarantine_detail").as("detail"),
+                substring(col("json"), 1, RAW_EXCERPT_CHARS).as("raw_excerpt"),
+                lit(runId).as("ingest_run_id"),
+                lit(ingestTime).as("ingest_time"));
+    return Contracts.conform(rejected, Tables.QUARANTINE);
+  }
+
+  private static Column eventTime(SourceRecordType type) {
+    if (type.eventTimeField() == null) {
+      return lit(null).cast("timestamp");
+    }
+    Column raw = col("_parsed." + type.eventTimeField());
+    return switch (type.eventTimeFormat()) {
+      case EPOCH_SECONDS -> timestamp_seconds(raw.cast("long"));
+      case ISO_8601 -> coalesce(to_timestamp(raw), to_timestamp(raw, "yyyy-MM-dd'T'HH:mm:ssX"));
+      case NONE -> lit(null).cast("timestamp");
+    };
+  }
+
+  private static Column recordKey(SourceRecordType type) {
+    Column[] parts =
+        type.keyFields().stream()
+            .map(k -> coalesce(col("_parsed." + k).cast("string"), lit("")))
+            .toArray(Column[]::new);
+    return concat_ws("|", parts);
+  }
+}

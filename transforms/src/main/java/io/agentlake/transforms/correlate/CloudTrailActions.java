@@ -1,0 +1,97 @@
+package io.agentlake.transforms.correlate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The data that maps a CloudTrail event to the IAM action(s) it exercises: eventSource hosts whose
+ * IAM prefix is not {@code <host minus .amazonaws.com>} (from iann0036/iam-dataset, MIT), and event
+ * names that differ from their action (S3 above all). Kept as data files beside this class so the
+ * mapping is reviewed and tested as data, not buried in code.
+ */
+public final class CloudTrailActions {
+
+  public static final StructType SOURCE_PREFIXES =
+      StructType.fromDDL("event_source STRING NOT NULL, prefix STRING NOT NULL");
+  public static final StructType EVENT_ACTIONS =
+      StructType.fromDDL(
+          "event_source STRING NOT NULL, event_name STRING NOT NULL, action STRING NOT NULL");
+
+  private CloudTrailActions() {}
+
+  /** eventSource → IAM prefix, for the hosts that do not follow the default rule. */
+  public static List<Row> sourcePrefixRows() {
+    try (InputStream in = resource("cloudtrail-eventsource-exceptions.json")) {
+      JsonNode root = new ObjectMapper().readTree(in).get("prefix_to_eventSources");
+      List<Row> rows = new ArrayList<>();
+      for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        for (JsonNode host : e.getValue()) {
+          rows.add(RowFactory.create(host.asText(), e.getKey()));
+        }
+      }
+      return rows;
+    } catch (IOException e) {
+      throw new UncheckedIOException("bundled eventSource exceptions are unreadable", e);
+    }
+  }
+
+  /** (eventSource, eventName) → IAM action, for events named differently from their action. */
+  public static List<Row> eventActionRows() {
+    try (BufferedReader reader =
+        new BufferedReader(
+            new InputStreamReader(
+                resource("cloudtrail-event-actions.csv"), StandardCharsets.UTF_8))) {
+      List<Row> rows = new ArrayList<>();
+      boolean header = true;
+      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+        if (line.isBlank() || line.startsWith("#")) {
+          continue;
+        }
+        if (header) {
+          header = false;
+          continue;
+        }
+        String[] parts = line.split(",", -1);
+        if (parts.length != 3) {
+          throw new IllegalStateException("bad row in cloudtrail-event-actions.csv: " + line);
+        }
+        rows.add(RowFactory.create(parts[0].trim(), parts[1].trim(), parts[2].trim()));
+      }
+      return rows;
+    } catch (IOException e) {
+      throw new UncheckedIOException("bundled event-name exceptions are unreadable", e);
+    }
+  }
+
+  public static Dataset<Row> sourcePrefixes(SparkSession spark) {
+    return spark.createDataFrame(sourcePrefixRows(), SOURCE_PREFIXES);
+  }
+
+  public static Dataset<Row> eventActions(SparkSession spark) {
+    return spark.createDataFrame(eventActionRows(), EVENT_ACTIONS);
+  }
+
+  private static InputStream resource(String name) {
+    InputStream in = CloudTrailActions.class.getResourceAsStream(name);
+    if (in == null) {
+      throw new IllegalStateException("bundled resource missing: " + name);
+    }
+    return in;
+  }
+}

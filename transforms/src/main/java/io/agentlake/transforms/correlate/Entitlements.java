@@ -1,0 +1,335 @@
+package io.agentlake.transforms.correlate;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.explode_outer;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.from_json;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.posexplode;
+import static org.apache.spark.sql.functions.split;
+import static org.apache.spark.sql.functions.to_timestamp;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.when;
+
+import io.agentlake.schemas.Tables;
+import io.agentlake.transforms.Contracts;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * What each AWS principal is granted, statement by statement (SPEC 6.2): user inline + attached
+ * managed + each group's inline + managed policies; role inline + attached managed; only the
+ * default version of a managed policy; permission boundaries kept as {@code boundary} rows.
+ *
+ * <p>This first version keeps action and resource patterns as written (lower-case) rather than
+ * expanding them against the AWS action catalog; statements with {@code NotAction} are not yet
+ * represented (they need the catalog) and are counted by {@link #notActionStatements}.
+ */
+public final class Entitlements {
+
+  static final StructType POLICY_DOC = StructType.fromDDL("Version STRING, Statement STRING");
+  static final StructType STATEMENT =
+      StructType.fromDDL(
+          "Sid STRING, Effect STRING, Action STRING, NotAction STRING, Resource STRING,"
+              + " NotResource STRING, Principal STRING, Condition STRING");
+
+  private Entitlements() {}
+
+  /** One row per (principal, policy document) it holds, with how it holds it. */
+  public static Dataset<Row> attachments(
+      Dataset<Row> users, Dataset<Row> groups, Dataset<Row> roles, Dataset<Row> policies) {
+    Dataset<Row> defaults = defaultVersions(policies);
+
+    Dataset<Row> userInline =
+        users
+            .select(
+                col("Arn").as("principal_arn"),
+                col("CreateDate").as("principal_created"),
+                explode(col("UserPolicyList")).as("p"))
+            .select(
+                col("principal_arn"),
+                col("principal_created"),
+                col("p.PolicyName").as("policy_name"),
+                lit(null).cast("string").as("policy_arn"),
+                lit("inline").as("policy_type"),
+                lit("direct").as("grant_path"),
+                col("p.PolicyDocument").as("document"),
+                lit(null).cast("string").as("version_created"));
+    Dataset<Row> roleInline =
+        roles
+            .select(
+                col("Arn").as("principal_arn"),
+                col("CreateDate").as("principal_created"),
+                explode(col("RolePolicyList")).as("p"))
+            .select(
+                col("principal_arn"),
+                col("principal_created"),
+                col("p.PolicyName").as("policy_name"),
+                lit(null).cast("string").as("policy_arn"),
+                lit("inline").as("policy_type"),
+                lit("direct").as("grant_path"),
+                col("p.PolicyDocument").as("document"),
+                lit(null).cast("string").as("version_created"));
+    Dataset<Row> directManaged =
+        managed(users.select(col("Arn"), col("CreateDate"), col("AttachedManagedPolicies")))
+            .unionByName(
+                managed(
+                    roles.select(col("Arn"), col("CreateDate"), col("AttachedManagedPolicies"))));
+    Dataset<Row> boundaries =
+        users
+            .select(col("Arn"), col("CreateDate"), col("PermissionsBoundary"))
+            .unionByName(roles.select(col("Arn"), col("CreateDate"), col("PermissionsBoundary")))
+            .filter(col("PermissionsBoundary.PermissionsBoundaryArn").isNotNull())
+            .select(
+                col("Arn").as("principal_arn"),
+                col("CreateDate").as("principal_created"),
+                element_at(split(col("PermissionsBoundary.PermissionsBoundaryArn"), "/"), -1)
+                    .as("policy_name"),
+                col("PermissionsBoundary.PermissionsBoundaryArn").as("policy_arn"),
+                lit("boundary").as("policy_type"),
+                lit("direct").as("grant_path"));
+
+    Dataset<Row> membership =
+        users.select(
+            col("Arn").as("principal_arn"),
+            col("CreateDate").as("principal_created"),
+            accountOf(col("Arn")).as("account_id"),
+            explode(col("GroupList")).as("group_name"));
+    Dataset<Row> groupPolicies =
+        groups
+            .select(
+                col("GroupName").as("g_name"),
+                accountOf(col("Arn")).as("g_account"),
+                explode(col("GroupPolicyList")).as("p"))
+            .select(
+                col("g_name"),
+                col("g_account"),
+                col("p.PolicyName").as("policy_name"),
+                lit(null).cast("string").as("policy_arn"),
+                lit("inline").as("policy_type"),
+                col("p.PolicyDocument").as("document"),
+                lit(null).cast("string").as("version_created"))
+            .unionByName(
+                groups
+                    .select(
+                        col("GroupName").as("g_name"),
+                        accountOf(col("Arn")).as("g_account"),
+                        explode(col("AttachedManagedPolicies")).as("m"))
+                    .join(defaults, col("m.PolicyArn").equalTo(defaults.col("d_arn")), "left")
+                    .select(
+                        col("g_name"),
+                        col("g_account"),
+                        col("m.PolicyName").as("policy_name"),
+                        col("m.PolicyArn").as("policy_arn"),
+                        lit("managed").as("policy_type"),
+                        col("d_document").as("document"),
+                        col("d_created").as("version_created")));
+    Dataset<Row> viaGroups =
+        membership
+            .join(
+                groupPolicies,
+                membership
+                    .col("group_name")
+                    .equalTo(groupPolicies.col("g_name"))
+                    .and(membership.col("account_id").equalTo(groupPolicies.col("g_account"))))
+            .select(
+                col("principal_arn"),
+                col("principal_created"),
+                col("policy_name"),
+                col("policy_arn"),
+                col("policy_type"),
+                concat(lit("group:"), col("group_name")).as("grant_path"),
+                col("document"),
+                col("version_created"));
+
+    Dataset<Row> boundaryDocs =
+        boundaries
+            .join(defaults, col("policy_arn").equalTo(defaults.col("d_arn")), "left")
+            .select(
+                col("principal_arn"),
+                col("principal_created"),
+                col("policy_name"),
+                col("policy_arn"),
+                col("policy_type"),
+                col("grant_path"),
+                col("d_document").as("document"),
+                col("d_created").as("version_created"));
+
+    return userInline
+        .unionByName(roleInline)
+        .unionByName(joinDefaults(directManaged, defaults))
+        .unionByName(viaGroups)
+        .unionByName(boundaryDocs);
+  }
+
+  /** {@code silver.entitlements} from the attachments. */
+  public static Dataset<Row> entitlements(Dataset<Row> attachments) {
+    Dataset<Row> statements = statements(attachments).filter(col("s.NotAction").isNull());
+    Dataset<Row> actions =
+        statements
+            .withColumn("action_pattern", lower(trim(explode(Json.asArray(col("s.Action"))))))
+            .withColumn(
+                "resource_raw",
+                explode_outer(
+                    coalesce(
+                        Json.asArray(col("s.Resource")),
+                        expr("transform(" + notResourceArray() + ", r -> concat('NOT ', r))"))));
+    Column resource = coalesce(trim(col("resource_raw")), lit("*"));
+    Dataset<Row> rows =
+        actions
+            .withColumn("principal_id", concat(lit("aws:"), col("principal_arn")))
+            .withColumn("account_id", accountOf(col("principal_arn")))
+            .withColumn("effect", coalesce(col("s.Effect"), lit("Allow")))
+            .withColumn(
+                "service",
+                when(
+                        col("action_pattern").contains(":"),
+                        split(col("action_pattern"), ":").getItem(0))
+                    .otherwise(lit("*")))
+            .withColumn("resource_pattern", resource)
+            .withColumn(
+                "unconstrained", resource.equalTo("*").or(col("action_pattern").equalTo("*")))
+            .withColumn("conditional", col("s.Condition").isNotNull())
+            .withColumn(
+                "granted_since",
+                greatest(parseIso(col("principal_created")), parseIso(col("version_created"))));
+    return Contracts.conform(rows, Tables.ENTITLEMENTS);
+  }
+
+  /** Statements with {@code NotAction}, which this version does not yet expand. */
+  public static Dataset<Row> notActionStatements(Dataset<Row> attachments) {
+    return statements(attachments).filter(col("s.NotAction").isNotNull());
+  }
+
+  /**
+   * Trust-policy statements of each role that allow assuming it: one row per (role, trusted
+   * principal kind, principal value).
+   */
+  public static Dataset<Row> trustGrants(Dataset<Row> roles) {
+    Dataset<Row> stmts =
+        roles
+            .select(
+                col("Arn").as("role_arn"),
+                from_json(col("AssumeRolePolicyDocument"), POLICY_DOC, Map.of()).as("doc"))
+            .select(col("role_arn"), explode(Json.asArray(col("doc.Statement"))).as("stmt"))
+            .withColumn("s", from_json(col("stmt"), STATEMENT, Map.<String, String>of()))
+            .filter(coalesce(col("s.Effect"), lit("Allow")).equalTo("Allow"))
+            .filter(
+                expr(
+                    "exists(transform("
+                        + arrayOf("s.Action")
+                        + ", a -> lower(a)), a -> a like 'sts:assumerole%' or a = 'sts:*' or a = '*')"));
+    StructType principal = StructType.fromDDL("AWS STRING, Service STRING, Federated STRING");
+    Dataset<Row> parsed =
+        stmts.withColumn(
+            "p",
+            when(trim(col("s.Principal")).equalTo("*"), lit(null))
+                .otherwise(from_json(col("s.Principal"), principal, Map.<String, String>of())));
+    Dataset<Row> anyone =
+        parsed
+            .filter(trim(col("s.Principal")).equalTo("*"))
+            .select(col("role_arn"), lit("AWS").as("principal_kind"), lit("*").as("principal"));
+    Dataset<Row> aws =
+        parsed.select(
+            col("role_arn"),
+            lit("AWS").as("principal_kind"),
+            explode(Json.asArray(col("p.AWS"))).as("principal"));
+    Dataset<Row> service =
+        parsed.select(
+            col("role_arn"),
+            lit("Service").as("principal_kind"),
+            explode(Json.asArray(col("p.Service"))).as("principal"));
+    Dataset<Row> federated =
+        parsed.select(
+            col("role_arn"),
+            lit("Federated").as("principal_kind"),
+            explode(Json.asArray(col("p.Federated"))).as("principal"));
+    return anyone.unionByName(aws).unionByName(service).unionByName(federated).distinct();
+  }
+
+  static Column accountOf(Column arn) {
+    return split(arn, ":").getItem(4);
+  }
+
+  static Column parseIso(Column text) {
+    return coalesce(to_timestamp(text), to_timestamp(text, "yyyy-MM-dd'T'HH:mm:ssX"));
+  }
+
+  private static Dataset<Row> statements(Dataset<Row> attachments) {
+    return attachments
+        .withColumn("doc", from_json(col("document"), POLICY_DOC, Map.<String, String>of()))
+        .select(
+            col("*"),
+            posexplode(Json.asArray(col("doc.Statement")))
+                .as(new String[] {"statement_index", "stmt"}))
+        .withColumn("s", from_json(col("stmt"), STATEMENT, Map.<String, String>of()));
+  }
+
+  private static Dataset<Row> defaultVersions(Dataset<Row> policies) {
+    return broadcast(
+        policies
+            .select(col("Arn").as("d_arn"), explode(col("PolicyVersionList")).as("v"))
+            .filter(col("v.IsDefaultVersion"))
+            .select(
+                col("d_arn"),
+                col("v.Document").as("d_document"),
+                col("v.CreateDate").as("d_created"))
+            .dropDuplicates("d_arn"));
+  }
+
+  private static Dataset<Row> managed(Dataset<Row> principals) {
+    return principals
+        .select(
+            col("Arn").as("principal_arn"),
+            col("CreateDate").as("principal_created"),
+            explode(col("AttachedManagedPolicies")).as("m"))
+        .select(
+            col("principal_arn"),
+            col("principal_created"),
+            col("m.PolicyName").as("policy_name"),
+            col("m.PolicyArn").as("policy_arn"),
+            lit("managed").as("policy_type"),
+            lit("direct").as("grant_path"));
+  }
+
+  private static Dataset<Row> joinDefaults(Dataset<Row> managed, Dataset<Row> defaults) {
+    return managed
+        .join(defaults, managed.col("policy_arn").equalTo(defaults.col("d_arn")), "left")
+        .select(
+            col("principal_arn"),
+            col("principal_created"),
+            col("policy_name"),
+            col("policy_arn"),
+            col("policy_type"),
+            col("grant_path"),
+            col("d_document").as("document"),
+            col("d_created").as("version_created"));
+  }
+
+  private static String notResourceArray() {
+    return "case when s.NotResource is null then null when trim(s.NotResource) like '[%'"
+        + " then from_json(s.NotResource, 'array<string>') else array(s.NotResource) end";
+  }
+
+  private static String arrayOf(String field) {
+    return "case when "
+        + field
+        + " is null then array() when trim("
+        + field
+        + ") like '[%' then from_json("
+        + field
+        + ", 'array<string>') else array("
+        + field
+        + ") end";
+  }
+}

@@ -1,0 +1,634 @@
+package io.agentlake.transforms.correlate;
+
+import static io.agentlake.transforms.correlate.Entitlements.accountOf;
+import static io.agentlake.transforms.correlate.Entitlements.parseIso;
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_distinct;
+import static org.apache.spark.sql.functions.array_union;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.map;
+import static org.apache.spark.sql.functions.map_from_entries;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.posexplode;
+import static org.apache.spark.sql.functions.regexp_extract;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.sort_array;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.timestamp_seconds;
+import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.transform;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.when;
+
+import io.agentlake.schemas.Tables;
+import io.agentlake.transforms.Contracts;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The identity graph (SPEC 6.1): every identity across sources under one namespaced id, every agent
+ * merged from its platform record and the manifest, and the typed edges between them.
+ *
+ * <p>Id conventions: {@code aws:<arn>}, {@code aws:access_key:<id>}, {@code okta:user:<id>}, {@code
+ * openai:service_account:<id>}, {@code openai:api_key:<id>}, {@code openai:user:<id>}, {@code
+ * agent:<agent_id>}; agent ids are {@code bedrock:<agentId>}, {@code openai:<service account id>}
+ * or {@code <platform>:<manifest agent_id>}.
+ *
+ * <p>Dangerous: owner matching is by normalised email/login or IdP id; an owner that matches two
+ * people is reported as AMBIGUOUS and left unresolved, never guessed.
+ */
+public final class IdentityGraph {
+
+  private IdentityGraph() {}
+
+  /**
+   * {@code silver.identities}. {@code events} are resolved CloudTrail events ({@link
+   * Activity#events}).
+   */
+  public static Dataset<Row> identities(Inventory inv, Dataset<Row> events) {
+    Dataset<Row> lastUse =
+        events
+            .filter(col("succeeded"))
+            .groupBy("principal_id")
+            .agg(max("_event_time").as("ct_last_seen"));
+    Dataset<Row> report =
+        inv.credentialReport()
+            .select(
+                col("arn").as("r_arn"),
+                greatest(
+                        parseIso(col("password_last_used")),
+                        parseIso(col("access_key_1_last_used_date")),
+                        parseIso(col("access_key_2_last_used_date")))
+                    .as("report_last_used"));
+    Dataset<Row> users =
+        inv.iamUsers()
+            .join(report, col("Arn").equalTo(col("r_arn")), "left")
+            .select(
+                concat(lit("aws:"), col("Arn")).as("identity_id"),
+                lit("user").as("kind"),
+                lit("aws-iam").as("source"),
+                col("UserId").as("native_id"),
+                col("UserName").as("display_name"),
+                lit("ACTIVE").as("status"),
+                accountOf(col("Arn")).as("account_id"),
+                parseIso(col("CreateDate")).as("created_at"),
+                lit(null).cast("timestamp").as("status_changed_at"),
+                col("report_last_used").as("last_seen_at"),
+                tags(col("Tags")).as("attributes"));
+    Dataset<Row> roles =
+        inv.iamRoles()
+            .select(
+                concat(lit("aws:"), col("Arn")).as("identity_id"),
+                lit("role").as("kind"),
+                lit("aws-iam").as("source"),
+                col("RoleId").as("native_id"),
+                col("RoleName").as("display_name"),
+                lit("ACTIVE").as("status"),
+                accountOf(col("Arn")).as("account_id"),
+                parseIso(col("CreateDate")).as("created_at"),
+                lit(null).cast("timestamp").as("status_changed_at"),
+                parseIso(col("RoleLastUsed.LastUsedDate")).as("last_seen_at"),
+                tags(col("Tags")).as("attributes"));
+    Dataset<Row> groups =
+        inv.iamGroups()
+            .select(
+                concat(lit("aws:"), col("Arn")).as("identity_id"),
+                lit("group").as("kind"),
+                lit("aws-iam").as("source"),
+                col("GroupId").as("native_id"),
+                col("GroupName").as("display_name"),
+                lit("ACTIVE").as("status"),
+                accountOf(col("Arn")).as("account_id"),
+                parseIso(col("CreateDate")).as("created_at"),
+                lit(null).cast("timestamp").as("status_changed_at"),
+                lit(null).cast("timestamp").as("last_seen_at"),
+                emptyAttributes().as("attributes"));
+    Dataset<Row> accessKeys =
+        events
+            .filter(col("userIdentity.accessKeyId").startsWith("AKIA"))
+            .groupBy(col("userIdentity.accessKeyId").as("key_id"))
+            .agg(
+                first(col("principal_arn"), true).as("user_arn"),
+                min("_event_time").as("first_seen"),
+                max(when(col("succeeded"), col("_event_time"))).as("key_last_seen"))
+            .select(
+                concat(lit("aws:access_key:"), col("key_id")).as("identity_id"),
+                lit("access_key").as("kind"),
+                lit("aws-cloudtrail").as("source"),
+                col("key_id").as("native_id"),
+                col("key_id").as("display_name"),
+                lit("ACTIVE").as("status"),
+                accountOf(col("user_arn")).as("account_id"),
+                lit(null).cast("timestamp").as("created_at"),
+                lit(null).cast("timestamp").as("status_changed_at"),
+                col("key_last_seen").as("last_seen_at"),
+                map(lit("user_arn"), col("user_arn")).as("attributes"));
+    Dataset<Row> people =
+        inv.oktaUsers()
+            .select(
+                concat(lit("okta:user:"), col("id")).as("identity_id"),
+                lit("human").as("kind"),
+                lit("okta-users").as("source"),
+                col("id").as("native_id"),
+                lower(trim(coalesce(col("profile.email"), col("profile.login"))))
+                    .as("display_name"),
+                col("status").as("status"),
+                lit(null).cast("string").as("account_id"),
+                parseIso(col("created")).as("created_at"),
+                parseIso(col("statusChanged")).as("status_changed_at"),
+                parseIso(col("lastLogin")).as("last_seen_at"),
+                personAttributes().as("attributes"));
+    Dataset<Row> projects = projectStatus(inv);
+    Dataset<Row> serviceAccounts =
+        inv.openaiServiceAccounts()
+            .withColumn("project_id", col("_context").getItem("project_id"))
+            .join(projects, "project_id", "left")
+            .select(
+                concat(lit("openai:service_account:"), col("id")).as("identity_id"),
+                lit("service_account").as("kind"),
+                lit("openai-admin").as("source"),
+                col("id").as("native_id"),
+                col("name").as("display_name"),
+                lit("ACTIVE").as("status"),
+                lit(null).cast("string").as("account_id"),
+                timestamp_seconds(col("created_at")).as("created_at"),
+                lit(null).cast("timestamp").as("status_changed_at"),
+                lit(null).cast("timestamp").as("last_seen_at"),
+                map(
+                        lit("project_id"),
+                        col("project_id"),
+                        lit("project_status"),
+                        coalesce(col("project_status"), lit("unknown")))
+                    .as("attributes"));
+    Dataset<Row> apiKeys =
+        inv.openaiApiKeys()
+            .select(
+                concat(lit("openai:api_key:"), col("id")).as("identity_id"),
+                lit("api_key").as("kind"),
+                lit("openai-admin").as("source"),
+                col("id").as("native_id"),
+                coalesce(col("name"), col("redacted_value")).as("display_name"),
+                lit("ACTIVE").as("status"),
+                lit(null).cast("string").as("account_id"),
+                timestamp_seconds(col("created_at")).as("created_at"),
+                lit(null).cast("timestamp").as("status_changed_at"),
+                timestamp_seconds(col("last_used_at")).as("last_seen_at"),
+                map(
+                        lit("redacted_value"),
+                        col("redacted_value"),
+                        lit("owner_type"),
+                        col("owner.type"),
+                        lit("project_id"),
+                        col("_context").getItem("project_id"))
+                    .as("attributes"));
+    Dataset<Row> openaiUsers =
+        inv.openaiUsers()
+            .select(
+                concat(lit("openai:user:"), col("id")).as("identity_id"),
+                lit("human").as("kind"),
+                lit("openai-admin").as("source"),
+                col("id").as("native_id"),
+                lower(trim(col("email"))).as("display_name"),
+                lit("ACTIVE").as("status"),
+                lit(null).cast("string").as("account_id"),
+                timestamp_seconds(col("added_at")).as("created_at"),
+                lit(null).cast("timestamp").as("status_changed_at"),
+                lit(null).cast("timestamp").as("last_seen_at"),
+                map(lit("role"), col("role")).as("attributes"));
+
+    Dataset<Row> all =
+        users
+            .unionByName(roles)
+            .unionByName(groups)
+            .unionByName(accessKeys)
+            .unionByName(people)
+            .unionByName(serviceAccounts)
+            .unionByName(apiKeys)
+            .unionByName(openaiUsers);
+    Dataset<Row> withCloudTrail =
+        all.join(lastUse, all.col("identity_id").equalTo(lastUse.col("principal_id")), "left")
+            .withColumn("last_seen_at", greatest(col("last_seen_at"), col("ct_last_seen")));
+    return Contracts.conform(withCloudTrail, Tables.IDENTITIES).dropDuplicates("identity_id");
+  }
+
+  /**
+   * {@code silver.agents}: Bedrock agents, OpenAI service accounts and manifest agents, merged on
+   * (platform, native id) so a manifest row adds owner and purpose to the platform's record.
+   */
+  public static Dataset<Row> agents(Inventory inv, Dataset<Row> identities) {
+    Dataset<Row> bedrock =
+        inv.bedrockAgents()
+            .groupBy("agentId")
+            .agg(
+                first("agentName", true).as("p_name"),
+                first("description", true).as("p_purpose"),
+                first("agentStatus", true).as("p_status"),
+                first("createdAt", true).as("p_created"),
+                first("agentResourceRoleArn", true).as("role_arn"))
+            .select(
+                lit("bedrock").as("platform"),
+                col("agentId").as("native_id"),
+                col("p_name"),
+                col("p_purpose"),
+                col("p_status"),
+                lit(null).cast("timestamp").as("p_deleted_at"),
+                parseIso(col("p_created")).as("p_created_at"),
+                when(col("role_arn").isNotNull(), array(concat(lit("aws:"), col("role_arn"))))
+                    .otherwise(expr("cast(array() as array<string>)"))
+                    .as("p_credentials"),
+                lit(true).as("on_platform"));
+    Dataset<Row> projects = projectStatus(inv);
+    Dataset<Row> keysBySa =
+        inv.openaiApiKeys()
+            .filter(col("owner.type").equalTo("service_account"))
+            .groupBy(col("owner.service_account.id").as("sa_id"))
+            .agg(sort_array(collect_set(concat(lit("openai:api_key:"), col("id")))).as("sa_keys"));
+    Dataset<Row> openai =
+        inv.openaiServiceAccounts()
+            .withColumn("project_id", col("_context").getItem("project_id"))
+            .join(projects, "project_id", "left")
+            .join(keysBySa, col("id").equalTo(col("sa_id")), "left")
+            .select(
+                lit("openai").as("platform"),
+                col("id").as("native_id"),
+                col("name").as("p_name"),
+                lit(null).cast("string").as("p_purpose"),
+                col("project_status").as("p_status"),
+                col("project_archived_at").as("p_deleted_at"),
+                timestamp_seconds(col("created_at")).as("p_created_at"),
+                coalesce(col("sa_keys"), expr("cast(array() as array<string>)"))
+                    .as("p_credentials"),
+                lit(true).as("on_platform"));
+    Dataset<Row> platform = bedrock.unionByName(openai);
+
+    Dataset<Row> manifest =
+        inv.manifest()
+            .select(
+                lower(trim(col("platform"))).as("platform"),
+                trim(col("agent_id")).as("native_id"),
+                col("name").as("m_name"),
+                col("purpose").as("m_purpose"),
+                when(trim(col("owner")).equalTo(""), lit(null))
+                    .otherwise(trim(col("owner")))
+                    .as("owner_ref"),
+                col("backup_owners").as("backup_owner_refs"),
+                col("project").as("project"),
+                to_date(col("end_date")).as("end_date"),
+                transform(
+                        coalesce(col("credentials"), expr("cast(array() as array<string>)")),
+                        IdentityGraph::credentialId)
+                    .as("m_credentials"),
+                lit(true).as("in_manifest"));
+
+    Dataset<Row> merged =
+        platform
+            .join(manifest, new String[] {"platform", "native_id"}, "full_outer")
+            .withColumn("agent_id", concat(col("platform"), lit(":"), col("native_id")))
+            .withColumn("name", coalesce(col("m_name"), col("p_name")))
+            .withColumn("purpose", coalesce(nonBlank(col("m_purpose")), nonBlank(col("p_purpose"))))
+            .withColumn(
+                "platform_status",
+                when(
+                        col("on_platform").isNull().and(col("platform").isin("bedrock", "openai")),
+                        lit("DELETED"))
+                    .otherwise(col("p_status")))
+            .withColumn("platform_deleted_at", col("p_deleted_at"))
+            .withColumn("created_at", col("p_created_at"))
+            .withColumn(
+                "credential_ids",
+                sort_array(
+                    array_distinct(
+                        array_union(
+                            coalesce(col("p_credentials"), expr("cast(array() as array<string>)")),
+                            coalesce(
+                                col("m_credentials"), expr("cast(array() as array<string>)"))))))
+            .withColumn(
+                "sources",
+                expr(
+                    "filter(array(case when on_platform then platform end,"
+                        + " case when in_manifest then 'agent-manifest' end), x -> x is not null)"));
+
+    Dataset<Row> owners = ownerIndex(identities);
+    Dataset<Row> withOwner =
+        merged
+            .join(owners, lower(col("owner_ref")).equalTo(owners.col("match_key")), "left")
+            .withColumn(
+                "owner_match",
+                when(col("owner_ref").isNull(), lit("NONE"))
+                    .when(col("candidates").isNull(), lit("UNKNOWN"))
+                    .when(size(col("candidates")).gt(1), lit("AMBIGUOUS"))
+                    .otherwise(lit("MATCHED")))
+            .withColumn(
+                "owner_identity_id",
+                when(col("owner_match").equalTo("MATCHED"), element_at(col("candidates"), 1)));
+
+    Dataset<Row> backups =
+        withOwner
+            .select(
+                col("agent_id"),
+                posexplode(col("backup_owner_refs")).as(new String[] {"pos", "ref"}))
+            .join(owners, lower(trim(col("ref"))).equalTo(owners.col("match_key")))
+            .filter(size(col("candidates")).equalTo(1))
+            .groupBy("agent_id")
+            .agg(
+                expr("transform(sort_array(collect_list(struct(pos, candidates[0] as id))), x -> x.id)")
+                    .as("backup_owner_identity_ids"));
+    Dataset<Row> result = withOwner.join(backups, "agent_id", "left");
+    return Contracts.conform(result, Tables.AGENTS);
+  }
+
+  /** {@code silver.identity_edges}. */
+  public static Dataset<Row> edges(
+      Inventory inv,
+      Dataset<Row> agents,
+      Dataset<Row> identities,
+      Dataset<Row> events,
+      Dataset<Row> entitlements,
+      Dataset<Row> trustGrants) {
+    Column noTime = lit(null).cast("timestamp");
+    Dataset<Row> uses =
+        agents
+            .select(col("agent_id"), explode(col("credential_ids")).as("dst_id"))
+            .select(
+                concat(lit("agent:"), col("agent_id")).as("src_id"),
+                lit("USES").as("edge_type"),
+                col("dst_id"),
+                lit("agents").as("source"),
+                lit("credential of the agent (platform record or manifest)").as("evidence"),
+                noTime.as("first_seen"),
+                noTime.as("last_seen"));
+    Dataset<Row> owned =
+        agents
+            .filter(col("owner_identity_id").isNotNull())
+            .select(
+                concat(lit("agent:"), col("agent_id")).as("src_id"),
+                lit("OWNED_BY").as("edge_type"),
+                col("owner_identity_id").as("dst_id"),
+                lit("agent-manifest").as("source"),
+                concat(lit("owner "), col("owner_ref")).as("evidence"),
+                noTime.as("first_seen"),
+                noTime.as("last_seen"));
+    Dataset<Row> backupOwned =
+        agents
+            .select(col("agent_id"), explode(col("backup_owner_identity_ids")).as("dst_id"))
+            .select(
+                concat(lit("agent:"), col("agent_id")).as("src_id"),
+                lit("BACKUP_OWNED_BY").as("edge_type"),
+                col("dst_id"),
+                lit("agent-manifest").as("source"),
+                lit("backup owner").as("evidence"),
+                noTime.as("first_seen"),
+                noTime.as("last_seen"));
+    Dataset<Row> people = inv.oktaUsers();
+    Dataset<Row> byLogin =
+        people.select(
+            lower(trim(col("profile.login"))).as("mgr_login"), col("id").as("mgr_by_login"));
+    Dataset<Row> managed =
+        people
+            .join(byLogin, lower(trim(col("profile.manager"))).equalTo(col("mgr_login")), "left")
+            .withColumn("manager_id", coalesce(col("profile.managerId"), col("mgr_by_login")))
+            .filter(col("manager_id").isNotNull())
+            .select(
+                concat(lit("okta:user:"), col("id")).as("src_id"),
+                lit("MANAGED_BY").as("edge_type"),
+                concat(lit("okta:user:"), col("manager_id")).as("dst_id"),
+                lit("okta-users").as("source"),
+                concat(
+                        lit("profile.manager "),
+                        coalesce(col("profile.manager"), col("profile.managerId")))
+                    .as("evidence"),
+                noTime.as("first_seen"),
+                noTime.as("last_seen"));
+    Dataset<Row> openaiKeys =
+        inv.openaiApiKeys()
+            .filter(col("owner.type").equalTo("service_account"))
+            .select(
+                concat(lit("openai:api_key:"), col("id")).as("src_id"),
+                lit("KEY_OF").as("edge_type"),
+                concat(lit("openai:service_account:"), col("owner.service_account.id"))
+                    .as("dst_id"),
+                lit("openai-admin").as("source"),
+                lit("api key owner").as("evidence"),
+                noTime.as("first_seen"),
+                noTime.as("last_seen"));
+    Dataset<Row> awsKeys =
+        events
+            .filter(col("userIdentity.accessKeyId").startsWith("AKIA"))
+            .filter(col("userIdentity.type").equalTo("IAMUser"))
+            .groupBy(col("userIdentity.accessKeyId").as("key_id"), col("principal_id"))
+            .agg(min("_event_time").as("first_seen"), max("_event_time").as("last_seen"))
+            .select(
+                concat(lit("aws:access_key:"), col("key_id")).as("src_id"),
+                lit("KEY_OF").as("edge_type"),
+                col("principal_id").as("dst_id"),
+                lit("aws-cloudtrail").as("source"),
+                lit("access key used by this user in CloudTrail").as("evidence"),
+                col("first_seen"),
+                col("last_seen"));
+    Dataset<Row> members =
+        inv.iamUsers()
+            .select(col("Arn"), explode(col("GroupList")).as("group_name"))
+            .select(
+                concat(lit("aws:"), col("Arn")).as("src_id"),
+                lit("MEMBER_OF").as("edge_type"),
+                concat(
+                        lit("aws:arn:aws:iam::"),
+                        accountOf(col("Arn")),
+                        lit(":group/"),
+                        col("group_name"))
+                    .as("dst_id"),
+                lit("aws-iam").as("source"),
+                lit("GroupList").as("evidence"),
+                noTime.as("first_seen"),
+                noTime.as("last_seen"));
+    Dataset<Row> assumed =
+        events
+            .filter(col("eventSource").equalTo("sts.amazonaws.com"))
+            .filter(col("eventName").startsWith("AssumeRole"))
+            .filter(col("succeeded"))
+            .filter(col("requestParameters.roleArn").isNotNull())
+            .groupBy(col("principal_id"), col("requestParameters.roleArn").as("role_arn"))
+            .agg(
+                min("_event_time").as("first_seen"),
+                max("_event_time").as("last_seen"),
+                min("eventID").as("sample"))
+            .select(
+                col("principal_id").as("src_id"),
+                lit("ASSUMED").as("edge_type"),
+                concat(lit("aws:"), col("role_arn")).as("dst_id"),
+                lit("aws-cloudtrail").as("source"),
+                concat(lit("AssumeRole event "), col("sample")).as("evidence"),
+                col("first_seen"),
+                col("last_seen"));
+    Dataset<Row> canAssume = canAssume(trustGrants, entitlements);
+    Dataset<Row> all =
+        uses.unionByName(owned)
+            .unionByName(backupOwned)
+            .unionByName(managed)
+            .unionByName(openaiKeys)
+            .unionByName(awsKeys)
+            .unionByName(members)
+            .unionByName(assumed)
+            .unionByName(canAssume);
+    return Contracts.conform(all, Tables.IDENTITY_EDGES)
+        .dropDuplicates("src_id", "edge_type", "dst_id");
+  }
+
+  /**
+   * CAN_ASSUME edges from trust policies: an exact principal ARN; an account (root ARN or bare id),
+   * which lets in every principal of that account whose own Allow grants cover sts:AssumeRole on
+   * the role; {@code *}; and services (workload roles).
+   */
+  static Dataset<Row> canAssume(Dataset<Row> trustGrants, Dataset<Row> entitlements) {
+    Column noTime = lit(null).cast("timestamp");
+    Column account = regexp_extract(col("principal"), "^(?:arn:aws:iam::)?(\\d{12})(?::root)?$", 1);
+    Dataset<Row> exact =
+        trustGrants
+            .filter(col("principal_kind").equalTo("AWS"))
+            .filter(account.equalTo("").and(col("principal").notEqual("*")))
+            .select(
+                concat(lit("aws:"), col("principal")).as("src_id"),
+                col("role_arn"),
+                concat(lit("trust policy names "), col("principal")).as("evidence"));
+    Dataset<Row> accounts =
+        trustGrants
+            .filter(col("principal_kind").equalTo("AWS"))
+            .withColumn("trusted_account", account)
+            .filter(col("trusted_account").notEqual(""));
+    Dataset<Row> assumeGrants =
+        entitlements
+            .filter(col("effect").equalTo("Allow"))
+            .filter(col("policy_type").notEqual("boundary"))
+            .filter(Globs.matches(lit("sts:assumerole"), col("action_pattern")));
+    Dataset<Row> viaAccount =
+        accounts
+            .join(
+                assumeGrants,
+                accounts
+                    .col("trusted_account")
+                    .equalTo(assumeGrants.col("account_id"))
+                    .and(
+                        Globs.matches(
+                            accounts.col("role_arn"), assumeGrants.col("resource_pattern"))))
+            .select(
+                col("principal_id").as("src_id"),
+                col("role_arn"),
+                concat(
+                        lit("trust policy trusts account "),
+                        col("trusted_account"),
+                        lit("; policy "),
+                        col("policy_name"),
+                        lit(" allows sts:AssumeRole on "),
+                        col("resource_pattern"))
+                    .as("evidence"));
+    Dataset<Row> others =
+        trustGrants
+            .filter(col("principal_kind").notEqual("AWS").or(col("principal").equalTo("*")))
+            .select(
+                when(col("principal").equalTo("*"), lit("aws:*"))
+                    .otherwise(
+                        concat(
+                            lit("aws:"), lower(col("principal_kind")), lit(":"), col("principal")))
+                    .as("src_id"),
+                col("role_arn"),
+                concat(lit("trust policy "), col("principal_kind"), lit(" "), col("principal"))
+                    .as("evidence"));
+    return exact
+        .unionByName(viaAccount)
+        .unionByName(others)
+        .select(
+            col("src_id"),
+            lit("CAN_ASSUME").as("edge_type"),
+            concat(lit("aws:"), col("role_arn")).as("dst_id"),
+            lit("aws-iam").as("source"),
+            col("evidence"),
+            noTime.as("first_seen"),
+            noTime.as("last_seen"));
+  }
+
+  /** Maps a manifest credential to the identity id it names. */
+  static Column credentialId(Column c) {
+    Column v = trim(c);
+    return when(v.startsWith("arn:aws:"), concat(lit("aws:"), v))
+        .when(v.rlike("^(AKIA|ASIA)[A-Z0-9]{12,}$"), concat(lit("aws:access_key:"), v))
+        .when(v.startsWith("key_"), concat(lit("openai:api_key:"), v))
+        .when(
+            v.startsWith("svc_acct_").or(v.startsWith("user-svc")),
+            concat(lit("openai:service_account:"), v))
+        .when(v.rlike("^00u[A-Za-z0-9]+$"), concat(lit("okta:user:"), v))
+        .when(v.rlike("^0oa[A-Za-z0-9]+$"), concat(lit("okta:app:"), v))
+        .when(v.contains("@"), concat(lit("gcp:service_account:"), lower(v)))
+        .otherwise(concat(lit("unknown:"), v));
+  }
+
+  /** People by every key an owner may be written as: email, login, IdP id. */
+  private static Dataset<Row> ownerIndex(Dataset<Row> identities) {
+    Dataset<Row> humans =
+        identities.filter(col("kind").equalTo("human").and(col("source").equalTo("okta-users")));
+    Dataset<Row> keys =
+        humans
+            .select(
+                col("identity_id"), lower(trim(col("attributes").getItem("email"))).as("match_key"))
+            .unionByName(
+                humans.select(
+                    col("identity_id"),
+                    lower(trim(col("attributes").getItem("login"))).as("match_key")))
+            .unionByName(humans.select(col("identity_id"), lower(col("native_id")).as("match_key")))
+            .filter(col("match_key").isNotNull())
+            .distinct();
+    return keys.groupBy("match_key").agg(sort_array(collect_set("identity_id")).as("candidates"));
+  }
+
+  private static Dataset<Row> projectStatus(Inventory inv) {
+    return inv.openaiProjects()
+        .select(
+            col("id").as("project_id"),
+            lower(
+                    coalesce(
+                        col("status"),
+                        when(col("archived_at").isNotNull(), lit("archived"))
+                            .otherwise(lit("active"))))
+                .as("project_status"),
+            timestamp_seconds(col("archived_at")).as("project_archived_at"));
+  }
+
+  private static Column tags(Column tags) {
+    return coalesce(
+        map_from_entries(transform(tags, t -> struct(t.getField("Key"), t.getField("Value")))),
+        emptyAttributes());
+  }
+
+  private static Column emptyAttributes() {
+    return expr("cast(map() as map<string,string>)");
+  }
+
+  private static Column personAttributes() {
+    return map(
+        lit("login"),
+        lower(trim(col("profile.login"))),
+        lit("email"),
+        lower(trim(col("profile.email"))),
+        lit("manager"),
+        col("profile.manager"),
+        lit("managerId"),
+        col("profile.managerId"),
+        lit("department"),
+        col("profile.department"));
+  }
+
+  private static Column nonBlank(Column c) {
+    return when(trim(c).equalTo(""), lit(null)).otherwise(c);
+  }
+}
