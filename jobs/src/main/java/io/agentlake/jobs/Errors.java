@@ -1,0 +1,104 @@
+package io.agentlake.jobs;
+
+import java.util.List;
+
+/** Every error a user can see, in one place, each saying problem, cause and fix. */
+public final class Errors {
+
+  private Errors() {}
+
+  public static AgentlakeException exportsNotFound(String uri) {
+    return new AgentlakeException(
+        "the exports location " + uri + " does not exist",
+        "nothing was found at that URI",
+        "check --exports; it must name the folder holding <source-type>/ sub-folders",
+        AgentlakeException.BAD_INPUT,
+        null);
+  }
+
+  public static AgentlakeException noSourceFolders(String uri, List<String> known) {
+    return new AgentlakeException(
+        "no source folders under " + uri,
+        "agentlake reads <exports>/<source-type>/..., with source types "
+            + String.join(", ", known),
+        "point --exports at the folder that holds those sub-folders (e.g. the output of 'agentlake"
+            + " generate')",
+        AgentlakeException.BAD_INPUT,
+        null);
+  }
+
+  public static AgentlakeException unknownSource(String source, List<String> known) {
+    return new AgentlakeException(
+        "unknown source type '" + source + "'",
+        "agentlake knows " + String.join(", ", known),
+        "use one of those names with --source",
+        AgentlakeException.USAGE,
+        null);
+  }
+
+  public static AgentlakeException storage(String what, String uri, Throwable cause) {
+    return new AgentlakeException(
+        "could not " + what + " " + uri,
+        cause.getClass().getSimpleName() + ": " + cause.getMessage(),
+        "check that the location exists and is reachable with these credentials; a retry may"
+            + " help if the storage was briefly unavailable",
+        AgentlakeException.RETRYABLE,
+        cause);
+  }
+
+  public static AgentlakeException badConfig(String file, String detail) {
+    return new AgentlakeException(
+        "the config file " + file + " is not valid",
+        detail,
+        "fix the file; every key and its default are listed in the README under Configuration",
+        AgentlakeException.BAD_INPUT,
+        null);
+  }
+
+  public static AgentlakeException badOption(String option, String detail) {
+    return new AgentlakeException(
+        "invalid value for " + option,
+        detail,
+        "see 'agentlake <command> --help'",
+        AgentlakeException.USAGE,
+        null);
+  }
+
+  public static AgentlakeException qualityGate(
+      String date, double share, double threshold, List<String> worstFiles) {
+    return new AgentlakeException(
+        String.format(
+            java.util.Locale.ROOT,
+            "quality gate failed for %s: %.1f%% of records were quarantined (threshold %.1f%%)",
+            date,
+            share * 100,
+            threshold * 100),
+        "worst files: " + String.join(", ", worstFiles),
+        "inspect them with: agentlake sql \"SELECT reason, detail, source_file FROM"
+            + " quarantine.records\"; fix or remove the files, then re-run the date. Gold"
+            + " tables were not published for this date.",
+        AgentlakeException.BAD_INPUT,
+        null);
+  }
+
+  public static AgentlakeException sqlFailed(String query, Throwable cause) {
+    String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+    int newline = message.indexOf('\n');
+    return new AgentlakeException(
+        "the query failed",
+        newline > 0 ? message.substring(0, newline) : message,
+        "tables are named like gold.risk_scores; list them with: agentlake sql \"SHOW TABLES IN"
+            + " gold\"",
+        AgentlakeException.BAD_INPUT,
+        cause);
+  }
+
+  public static AgentlakeException lakeMissing(String uri) {
+    return new AgentlakeException(
+        "no agentlake tables found under " + uri,
+        "the lake is empty or the URI is wrong",
+        "run 'agentlake nightly --lake " + uri + " ...' first, or point --lake at an existing lake",
+        AgentlakeException.BAD_INPUT,
+        null);
+  }
+}

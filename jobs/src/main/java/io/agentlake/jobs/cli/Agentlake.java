@@ -1,0 +1,103 @@
+package io.agentlake.jobs.cli;
+
+import io.agentlake.jobs.AgentlakeException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code agentlake} command line. The same entry point serves the launcher (local Spark) and
+ * {@code spark-submit} on a cluster. Usage errors print one line and exit 2; errors a user can act
+ * on print problem, cause and fix and exit 1 (retry may help) or 3 (fix the input first); nothing
+ * prints a bare stack trace unless {@code AGENTLAKE_DEBUG=1}.
+ */
+@Command(
+    name = "agentlake",
+    mixinStandardHelpOptions = true,
+    versionProvider = Agentlake.Version.class,
+    description = "Finds orphaned AI agents, unused privileges and explainable risk in your exports.",
+    subcommands = {
+      GenerateCommand.class,
+      NightlyCommand.class,
+      IngestCommand.class,
+      CorrelateCommand.class,
+      AnalyzeCommand.class,
+      SqlCommand.class,
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Agentlake implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs a command line and returns its exit code (tests call this instead of main). */
+  public static int execute(String... args) {
+    CommandLine cli = new CommandLine(new Agentlake());
+    cli.setParameterExceptionHandler(Agentlake::usageError);
+    cli.setExecutionExceptionHandler(Agentlake::executionError);
+    return cli.execute(args);
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "a command is needed: one of " + String.join(", ", spec.subcommands().keySet()));
+  }
+
+  private static int usageError(CommandLine.ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    String name = cmd.getCommandSpec().qualifiedName();
+    err.println(name + ": " + firstLine(e.getMessage()) + " (see '" + name + " --help')");
+    return AgentlakeException.USAGE;
+  }
+
+  private static int executionError(
+      Exception e, CommandLine cmd, CommandLine.ParseResult parseResult) {
+    PrintWriter err = cmd.getErr();
+    AgentlakeException known = find(e);
+    if ("1".equals(System.getenv("AGENTLAKE_DEBUG"))) {
+      e.printStackTrace(err);
+    }
+    if (known != null) {
+      err.println(known.render());
+      return known.exitCode();
+    }
+    err.println(
+        "agentlake: "
+            + cmd.getCommandName()
+            + " failed unexpectedly: "
+            + e.getClass().getSimpleName()
+            + ": "
+            + firstLine(String.valueOf(e.getMessage())));
+    err.println("  fix:   re-run with AGENTLAKE_DEBUG=1 for the stack trace, and report it if it persists");
+    return AgentlakeException.RETRYABLE;
+  }
+
+  private static AgentlakeException find(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof AgentlakeException a) {
+        return a;
+      }
+    }
+    return null;
+  }
+
+  private static String firstLine(String s) {
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  /** Version from the jar manifest when packaged. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Agentlake.class.getPackage().getImplementationVersion();
+      return new String[] {"agentlake " + (v == null ? "(development build)" : v)};
+    }
+  }
+}

@@ -1,0 +1,30 @@
+package io.agentlake.jobs.cli;
+
+import io.agentlake.jobs.CorrelateJob;
+import io.agentlake.jobs.RunReport;
+import io.agentlake.jobs.lake.Lake;
+import io.agentlake.jobs.lake.Spark;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(
+    name = "correlate",
+    mixinStandardHelpOptions = true,
+    description = "Rebuild the silver tables (identities, agents, edges, entitlements, activity) from bronze.")
+final class CorrelateCommand implements Callable<Integer> {
+
+  @Mixin LakeOptions options;
+
+  @Override
+  public Integer call() {
+    var date = options.runDate();
+    var spark = Spark.session("agentlake correlate " + date);
+    RunReport report = new RunReport(UUID.randomUUID().toString(), "correlate", date);
+    CorrelateJob.run(new Lake(spark, options.lake), report)
+        .forEach(report.stage("correlate", 0).putObject("rows_out")::put);
+    System.out.println(report.toJson());
+    return 0;
+  }
+}

@@ -1,0 +1,60 @@
+package io.agentlake.jobs.cli;
+
+import io.agentlake.jobs.Errors;
+import io.agentlake.jobs.config.AgentlakeConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import picocli.CommandLine.Option;
+
+/** Options shared by the commands that run stages: where the lake is, the date, the config. */
+final class LakeOptions {
+
+  @Option(names = "--lake", required = true, paramLabel = "URI", description = "Lake root (any Hadoop URI: a path, file:/..., s3a://...).")
+  String lake;
+
+  @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD", description = "Run date: analysis is as of the end of this UTC day.")
+  String date;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "YAML config (kebab-case keys; see README). Flags override it.")
+  String config;
+
+  @Option(names = "--window-days", paramLabel = "N", description = "Usage window W for unused privileges (1-365; default ${DEFAULT-VALUE} from config).")
+  Integer windowDays;
+
+  @Option(names = "--grace-days", paramLabel = "N", description = "Grants younger than this are TOO_NEW (default 14).")
+  Integer graceDays;
+
+  @Option(names = "--idle-days", paramLabel = "N", description = "Days without activity that make an agent IDLE (default 30).")
+  Integer idleDays;
+
+  LocalDate runDate() {
+    return parseDate("--date", date);
+  }
+
+  AgentlakeConfig config(Configuration hadoop) {
+    AgentlakeConfig base = AgentlakeConfig.defaults();
+    if (config != null) {
+      Path path = new Path(config);
+      try (InputStream in = path.getFileSystem(hadoop).open(path)) {
+        base = AgentlakeConfig.load(config, in);
+      } catch (java.io.FileNotFoundException e) {
+        throw Errors.badConfig(config, "the file does not exist");
+      } catch (IOException e) {
+        throw Errors.storage("read", config, e);
+      }
+    }
+    return base.withWindowDays(windowDays).withGraceDays(graceDays).withIdleDays(idleDays);
+  }
+
+  static LocalDate parseDate(String option, String value) {
+    try {
+      return LocalDate.parse(value);
+    } catch (DateTimeParseException e) {
+      throw Errors.badOption(option, "'" + value + "' is not a date like 2026-10-30");
+    }
+  }
+}

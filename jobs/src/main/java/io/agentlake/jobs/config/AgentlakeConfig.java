@@ -1,0 +1,136 @@
+package io.agentlake.jobs.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.agentlake.jobs.Errors;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Iterator;
+import java.util.Set;
+
+/**
+ * Run settings. One precedence: command-line flag &gt; config file &gt; the default named here.
+ * Keys are kebab-case in the file; each default is a named constant so the README and the code
+ * cannot disagree silently.
+ */
+public record AgentlakeConfig(
+    int windowDays,
+    int graceDays,
+    int idleDays,
+    int maxReachHops,
+    double quarantineThreshold,
+    String riskModel) {
+
+  public static final int DEFAULT_WINDOW_DAYS = 90;
+  public static final int DEFAULT_GRACE_DAYS = 14;
+  public static final int DEFAULT_IDLE_DAYS = 30;
+  public static final int DEFAULT_MAX_REACH_HOPS = 5;
+  public static final double DEFAULT_QUARANTINE_THRESHOLD = 0.05;
+
+  private static final Set<String> KEYS =
+      Set.of(
+          "window-days",
+          "grace-days",
+          "idle-days",
+          "max-reach-hops",
+          "quarantine-threshold",
+          "risk-model");
+
+  public static AgentlakeConfig defaults() {
+    return new AgentlakeConfig(
+        DEFAULT_WINDOW_DAYS,
+        DEFAULT_GRACE_DAYS,
+        DEFAULT_IDLE_DAYS,
+        DEFAULT_MAX_REACH_HOPS,
+        DEFAULT_QUARANTINE_THRESHOLD,
+        null);
+  }
+
+  public AgentlakeConfig {
+    check("window-days", windowDays, 1, 365);
+    check("grace-days", graceDays, 0, 365);
+    check("idle-days", idleDays, 1, 3650);
+    check("max-reach-hops", maxReachHops, 1, 20);
+    if (!(quarantineThreshold >= 0 && quarantineThreshold <= 1)) {
+      throw Errors.badOption("quarantine-threshold", "must be a fraction from 0 to 1");
+    }
+  }
+
+  /** Reads a YAML config; unknown keys are an error (a typo must not silently keep a default). */
+  public static AgentlakeConfig load(String name, InputStream in) {
+    JsonNode root;
+    try {
+      root = new ObjectMapper(new YAMLFactory()).readTree(in);
+    } catch (IOException e) {
+      throw Errors.badConfig(name, "not valid YAML: " + e.getMessage());
+    }
+    AgentlakeConfig d = defaults();
+    if (root == null || root.isNull() || root.isMissingNode()) {
+      return d;
+    }
+    if (!root.isObject()) {
+      throw Errors.badConfig(name, "expected a mapping of settings at the top level");
+    }
+    for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+      String key = it.next();
+      if (!KEYS.contains(key)) {
+        throw Errors.badConfig(name, "unknown key '" + key + "' (known: " + KEYS + ")");
+      }
+    }
+    return new AgentlakeConfig(
+        intOf(name, root, "window-days", d.windowDays),
+        intOf(name, root, "grace-days", d.graceDays),
+        intOf(name, root, "idle-days", d.idleDays),
+        intOf(name, root, "max-reach-hops", d.maxReachHops),
+        root.has("quarantine-threshold")
+            ? doubleOf(name, root, "quarantine-threshold")
+            : d.quarantineThreshold,
+        root.has("risk-model") ? root.get("risk-model").asText() : d.riskModel);
+  }
+
+  public AgentlakeConfig withWindowDays(Integer v) {
+    return v == null
+        ? this
+        : new AgentlakeConfig(v, graceDays, idleDays, maxReachHops, quarantineThreshold, riskModel);
+  }
+
+  public AgentlakeConfig withGraceDays(Integer v) {
+    return v == null
+        ? this
+        : new AgentlakeConfig(
+            windowDays, v, idleDays, maxReachHops, quarantineThreshold, riskModel);
+  }
+
+  public AgentlakeConfig withIdleDays(Integer v) {
+    return v == null
+        ? this
+        : new AgentlakeConfig(
+            windowDays, graceDays, v, maxReachHops, quarantineThreshold, riskModel);
+  }
+
+  private static int intOf(String name, JsonNode root, String key, int fallback) {
+    JsonNode v = root.get(key);
+    if (v == null) {
+      return fallback;
+    }
+    if (!v.canConvertToInt() || !v.isIntegralNumber()) {
+      throw Errors.badConfig(name, key + " must be a whole number, got '" + v.asText() + "'");
+    }
+    return v.asInt();
+  }
+
+  private static double doubleOf(String name, JsonNode root, String key) {
+    JsonNode v = root.get(key);
+    if (!v.isNumber()) {
+      throw Errors.badConfig(name, key + " must be a number, got '" + v.asText() + "'");
+    }
+    return v.asDouble();
+  }
+
+  private static void check(String key, int value, int min, int max) {
+    if (value < min || value > max) {
+      throw Errors.badOption(key, "must be from " + min + " to " + max + ", got " + value);
+    }
+  }
+}

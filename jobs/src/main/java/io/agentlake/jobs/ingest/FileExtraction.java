@@ -1,0 +1,104 @@
+package io.agentlake.jobs.ingest;
+
+import io.agentlake.transforms.bronze.ExtractedRecords;
+import io.agentlake.transforms.ingest.ExtractedRecord;
+import io.agentlake.transforms.ingest.FileOutcome;
+import io.agentlake.transforms.ingest.QuarantineReason;
+import io.agentlake.transforms.ingest.RecordExtractor;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/**
+ * Runs on executors: opens each export file, un-gzips it when its first bytes say gzip (content,
+ * not the file name, decides), and turns it into {@link ExtractedRecords} rows — the records, then
+ * one row for the file's own outcome. A file that cannot be opened becomes an UNREADABLE_FILE row;
+ * nothing here throws for bad content.
+ */
+public final class FileExtraction implements Serializable {
+
+  private final HashMap<String, String> hadoopConf;
+
+  public FileExtraction(Configuration conf) {
+    this.hadoopConf = new HashMap<>();
+    for (Map.Entry<String, String> e : conf) {
+      hadoopConf.put(e.getKey(), e.getValue());
+    }
+  }
+
+  public Iterator<Row> extract(Iterator<Row> files) {
+    Configuration conf = new Configuration(false);
+    hadoopConf.forEach(conf::set);
+    List<Row> out = new ArrayList<>();
+    while (files.hasNext()) {
+      Row f = files.next();
+      extractOne(f.getString(0), f.getString(1), conf, out);
+    }
+    return out.iterator();
+  }
+
+  static void extractOne(String sourceType, String uri, Configuration conf, List<Row> out) {
+    FileOutcome outcome;
+    Path path = new Path(uri);
+    try (InputStream raw = path.getFileSystem(conf).open(path);
+        InputStream in = decompressed(raw)) {
+      outcome = RecordExtractor.extract(sourceType, uri, in, r -> out.add(row(sourceType, uri, r)));
+    } catch (IOException e) {
+      outcome =
+          new FileOutcome(
+              0,
+              false,
+              QuarantineReason.UNREADABLE_FILE,
+              e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+    out.add(
+        RowFactory.create(
+            sourceType,
+            ExtractedRecords.FILE_ROW,
+            uri,
+            -1L,
+            null,
+            null,
+            outcome.fileError() == null ? null : outcome.fileError().name(),
+            outcome.fileErrorDetail(),
+            outcome.skipped()));
+  }
+
+  private static Row row(String sourceType, String uri, ExtractedRecord r) {
+    return RowFactory.create(
+        sourceType,
+        r.recordType(),
+        uri,
+        r.position(),
+        r.context() == null ? null : scala.jdk.javaapi.CollectionConverters.asScala(r.context()),
+        r.json(),
+        r.quarantineReason() == null ? null : r.quarantineReason().name(),
+        r.quarantineDetail(),
+        false);
+  }
+
+  /** Gzip is recognised by its magic bytes; anything else is passed through as is. */
+  static InputStream decompressed(InputStream raw) throws IOException {
+    BufferedInputStream in = new BufferedInputStream(raw, 1 << 16);
+    in.mark(2);
+    int b1 = in.read();
+    int b2 = in.read();
+    in.reset();
+    if (b1 == 0x1f && b2 == 0x8b) {
+      return new GZIPInputStream(in, 1 << 16);
+    }
+    return in;
+  }
+
+}

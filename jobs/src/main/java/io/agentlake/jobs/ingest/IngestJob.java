@@ -1,0 +1,221 @@
+package io.agentlake.jobs.ingest;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentlake.jobs.RunReport;
+import io.agentlake.jobs.lake.Lake;
+import io.agentlake.schemas.SourceRecordType;
+import io.agentlake.schemas.Sources;
+import io.agentlake.schemas.Tables;
+import io.agentlake.transforms.Contracts;
+import io.agentlake.transforms.bronze.Bronze;
+import io.agentlake.transforms.bronze.ExtractedRecords;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Ingest: every export file not yet in the ledger is read once, its records land in bronze or in
+ * quarantine, and the file is recorded with its counts. Re-running finds nothing new and writes
+ * nothing, so a date can be re-run safely; the nightly cost follows the new files only.
+ */
+public final class IngestJob {
+
+  static final StructType LISTING =
+      StructType.fromDDL(
+          "source_type STRING NOT NULL, source_file STRING NOT NULL, size BIGINT NOT NULL,"
+              + " modification_time TIMESTAMP NOT NULL");
+
+  /** Per-source counts, also used by the quality gate. */
+  public record SourceCounts(
+      String sourceType,
+      long files,
+      long filesFailed,
+      long filesSkipped,
+      long recordsRead,
+      long accepted,
+      long quarantined) {}
+
+  /** What one ingest did. */
+  public record Result(
+      Map<String, SourceCounts> bySource, List<String> worstFiles, long newFiles) {
+
+    public long recordsRead() {
+      return bySource.values().stream().mapToLong(SourceCounts::recordsRead).sum();
+    }
+
+    public long quarantinedEntries() {
+      return bySource.values().stream()
+          .mapToLong(c -> c.quarantined() + c.filesFailed())
+          .sum();
+    }
+
+    /** Quarantined records and unreadable files, over everything read. */
+    public double quarantinedShare() {
+      long denominator = recordsRead() + bySource.values().stream().mapToLong(SourceCounts::filesFailed).sum();
+      return denominator == 0 ? 0.0 : (double) quarantinedEntries() / denominator;
+    }
+  }
+
+  private IngestJob() {}
+
+  public static Result run(
+      Lake lake, String exportsUri, List<String> sources, String runId, Timestamp now, RunReport report) {
+    SparkSession spark = lake.spark();
+    spark.sparkContext().setJobGroup("ingest", "ingest: list and diff export files", false);
+    List<ExportFile> listed =
+        ExportListing.list(exportsUri, sources, spark.sparkContext().hadoopConfiguration());
+    List<Row> listingRows = new ArrayList<>();
+    for (ExportFile f : listed) {
+      listingRows.add(
+          RowFactory.create(f.sourceType(), f.uri(), f.size(), new Timestamp(f.modificationTime())));
+    }
+    Dataset<Row> listing = spark.createDataFrame(listingRows, LISTING);
+    Dataset<Row> known =
+        lake.read(Tables.INGESTED_FILES).select("source_file", "size", "modification_time");
+    List<Row> fresh =
+        listing
+            .join(known, new String[] {"source_file", "size", "modification_time"}, "left_anti")
+            .orderBy("source_file")
+            .collectAsList();
+    if (fresh.isEmpty()) {
+      return new Result(new TreeMap<>(), List.of(), 0);
+    }
+
+    spark.sparkContext().setJobGroup("ingest", "ingest: extract " + fresh.size() + " files", false);
+    FileExtraction extraction = new FileExtraction(spark.sparkContext().hadoopConfiguration());
+    int partitions = Math.max(1, Math.min(fresh.size(), spark.sparkContext().defaultParallelism() * 4));
+    Dataset<Row> extracted =
+        spark
+            .createDataFrame(fresh, LISTING)
+            .repartition(partitions, col("source_file"))
+            .mapPartitions(
+                (MapPartitionsFunction<Row, Row>) extraction::extract,
+                Encoders.row(ExtractedRecords.SCHEMA))
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      writeBronze(lake, extracted, sources, runId, now);
+      lake.append(Tables.QUARANTINE, Bronze.quarantined(extracted, runId, now));
+      Dataset<Row> perFile = perFile(extracted);
+      Dataset<Row> ledger =
+          spark
+              .createDataFrame(fresh, LISTING)
+              .join(perFile.drop("file_source_type"), "source_file")
+              .withColumn("ingest_run_id", lit(runId))
+              .withColumn("ingest_time", lit(now));
+      lake.append(Tables.INGESTED_FILES, Contracts.conform(ledger, Tables.INGESTED_FILES));
+      return summarise(perFile, fresh.size(), report);
+    } finally {
+      extracted.unpersist();
+    }
+  }
+
+  private static void writeBronze(
+      Lake lake, Dataset<Row> extracted, List<String> sources, String runId, Timestamp now) {
+    List<String> present =
+        extracted
+            .filter(col("record_position").geq(0).and(col("quarantine_reason").isNull()))
+            .select("record_type")
+            .distinct()
+            .as(Encoders.STRING())
+            .collectAsList();
+    for (String source : sources) {
+      for (SourceRecordType type : Sources.recordTypesOf(source)) {
+        if (!present.contains(type.recordType())) {
+          continue;
+        }
+        lake.spark()
+            .sparkContext()
+            .setJobGroup("ingest", "ingest: write bronze." + type.bronzeTable(), false);
+        lake.append(Tables.bronzeOf(type), Bronze.accepted(extracted, type, runId, now));
+      }
+    }
+  }
+
+  /** One row per file: records read, accepted, quarantined, and the file-level error if any. */
+  static Dataset<Row> perFile(Dataset<Row> extracted) {
+    Column isRecord = col("record_position").geq(0);
+    return extracted
+        .groupBy("source_file")
+        .agg(
+            first("source_type").as("file_source_type"),
+            sum(when(isRecord, 1L).otherwise(0L)).as("records_read"),
+            sum(when(isRecord.and(col("quarantine_reason").isNull()), 1L).otherwise(0L))
+                .as("records_accepted"),
+            sum(when(isRecord.and(col("quarantine_reason").isNotNull()), 1L).otherwise(0L))
+                .as("records_quarantined"),
+            max(
+                    when(
+                        not(isRecord),
+                        when(col("skipped"), lit("SKIPPED")).otherwise(col("quarantine_reason"))))
+                .as("file_error"));
+  }
+
+  private static Result summarise(Dataset<Row> perFile, int newFiles, RunReport report) {
+    Map<String, long[]> sums = new TreeMap<>();
+    List<Row> rows = perFile.orderBy("source_file").collectAsList();
+    List<Row> worst = new ArrayList<>(rows);
+    for (Row r : rows) {
+      long[] s = sums.computeIfAbsent(r.getAs("file_source_type"), k -> new long[6]);
+      String error = r.getAs("file_error");
+      s[0]++;
+      if (error != null && !error.equals("SKIPPED")) {
+        s[1]++;
+      }
+      if ("SKIPPED".equals(error)) {
+        s[2]++;
+      }
+      s[3] += r.<Long>getAs("records_read");
+      s[4] += r.<Long>getAs("records_accepted");
+      s[5] += r.<Long>getAs("records_quarantined");
+    }
+    Map<String, SourceCounts> bySource = new TreeMap<>();
+    sums.forEach(
+        (source, s) -> {
+          SourceCounts c = new SourceCounts(source, s[0], s[1], s[2], s[3], s[4], s[5]);
+          bySource.put(source, c);
+          ObjectNode n = report.source(source);
+          n.put("files", c.files());
+          n.put("files_unreadable", c.filesFailed());
+          n.put("files_skipped", c.filesSkipped());
+          n.put("records_read", c.recordsRead());
+          n.put("records_accepted", c.accepted());
+          n.put("records_quarantined", c.quarantined());
+        });
+    worst.sort(
+        Comparator.<Row>comparingLong(r -> badness(r)).reversed().thenComparing(r -> r.<String>getAs("source_file")));
+    List<String> worstFiles = new ArrayList<>();
+    for (Row r : worst) {
+      if (badness(r) == 0 || worstFiles.size() == 5) {
+        break;
+      }
+      worstFiles.add(r.<String>getAs("source_file"));
+    }
+    return new Result(bySource, worstFiles, newFiles);
+  }
+
+  private static long badness(Row r) {
+    String error = r.getAs("file_error");
+    long fileLevel = error != null && !error.equals("SKIPPED") ? 1 : 0;
+    return r.<Long>getAs("records_quarantined") + fileLevel;
+  }
+}

@@ -1,0 +1,143 @@
+package io.agentlake.jobs.lake;
+
+import io.agentlake.jobs.Errors;
+import io.agentlake.schemas.TableContract;
+import io.agentlake.schemas.Tables;
+import java.io.IOException;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.DeltaLog;
+
+/**
+ * The lake on disk: one Delta table per {@link TableContract}, at {@code <root>/<layer>/<table>}.
+ * The root is any Hadoop URI (file:, s3a:, abfss:). Writes follow the table's kind: bronze and
+ * ledgers append, silver is replaced whole, gold replaces exactly one {@code as_of_date}.
+ */
+public final class Lake {
+
+  private final SparkSession spark;
+  private final String root;
+
+  public Lake(SparkSession spark, String root) {
+    this.spark = spark;
+    this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+  }
+
+  public String root() {
+    return root;
+  }
+
+  public SparkSession spark() {
+    return spark;
+  }
+
+  public String path(TableContract table) {
+    return root + "/" + table.relativePath();
+  }
+
+  public boolean exists(TableContract table) {
+    try {
+      Path log = new Path(path(table) + "/_delta_log");
+      FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      return fs.exists(log);
+    } catch (IOException e) {
+      throw Errors.storage("check", path(table), e);
+    }
+  }
+
+  /** The table's rows, or an empty Dataset with its schema when it has not been written yet. */
+  public Dataset<Row> read(TableContract table) {
+    if (!exists(table)) {
+      return spark.createDataFrame(List.of(), table.schema());
+    }
+    return spark.read().format("delta").load(path(table));
+  }
+
+  public void append(TableContract table, Dataset<Row> rows) {
+    writer(table, rows).mode(SaveMode.Append).save(path(table));
+  }
+
+  public void overwrite(TableContract table, Dataset<Row> rows) {
+    writer(table, rows)
+        .mode(SaveMode.Overwrite)
+        .option("overwriteSchema", "true")
+        .save(path(table));
+  }
+
+  /** Replaces the rows of one run date, leaving every other date as it was. */
+  public void replaceDate(TableContract table, Dataset<Row> rows, LocalDate date) {
+    writer(table, rows)
+        .mode(SaveMode.Overwrite)
+        .option("replaceWhere", Tables.AS_OF_DATE + " = DATE'" + date + "'")
+        .save(path(table));
+  }
+
+  /** The run dates present in a gold table, ascending. */
+  public List<LocalDate> dates(TableContract table) {
+    List<LocalDate> dates = new ArrayList<>();
+    if (!exists(table)) {
+      return dates;
+    }
+    for (Row r :
+        read(table)
+            .select(Tables.AS_OF_DATE)
+            .distinct()
+            .orderBy(Tables.AS_OF_DATE)
+            .collectAsList()) {
+      dates.add(r.getDate(0).toLocalDate());
+    }
+    return dates;
+  }
+
+  /**
+   * Registers every existing table under its stable name ({@code gold.risk_scores}) in the session
+   * catalog, so SQL can name tables the way the README does.
+   */
+  public List<String> registerTables() {
+    List<String> names = new ArrayList<>();
+    for (TableContract.Layer layer : TableContract.Layer.values()) {
+      boolean created = false;
+      for (TableContract t : Tables.ofLayer(layer)) {
+        if (!exists(t)) {
+          continue;
+        }
+        if (!created) {
+          spark.sql("CREATE DATABASE IF NOT EXISTS " + layer.folder());
+          created = true;
+        }
+        spark.sql(
+            String.format(
+                Locale.ROOT,
+                "CREATE TABLE IF NOT EXISTS %s USING delta LOCATION '%s'",
+                t.name(),
+                path(t).replace("'", "\\'")));
+        names.add(t.name());
+      }
+    }
+    return names;
+  }
+
+  /** Delta's own view of a table's protocol, for the checks that keep gold readable elsewhere. */
+  public int minReaderVersion(TableContract table) {
+    return DeltaLog.forTable(spark, path(table))
+        .update(false, scala.Option.empty(), scala.Option.empty())
+        .protocol()
+        .minReaderVersion();
+  }
+
+  private org.apache.spark.sql.DataFrameWriter<Row> writer(TableContract table, Dataset<Row> rows) {
+    org.apache.spark.sql.DataFrameWriter<Row> w = rows.write().format("delta");
+    if (!table.partitionColumns().isEmpty()) {
+      w = w.partitionBy(table.partitionColumns().toArray(new String[0]));
+    }
+    return w;
+  }
+}

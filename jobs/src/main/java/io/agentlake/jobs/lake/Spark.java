@@ -1,0 +1,39 @@
+package io.agentlake.jobs.lake;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The one place a SparkSession is made. Under spark-submit the master and resources come from the
+ * cluster; run directly (the launcher, tests) it is {@code local[*]}. Delta is switched on here so
+ * the same jar needs no extra {@code --conf} on a cluster.
+ */
+public final class Spark {
+
+  private Spark() {}
+
+  public static SparkSession session(String appName) {
+    SparkConf conf = new SparkConf();
+    SparkSession.Builder builder = SparkSession.builder().appName(appName);
+    if (!conf.contains("spark.master")) {
+      builder
+          .master("local[*]")
+          .config("spark.ui.enabled", "false")
+          .config("spark.sql.shuffle.partitions", "8")
+          .config("spark.driver.host", "127.0.0.1")
+          .config(
+              "spark.sql.warehouse.dir",
+              java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "agentlake-warehouse")
+                  .toUri()
+                  .toString());
+    }
+    return builder
+        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+        .config(
+            "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+        .config("spark.sql.session.timeZone", "UTC")
+        // Gold must stay readable by delta-rs and other non-Spark readers (reader protocol 1).
+        .config("spark.databricks.delta.properties.defaults.enableDeletionVectors", "false")
+        .getOrCreate();
+  }
+}
