@@ -60,6 +60,7 @@ public final class RecordExtractor {
 
   /** Reads records off a parser mid-stream, where more tokens follow by design. */
   private static final JsonMapper STREAM = JsonMapper.builder().build();
+
   private static final CsvMapper CSV = new CsvMapper();
   private static final YAMLMapper YAML = new YAMLMapper();
 
