@@ -128,7 +128,12 @@ public final class RecordExtractor {
       switch (format) {
         case JSON_DOCUMENT -> readJsonDocument(body, out);
         case NDJSON -> readNdjson(body, out);
-        case CSV -> readCsv(utf8(body), out.defaultType(), out, true);
+        case CSV ->
+            readCsv(
+                utf8(body),
+                Sources.AWS_IAM.equals(sourceType) ? CREDENTIAL_REPORT_ROW : out.defaultType(),
+                out,
+                true);
         case YAML -> readYaml(utf8(body), out);
       }
     } catch (UnrecognizedFile e) {

@@ -53,7 +53,7 @@ public final class SecretRedactor {
 
   /** A {@code "key": "value"} pair in JSON text; the value may be cut off by truncation. */
   private static final Pattern JSON_STRING_PAIR =
-      Pattern.compile("\"((?:[^\"\\\\]|\\\\.){1,100}?)\"(\\s*:\\s*)\"((?:[^\"\\\\]|\\\\.)*)(\"|$)");
+      Pattern.compile("\"([^\"\\\\]{1,100})\"(\\s*:\\s*)\"((?:[^\"\\\\]++|\\\\.)*+)(\"|$)");
 
   private SecretRedactor() {}
 
