@@ -20,7 +20,7 @@ public record FileOutcome(
     return new FileOutcome(0, true, null, null);
   }
 
-  static FileOutcome failed(long recordsRead, QuarantineReason reason, String detail) {
+  static FileOutcome withFileError(long recordsRead, QuarantineReason reason, String detail) {
     return new FileOutcome(recordsRead, false, reason, detail);
   }
 

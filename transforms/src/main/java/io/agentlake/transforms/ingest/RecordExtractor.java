@@ -138,13 +138,13 @@ public final class RecordExtractor {
       }
     } catch (UnrecognizedFile e) {
       if (tracked.failure == null) {
-        return FileOutcome.failed(out.count, e.reason, e.getMessage());
+        return FileOutcome.withFileError(out.count, e.reason, e.getMessage());
       }
     } catch (IOException e) {
       tracked.noteFailure(e);
     }
     if (tracked.failure != null) {
-      return FileOutcome.failed(
+      return FileOutcome.withFileError(
           out.count,
           QuarantineReason.UNREADABLE_FILE,
           "The file could not be read to its end ("
