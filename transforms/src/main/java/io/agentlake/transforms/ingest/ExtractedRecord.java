@@ -1,0 +1,29 @@
+package io.agentlake.transforms.ingest;
+
+import java.util.Map;
+
+/**
+ * One record read from an export file, already redacted.
+ *
+ * @param recordType e.g. {@code cloudtrail_event}; null when a quarantined record's kind is unknown
+ * @param position 0-based index of the record in its file (line for NDJSON, data row for CSV)
+ * @param json the record as compact JSON after redaction; for quarantined records at most {@link
+ *     #QUARANTINE_JSON_CHARS} characters, and null when nothing readable is left
+ * @param context facts taken from the file's path (account, region, day, project_id)
+ * @param quarantineReason null for an accepted record
+ * @param quarantineDetail what exactly is wrong, naming the field; null for an accepted record
+ */
+public record ExtractedRecord(
+    String recordType,
+    long position,
+    String json,
+    Map<String, String> context,
+    QuarantineReason quarantineReason,
+    String quarantineDetail) {
+
+  public static final int QUARANTINE_JSON_CHARS = 4_000;
+
+  public boolean quarantined() {
+    return quarantineReason != null;
+  }
+}
