@@ -14,7 +14,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.delta.DeltaLog;
+import io.delta.tables.DeltaTable;
 
 /**
  * The lake on disk: one Delta table per {@link TableContract}, at {@code <root>/<layer>/<table>}.
@@ -80,6 +80,26 @@ public final class Lake {
         .save(path(table));
   }
 
+  /**
+   * Creates the table from its contract the first time, so the lake's schema is the contract's
+   * (NOT NULL columns included, which Delta then enforces on every write) rather than whatever a
+   * computed Dataset happened to infer. Deletion vectors stay off so non-Spark readers (delta-rs)
+   * can read every table at reader protocol 1.
+   */
+  public void ensure(TableContract table) {
+    if (exists(table)) {
+      return;
+    }
+    DeltaTable.createIfNotExists(spark)
+        .location(path(table))
+        .addColumns(table.schema())
+        .partitionedBy(table.partitionColumns().toArray(new String[0]))
+        .property("delta.enableDeletionVectors", "false")
+        .property("delta.minReaderVersion", "1")
+        .property("delta.minWriterVersion", "2")
+        .execute();
+  }
+
   /** The run dates present in a gold table, ascending. */
   public List<LocalDate> dates(TableContract table) {
     List<LocalDate> dates = new ArrayList<>();
@@ -125,12 +145,13 @@ public final class Lake {
     return names;
   }
 
-  /** Delta's own view of a table's protocol, for the checks that keep gold readable elsewhere. */
+  /** Delta's reader protocol version for a table; gold must stay at 1 for non-Spark readers. */
   public int minReaderVersion(TableContract table) {
-    return DeltaLog.forTable(spark, path(table))
-        .update(false, scala.Option.empty(), scala.Option.empty())
-        .protocol()
-        .minReaderVersion();
+    return spark
+        .sql("DESCRIBE DETAIL delta.`" + path(table) + "`")
+        .select("minReaderVersion")
+        .first()
+        .getInt(0);
   }
 
   private org.apache.spark.sql.DataFrameWriter<Row> writer(TableContract table, Dataset<Row> rows) {

@@ -20,6 +20,7 @@ import static org.apache.spark.sql.functions.sort_array;
 import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.when;
 
 import io.agentlake.schemas.Tables;
@@ -118,7 +119,7 @@ public final class Activity {
             col("mapped_actions"), array(concat(col("iam_prefix"), lit(":"), col("eventName"))));
     Column bucket = col("requestParameters.bucketName");
     return mapped
-        .withColumn("action", lower(explode(actions)))
+        .withColumn("action", explode(transform(actions, a -> lower(a))))
         .withColumn(
             "resource",
             when(bucket.isNull(), lit("*"))

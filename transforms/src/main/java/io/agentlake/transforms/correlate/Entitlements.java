@@ -15,6 +15,7 @@ import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.posexplode;
 import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.to_timestamp;
+import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
@@ -177,7 +178,9 @@ public final class Entitlements {
     Dataset<Row> statements = statements(attachments).filter(col("s.NotAction").isNull());
     Dataset<Row> actions =
         statements
-            .withColumn("action_pattern", lower(trim(explode(Json.asArray(col("s.Action"))))))
+            .withColumn(
+                "action_pattern",
+                explode(transform(Json.asArray(col("s.Action")), a -> lower(trim(a)))))
             .withColumn(
                 "resource_raw",
                 explode_outer(

@@ -1,0 +1,86 @@
+package io.agentlake.testing;
+
+import io.agentlake.schemas.SourceRecordType;
+import io.agentlake.schemas.Sources;
+import io.agentlake.transforms.bronze.Bronze;
+import io.agentlake.transforms.bronze.ExtractedRecords;
+import io.agentlake.transforms.ingest.RecordExtractor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Runs real export files through the extractor and the bronze transform, as ingest does, so
+ * correlation tests start from the vendors' own bytes rather than hand-made rows.
+ */
+public final class Extracted {
+
+  public static final Timestamp INGEST_TIME = Timestamp.valueOf("2026-11-01 00:00:00");
+
+  private final SparkSession spark;
+  private final List<Row> rows = new ArrayList<>();
+
+  public Extracted(SparkSession spark) {
+    this.spark = spark;
+  }
+
+  /** Adds a classpath resource as an export file of the given source type. */
+  public Extracted resource(String sourceType, String resource) {
+    try (InputStream in = Extracted.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalArgumentException("no test resource " + resource);
+      }
+      return add(sourceType, resource, in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Adds inline text as an export file. */
+  public Extracted text(String sourceType, String path, String content) {
+    return add(
+        sourceType,
+        path,
+        new java.io.ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private Extracted add(String sourceType, String path, InputStream in) {
+    RecordExtractor.extract(
+        sourceType,
+        path,
+        in,
+        r ->
+            rows.add(
+                RowFactory.create(
+                    sourceType,
+                    r.recordType(),
+                    path,
+                    r.position(),
+                    r.context() == null
+                        ? null
+                        : scala.jdk.javaapi.CollectionConverters.asScala(r.context()),
+                    r.json(),
+                    r.quarantineReason() == null ? null : r.quarantineReason().name(),
+                    r.quarantineDetail(),
+                    false)));
+    return this;
+  }
+
+  public Dataset<Row> rows() {
+    return spark.createDataFrame(rows, ExtractedRecords.SCHEMA);
+  }
+
+  /** The bronze rows of one record type. */
+  public Dataset<Row> bronze(String recordType) {
+    SourceRecordType type = Sources.recordType(recordType).orElseThrow();
+    return Bronze.accepted(rows(), type, "test-run", INGEST_TIME);
+  }
+}

@@ -1,0 +1,153 @@
+package io.agentlake.transforms.correlate;
+
+import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.agentlake.schemas.Sources;
+import io.agentlake.testing.Extracted;
+import io.agentlake.testing.SharedSpark;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Correlation on the real third-party samples (cloudmapper IAM, stratus-red-team CloudTrail). */
+@ExtendWith(SharedSpark.class)
+class CorrelateOnSamplesTest {
+
+  private static final String IAM =
+      "/samples/aws-iam/cloudmapper/iam-get-account-authorization-details.json";
+
+  @Test
+  void groupPoliciesReachTheirMembersAndManagedPoliciesUseTheDefaultVersion(SparkSession spark) {
+    Extracted x = new Extracted(spark).resource(Sources.AWS_IAM, IAM);
+    Dataset<Row> attachments =
+        Entitlements.attachments(
+            x.bronze("iam_user"),
+            x.bronze("iam_group"),
+            x.bronze("iam_role"),
+            x.bronze("iam_policy"));
+    Dataset<Row> ent = Entitlements.entitlements(attachments);
+
+    List<Row> viaGroup =
+        ent.filter(col("principal_arn").equalTo("arn:aws:iam::aws:user/USER"))
+            .select("grant_path", "policy_name", "policy_type")
+            .distinct()
+            .collectAsList();
+    assertThat(viaGroup)
+        .extracting(r -> r.getString(0) + "|" + r.getString(1) + "|" + r.getString(2))
+        .containsExactly("group:GROUP_WITH_BAD_INLINE_POLICY|AmazonEC2RoleforSSM|managed");
+
+    // bad_role's inline policy "dostuff" is kept statement by statement, lower-cased.
+    assertThat(
+            ent.filter(col("principal_arn").equalTo("arn:aws:iam::123456789012:role/bad_role"))
+                .filter(col("policy_name").equalTo("dostuff"))
+                .count())
+        .isPositive();
+    assertThat(
+            ent.filter(
+                    col("action_pattern")
+                        .notEqual(org.apache.spark.sql.functions.lower(col("action_pattern"))))
+                .count())
+        .isZero();
+  }
+
+  @Test
+  void trustPoliciesBecomeCanAssumeEdgesForAnyoneAndForServices(SparkSession spark) {
+    Extracted x = new Extracted(spark).resource(Sources.AWS_IAM, IAM);
+    Dataset<Row> trust = Entitlements.trustGrants(x.bronze("iam_role"));
+    Dataset<Row> ent =
+        Entitlements.entitlements(
+            Entitlements.attachments(
+                x.bronze("iam_user"),
+                x.bronze("iam_group"),
+                x.bronze("iam_role"),
+                x.bronze("iam_policy")));
+    List<String> edges =
+        IdentityGraph.canAssume(trust, ent)
+            .select("src_id", "dst_id")
+            .orderBy("dst_id")
+            .collectAsList()
+            .stream()
+            .map(r -> r.getString(0) + " -> " + r.getString(1))
+            .toList();
+    assertThat(edges)
+        .contains(
+            "aws:* -> aws:arn:aws:iam::123456789012:role/bad_role",
+            "aws:service:ec2.amazonaws.com -> aws:arn:aws:iam::123456789012:role/exfiller",
+            "aws:service:lambda.amazonaws.com -> aws:arn:aws:iam::123456789012:role/service-role/level1");
+  }
+
+  @Test
+  void cloudTrailPrincipalsResolveToTheRoleBehindAnAssumedRoleSession(SparkSession spark) {
+    Extracted x =
+        new Extracted(spark)
+            .resource(
+                Sources.AWS_CLOUDTRAIL,
+                "/samples/aws-cloudtrail/stratus-red-team/aws.credential-access.secretsmanager-retrieve-secrets.json")
+            .resource(
+                Sources.AWS_CLOUDTRAIL,
+                "/samples/aws-cloudtrail/stratus-red-team/aws.credential-access.ec2-get-password-data.json");
+    Dataset<Row> events = Activity.events(x.bronze("cloudtrail_event"));
+    List<Row> sessions =
+        events
+            .filter(col("userIdentity.type").equalTo("AssumedRole"))
+            .select("principal_id", "userIdentity.sessionContext.sessionIssuer.arn", "session_name")
+            .collectAsList();
+    assertThat(sessions).isNotEmpty();
+    for (Row r : sessions) {
+      assertThat(r.getString(0)).isEqualTo("aws:" + r.getString(1));
+      assertThat(r.getString(0)).contains(":role/");
+    }
+    Dataset<Row> daily = Activity.daily(events);
+    assertThat(daily.filter(col("action").equalTo("secretsmanager:getsecretvalue")).count())
+        .isPositive();
+    long events_ = events.count();
+    long summed =
+        daily
+            .agg(org.apache.spark.sql.functions.sum(col("success_count").plus(col("denied_count"))))
+            .first()
+            .getLong(0);
+    assertThat(summed).isLessThanOrEqualTo(events_ * 2);
+  }
+
+  @Test
+  void s3EventsMapToTheirIamActionsAndCopyObjectNeedsTwo(SparkSession spark) {
+    String event =
+        "{\"eventVersion\":\"1.09\",\"eventID\":\"%s\",\"eventTime\":\"2026-10-02T10:00:00Z\","
+            + "\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"%s\",\"awsRegion\":\"us-east-1\","
+            + "\"recipientAccountId\":\"111122223333\",\"eventCategory\":\"Data\","
+            + "\"userIdentity\":{\"type\":\"AssumedRole\",\"arn\":\"arn:aws:sts::111122223333:assumed-role/r/s\","
+            + "\"accountId\":\"111122223333\",\"sessionContext\":{\"sessionIssuer\":{\"type\":\"Role\","
+            + "\"arn\":\"arn:aws:iam::111122223333:role/r\"}}},"
+            + "\"requestParameters\":{\"bucketName\":\"b\",\"key\":\"k\"}}";
+    String ndjson =
+        String.join(
+            "\n",
+            String.format(event, "e1", "HeadObject"),
+            String.format(event, "e2", "CopyObject"),
+            String.format(event, "e3", "ListObjectsV2"),
+            String.format(event, "e3", "ListObjectsV2"));
+    Extracted x = new Extracted(spark).text(Sources.AWS_CLOUDTRAIL, "ct.ndjson", ndjson);
+    List<String> actions =
+        Activity.daily(Activity.events(x.bronze("cloudtrail_event")))
+            .orderBy("action")
+            .collectAsList()
+            .stream()
+            .map(
+                r ->
+                    r.<String>getAs("action")
+                        + "@"
+                        + r.getAs("resource")
+                        + "x"
+                        + r.getAs("success_count"))
+            .toList();
+    assertThat(actions)
+        .containsExactly(
+            "s3:getobject@arn:aws:s3:::b/*x2",
+            "s3:listbucket@arn:aws:s3:::bx1",
+            "s3:putobject@arn:aws:s3:::b/*x1");
+  }
+}
