@@ -29,6 +29,8 @@ final class ExportSink {
   ExportSink(String outUri, Configuration conf) throws IOException {
     this.root = new Path(outUri);
     this.fs = root.getFileSystem(conf);
+    // The local file system would add a .crc sidecar per file; real exports have none.
+    fs.setWriteChecksum(false);
   }
 
   long files() {
