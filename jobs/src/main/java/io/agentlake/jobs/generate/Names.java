@@ -141,15 +141,15 @@ final class Names {
           "Platform Engineer",
           "Engineering Manager");
 
-  /** Agent base names and purposes, paired by index. */
+  /** Agent base names and purposes; the first five name the planted home-grown agents. */
   static final List<String[]> AGENTS =
       List.of(
-          new String[] {"invoice-triage", "Classify incoming invoices and route them to approvers"},
-          new String[] {"support-summariser", "Summarise support tickets, draft first replies"},
           new String[] {"doc-indexer", "Index product documentation into the search store"},
           new String[] {"ledger-sync", "Reconcile the ledger with the bank feed every night"},
           new String[] {"infra-helper", "Answer on-call questions about infrastructure"},
+          new String[] {"invoice-triage", "Classify incoming invoices and route them to approvers"},
           new String[] {"release-runner", "Package and deploy release candidates"},
+          new String[] {"support-summariser", "Summarise support tickets, draft first replies"},
           new String[] {"contract-reviewer", "Flag risky clauses in vendor contracts"},
           new String[] {"lead-enricher", "Enrich new sales leads with public company data"},
           new String[] {"hr-faq", "Answer employee questions about \"benefits\" and leave"},

@@ -307,13 +307,13 @@ final class OrgBuilder {
     int openai = Math.max(3, (int) Math.round(0.25 * n));
     int home = n - bedrock - openai;
     projects();
+    plantedHomeAgents();
     for (int i = 0; i < bedrock; i++) {
       bedrockAgent(i, bedrockScenario(i));
     }
     for (int i = 0; i < openai; i++) {
       openAiAgent(i, openAiScenario(i));
     }
-    plantedHomeAgents();
     List<Scenario> extras =
         List.of(
             Scenario.NORMAL,
