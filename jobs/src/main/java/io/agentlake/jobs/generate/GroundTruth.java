@@ -1,0 +1,182 @@
+package io.agentlake.jobs.generate;
+
+import io.agentlake.jobs.generate.Org.Agent;
+import io.agentlake.jobs.generate.Org.Granted;
+import io.agentlake.jobs.generate.Org.OpenAiKey;
+import io.agentlake.jobs.generate.Org.Person;
+import io.agentlake.jobs.generate.Org.Platform;
+import io.agentlake.jobs.generate.Org.Principal;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * What a correct analysis must find, derived from the model with the SPEC 6.4 / 6.3 rules rather
+ * than from the scenario labels, so an agent that accidentally meets a condition is reported too.
+ */
+final class GroundTruth {
+  static final int IDLE_DAYS = 30;
+
+  enum Verdict {
+    USED,
+    UNUSED,
+    PARTIAL
+  }
+
+  record Orphan(Agent agent, List<String> reasons, String successor) {}
+
+  record GrantRow(
+      Principal principal,
+      String pattern,
+      String policyName,
+      boolean managed,
+      Verdict verdict,
+      List<String> usedActions) {}
+
+  private final Org org;
+
+  GroundTruth(Org org) {
+    this.org = org;
+  }
+
+  // ---- orphans ------------------------------------------------------------------------------
+
+  List<Orphan> orphans() {
+    List<Orphan> out = new ArrayList<>();
+    for (Agent a : sortedAgents()) {
+      TreeSet<String> reasons = new TreeSet<>();
+      Optional<Person> owner = a.inManifest ? person(a.ownerCell) : Optional.empty();
+      if (!a.inManifest || a.ownerCell.isBlank()) {
+        reasons.add("NO_OWNER");
+      } else if (owner.isEmpty()) {
+        reasons.add("OWNER_UNKNOWN");
+      } else if (owner.get().isGone()) {
+        reasons.add("OWNER_DEPROVISIONED");
+      }
+      if (isIdle(a)) {
+        reasons.add("IDLE");
+      }
+      if (a.inManifest && a.endDate != null && a.endDate.isBefore(org.end())) {
+        reasons.add("PROJECT_ENDED");
+      }
+      if (isDangling(a)) {
+        reasons.add("DANGLING_CREDENTIAL");
+      }
+      if (!reasons.isEmpty()) {
+        out.add(new Orphan(a, new ArrayList<>(reasons), successor(a, owner)));
+      }
+    }
+    return out;
+  }
+
+  List<Agent> sortedAgents() {
+    return org.agents.stream().sorted(Comparator.comparing(Agent::id)).toList();
+  }
+
+  Optional<Person> person(String cell) {
+    String wanted = cell.trim().toLowerCase(Locale.ROOT);
+    return org.people.stream()
+        .filter(p -> p.email.toLowerCase(Locale.ROOT).equals(wanted))
+        .findFirst();
+  }
+
+  private String successor(Agent a, Optional<Person> owner) {
+    if (a.inManifest) {
+      for (String backup : a.backupOwners) {
+        Optional<Person> p = person(backup);
+        if (p.isPresent() && p.get().isActive()) {
+          return p.get().email;
+        }
+      }
+    }
+    return owner.map(o -> o.manager).filter(Person::isActive).map(m -> m.email).orElse(null);
+  }
+
+  private boolean isIdle(Agent a) {
+    Instant cutoff = org.asOf().minus(IDLE_DAYS, ChronoUnit.DAYS);
+    if (!a.created.isBefore(cutoff)) {
+      return false;
+    }
+    Instant last = Instant.EPOCH;
+    for (Principal p : a.principals) {
+      Instant used = p.active ? org.asOf() : p.lastUsedBefore;
+      if (used != null && used.isAfter(last)) {
+        last = used;
+      }
+    }
+    for (OpenAiKey k : keys(a)) {
+      if (k.lastUsed() != null && k.lastUsed().isAfter(last)) {
+        last = k.lastUsed();
+      }
+    }
+    return last.isBefore(cutoff);
+  }
+
+  private List<OpenAiKey> keys(Agent a) {
+    return org.openAiKeys.stream().filter(k -> k.serviceAccount() == a).toList();
+  }
+
+  private boolean isDangling(Agent a) {
+    if (a.platform == Platform.OPENAI
+        && a.openAiProject.archived() != null
+        && a.openAiProject.archived().isBefore(org.asOf())) {
+      Instant archived = a.openAiProject.archived();
+      return keys(a).stream().anyMatch(k -> k.lastUsed() != null && k.lastUsed().isAfter(archived));
+    }
+    return a.platform == Platform.BEDROCK
+        && !a.inPlatformExport
+        && a.inManifest
+        && !a.principals.isEmpty();
+  }
+
+  // ---- grants -------------------------------------------------------------------------------
+
+  /** Every Allow action pattern of every agent principal, with its verdict over the period. */
+  List<GrantRow> grants() {
+    LinkedHashSet<Principal> agentPrincipals = new LinkedHashSet<>();
+    org.agents.forEach(a -> agentPrincipals.addAll(a.principals));
+    List<GrantRow> out = new ArrayList<>();
+    for (Principal p : org.principals) {
+      if (!agentPrincipals.contains(p)) {
+        continue;
+      }
+      for (Granted g : p.statements()) {
+        if (!g.stmt().effect().equals("Allow")) {
+          continue;
+        }
+        for (String pattern : g.stmt().actions()) {
+          if (p.boundaryDenied.contains(pattern)) {
+            continue;
+          }
+          List<String> used =
+              p.active
+                  ? g.stmt().calls().stream()
+                      .filter(c -> Calls.matches(pattern, c))
+                      .sorted()
+                      .toList()
+                  : List.of();
+          Verdict v;
+          if (!used.isEmpty()) {
+            v = pattern.contains("*") && !used.contains(pattern) ? Verdict.PARTIAL : Verdict.USED;
+          } else if (Calls.observable(pattern, p.account.dataEvents())) {
+            v = Verdict.UNUSED;
+          } else {
+            continue;
+          }
+          out.add(new GrantRow(p, pattern, g.policy().name(), g.policy().managed(), v, used));
+        }
+      }
+    }
+    out.sort(
+        Comparator.comparing((GrantRow r) -> r.principal().arn())
+            .thenComparing(GrantRow::policyName)
+            .thenComparing(GrantRow::pattern));
+    return out;
+  }
+}
