@@ -23,8 +23,8 @@ import org.apache.spark.sql.Row;
 
 /**
  * Analyze: silver → gold for one run date. Every gold table replaces exactly that date's rows.
- * Analysis sees activity up to the end of the date only, so re-running a past date gives the
- * answer that date would have had from the same exports.
+ * Analysis sees activity up to the end of the date only, so re-running a past date gives the answer
+ * that date would have had from the same exports.
  */
 public final class AnalyzeJob {
 
@@ -42,14 +42,26 @@ public final class AnalyzeJob {
     Map<String, Long> counts = new LinkedHashMap<>();
 
     group(lake, "analyze: agent_reach");
-    write(lake, Tables.AGENT_REACH, AgentReach.compute(agents, edges, asOf, config.maxReachHops()), asOf, counts);
+    write(
+        lake,
+        Tables.AGENT_REACH,
+        AgentReach.compute(agents, edges, asOf, config.maxReachHops()),
+        asOf,
+        counts);
     Dataset<Row> reach = dated(lake, Tables.AGENT_REACH, asOf);
     group(lake, "analyze: unused_privileges");
     write(
         lake,
         Tables.UNUSED_PRIVILEGES,
         UnusedPrivileges.compute(
-            entitlements, activity, coverage, identities, reach, asOf, config.windowDays(), config.graceDays()),
+            entitlements,
+            activity,
+            coverage,
+            identities,
+            reach,
+            asOf,
+            config.windowDays(),
+            config.graceDays()),
         asOf,
         counts);
     Dataset<Row> unused = dated(lake, Tables.UNUSED_PRIVILEGES, asOf);
@@ -65,7 +77,8 @@ public final class AnalyzeJob {
     write(
         lake,
         Tables.RISK_SCORES,
-        RiskScores.compute(agents, reach, entitlements, unused, orphans, activity, identities, model, asOf),
+        RiskScores.compute(
+            agents, reach, entitlements, unused, orphans, activity, identities, model, asOf),
         asOf,
         counts);
     return counts;

@@ -41,7 +41,8 @@ public final class CorrelateJob {
             latest(lake, "manifest_agent", "platform", "agent_id"));
     group(lake, "correlate: resolve CloudTrail principals");
     Dataset<Row> events =
-        Activity.events(lake.read(bronze("cloudtrail_event"))).persist(StorageLevel.MEMORY_AND_DISK());
+        Activity.events(lake.read(bronze("cloudtrail_event")))
+            .persist(StorageLevel.MEMORY_AND_DISK());
     Map<String, Long> counts = new LinkedHashMap<>();
     try {
       group(lake, "correlate: activity_daily");
@@ -50,9 +51,14 @@ public final class CorrelateJob {
       write(lake, Tables.OBSERVATION_COVERAGE, Activity.coverage(events), counts);
       group(lake, "correlate: entitlements");
       Dataset<Row> attachments =
-          Entitlements.attachments(inv.iamUsers(), inv.iamGroups(), inv.iamRoles(), inv.iamPolicies());
+          Entitlements.attachments(
+              inv.iamUsers(), inv.iamGroups(), inv.iamRoles(), inv.iamPolicies());
       write(lake, Tables.ENTITLEMENTS, Entitlements.entitlements(attachments), counts);
-      report.root().put("not_action_statements_skipped", Entitlements.notActionStatements(attachments).count());
+      report
+          .root()
+          .put(
+              "not_action_statements_skipped",
+              Entitlements.notActionStatements(attachments).count());
       Dataset<Row> entitlements = lake.read(Tables.ENTITLEMENTS);
       group(lake, "correlate: identities");
       write(lake, Tables.IDENTITIES, IdentityGraph.identities(inv, events), counts);
@@ -65,7 +71,12 @@ public final class CorrelateJob {
           lake,
           Tables.IDENTITY_EDGES,
           IdentityGraph.edges(
-              inv, agents, identities, events, entitlements, Entitlements.trustGrants(inv.iamRoles())),
+              inv,
+              agents,
+              identities,
+              events,
+              entitlements,
+              Entitlements.trustGrants(inv.iamRoles())),
           counts);
     } finally {
       events.unpersist();

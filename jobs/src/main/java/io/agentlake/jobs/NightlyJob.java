@@ -46,7 +46,8 @@ public final class NightlyJob {
       report.root().put("quarantined_share", share);
       if (share > config.quarantineThreshold()) {
         report.status("QUALITY_GATE_FAILED");
-        throw Errors.qualityGate(date.toString(), share, config.quarantineThreshold(), ingest.worstFiles());
+        throw Errors.qualityGate(
+            date.toString(), share, config.quarantineThreshold(), ingest.worstFiles());
       }
 
       long t1 = System.nanoTime();

@@ -9,9 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What a run did, as JSON: per stage its duration and rows in/out; per source the files and
- * records read, accepted and quarantined. Written with {@code --report} and kept in {@code
- * ledger.runs}.
+ * What a run did, as JSON: per stage its duration and rows in/out; per source the files and records
+ * read, accepted and quarantined. Written with {@code --report} and kept in {@code ledger.runs}.
  */
 public final class RunReport {
 

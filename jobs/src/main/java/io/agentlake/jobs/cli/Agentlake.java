@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
     name = "agentlake",
     mixinStandardHelpOptions = true,
     versionProvider = Agentlake.Version.class,
-    description = "Finds orphaned AI agents, unused privileges and explainable risk in your exports.",
+    description =
+        "Finds orphaned AI agents, unused privileges and explainable risk in your exports.",
     subcommands = {
       GenerateCommand.class,
       NightlyCommand.class,
@@ -45,7 +46,8 @@ public final class Agentlake implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "a command is needed: one of " + String.join(", ", spec.subcommands().keySet()));
+        spec.commandLine(),
+        "a command is needed: one of " + String.join(", ", spec.subcommands().keySet()));
   }
 
   private static int usageError(CommandLine.ParameterException e, String[] args) {
@@ -74,7 +76,8 @@ public final class Agentlake implements Runnable {
             + e.getClass().getSimpleName()
             + ": "
             + firstLine(String.valueOf(e.getMessage())));
-    err.println("  fix:   re-run with AGENTLAKE_DEBUG=1 for the stack trace, and report it if it persists");
+    err.println(
+        "  fix:   re-run with AGENTLAKE_DEBUG=1 for the stack trace, and report it if it persists");
     return AgentlakeException.RETRYABLE;
   }
 

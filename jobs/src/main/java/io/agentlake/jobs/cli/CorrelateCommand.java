@@ -12,7 +12,8 @@ import picocli.CommandLine.Mixin;
 @Command(
     name = "correlate",
     mixinStandardHelpOptions = true,
-    description = "Rebuild the silver tables (identities, agents, edges, entitlements, activity) from bronze.")
+    description =
+        "Rebuild the silver tables (identities, agents, edges, entitlements, activity) from bronze.")
 final class CorrelateCommand implements Callable<Integer> {
 
   @Mixin LakeOptions options;

@@ -5,8 +5,8 @@ import java.util.stream.Collectors;
 
 /**
  * CSV meant for people's spreadsheets. A cell starting with {@code = + - @}, a tab or a carriage
- * return is prefixed with a single quote so a spreadsheet shows it as text instead of running it
- * as a formula (OWASP CSV injection); cells are quoted per RFC 4180.
+ * return is prefixed with a single quote so a spreadsheet shows it as text instead of running it as
+ * a formula (OWASP CSV injection); cells are quoted per RFC 4180.
  */
 public final class CsvCells {
 

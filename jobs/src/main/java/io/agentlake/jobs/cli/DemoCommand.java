@@ -1,6 +1,5 @@
 package io.agentlake.jobs.cli;
 
-
 import io.agentlake.jobs.NightlyJob;
 import io.agentlake.jobs.config.AgentlakeConfig;
 import io.agentlake.jobs.generate.GenerationSummary;
@@ -29,22 +28,40 @@ import picocli.CommandLine.Option;
     })
 final class DemoCommand implements Callable<Integer> {
 
-  /** The demo's window: its history is 30 days, so the default 90-day window could judge nothing. */
+  /**
+   * The demo's window: its history is 30 days, so the default 90-day window could judge nothing.
+   */
   static final int DEMO_WINDOW_DAYS = 28;
 
-  @Option(names = "--dir", paramLabel = "DIR", description = "Working folder for exports and lake (default ${DEFAULT-VALUE}); replaced on each run.")
+  @Option(
+      names = "--dir",
+      paramLabel = "DIR",
+      description =
+          "Working folder for exports and lake (default ${DEFAULT-VALUE}); replaced on each run.")
   String dir = ".agentlake/demo";
 
-  @Option(names = "--agents", paramLabel = "N", description = "Agents in the organisation (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--agents",
+      paramLabel = "N",
+      description = "Agents in the organisation (default ${DEFAULT-VALUE}).")
   int agents = 30;
 
-  @Option(names = "--days", paramLabel = "N", description = "Days of history (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--days",
+      paramLabel = "N",
+      description = "Days of history (default ${DEFAULT-VALUE}).")
   int days = 30;
 
-  @Option(names = "--runs", paramLabel = "N", description = "Nightly runs, for the last N days in order (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--runs",
+      paramLabel = "N",
+      description = "Nightly runs, for the last N days in order (default ${DEFAULT-VALUE}).")
   int runs = 3;
 
-  @Option(names = "--seed", paramLabel = "N", description = "Random seed (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      paramLabel = "N",
+      description = "Random seed (default ${DEFAULT-VALUE}).")
   long seed = GeneratorOptions.DEFAULT_SEED;
 
   @Override
@@ -52,16 +69,19 @@ final class DemoCommand implements Callable<Integer> {
     Path root = Path.of(dir).toAbsolutePath();
     String exports = root.resolve("exports").toUri().toString();
     String lakeUri = root.resolve("lake").toUri().toString();
-    System.err.println("agentlake demo: " + agents + " agents, " + days + " days of history, in " + root);
+    System.err.println(
+        "agentlake demo: " + agents + " agents, " + days + " days of history, in " + root);
 
     SparkSession spark = Spark.session("agentlake demo");
     FileSystem fs = FileSystem.get(root.toUri(), spark.sparkContext().hadoopConfiguration());
     fs.delete(new org.apache.hadoop.fs.Path(root.toUri()), true);
 
     GeneratorOptions options =
-        new GeneratorOptions(exports, seed, agents, days, 1500, GeneratorOptions.DEFAULT_START_DATE);
+        new GeneratorOptions(
+            exports, seed, agents, days, 1500, GeneratorOptions.DEFAULT_START_DATE);
     Progress.step("generate  exports in native formats");
-    GenerationSummary s = OrgGenerator.generate(options, spark.sparkContext().hadoopConfiguration());
+    GenerationSummary s =
+        OrgGenerator.generate(options, spark.sparkContext().hadoopConfiguration());
     Progress.done();
     System.err.printf(
         Locale.ROOT,
@@ -85,7 +105,8 @@ final class DemoCommand implements Callable<Integer> {
   private static void printSummary(SparkSession spark, LocalDate date, String lakeUri) {
     String d = "DATE'" + date + "'";
     System.out.println();
-    System.out.println("agentlake — findings as of " + date + " (window " + DEMO_WINDOW_DAYS + " days)");
+    System.out.println(
+        "agentlake — findings as of " + date + " (window " + DEMO_WINDOW_DAYS + " days)");
     System.out.println();
     System.out.println("The 10 riskiest agents, with the factors behind each score:");
     List<Row> top =
@@ -120,7 +141,8 @@ final class DemoCommand implements Callable<Integer> {
                     + d
                     + " GROUP BY reason ORDER BY agents DESC, reason")
             .collectAsList()) {
-      System.out.printf(Locale.ROOT, "  %-22s %3d   e.g. %s%n", r.getString(0), r.getLong(1), r.getString(2));
+      System.out.printf(
+          Locale.ROOT, "  %-22s %3d   e.g. %s%n", r.getString(0), r.getLong(1), r.getString(2));
     }
     System.out.println();
     System.out.println("Unused privileges by level and verdict (rows):");
@@ -131,7 +153,8 @@ final class DemoCommand implements Callable<Integer> {
                     + d
                     + " GROUP BY level, verdict ORDER BY level, verdict")
             .collectAsList()) {
-      System.out.printf(Locale.ROOT, "  %-9s %-22s %5d%n", r.getString(0), r.getString(1), r.getLong(2));
+      System.out.printf(
+          Locale.ROOT, "  %-9s %-22s %5d%n", r.getString(0), r.getString(1), r.getLong(2));
     }
     System.out.println();
     System.out.println("Dig further, e.g. the unused grants of the riskiest agents' principals:");
@@ -143,5 +166,4 @@ final class DemoCommand implements Callable<Integer> {
             + date
             + "' AND level = 'GRANT' AND verdict = 'UNUSED' ORDER BY principal_arn\"");
   }
-
 }

@@ -18,22 +18,41 @@ import picocli.CommandLine.Option;
     })
 final class GenerateCommand implements Callable<Integer> {
 
-  @Option(names = "--out", required = true, paramLabel = "URI", description = "Where to write the exports (a path or Hadoop URI).")
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "URI",
+      description = "Where to write the exports (a path or Hadoop URI).")
   String out;
 
-  @Option(names = "--seed", paramLabel = "N", description = "Random seed (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      paramLabel = "N",
+      description = "Random seed (default ${DEFAULT-VALUE}).")
   long seed = GeneratorOptions.DEFAULT_SEED;
 
-  @Option(names = "--agents", paramLabel = "N", description = "Number of agents, at least 12 (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--agents",
+      paramLabel = "N",
+      description = "Number of agents, at least 12 (default ${DEFAULT-VALUE}).")
   int agents = GeneratorOptions.DEFAULT_AGENTS;
 
-  @Option(names = "--days", paramLabel = "N", description = "Days of history (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--days",
+      paramLabel = "N",
+      description = "Days of history (default ${DEFAULT-VALUE}).")
   int days = GeneratorOptions.DEFAULT_DAYS;
 
-  @Option(names = "--events-per-day", paramLabel = "N", description = "CloudTrail events per day across accounts (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--events-per-day",
+      paramLabel = "N",
+      description = "CloudTrail events per day across accounts (default ${DEFAULT-VALUE}).")
   int eventsPerDay = GeneratorOptions.DEFAULT_EVENTS_PER_DAY;
 
-  @Option(names = "--start-date", paramLabel = "YYYY-MM-DD", description = "First day of history (default 2026-10-01).")
+  @Option(
+      names = "--start-date",
+      paramLabel = "YYYY-MM-DD",
+      description = "First day of history (default 2026-10-01).")
   String startDate;
 
   @Override

@@ -24,7 +24,10 @@ final class IngestCommand implements Callable<Integer> {
   @Option(names = "--exports", required = true, paramLabel = "URI", description = "Exports root.")
   String exports;
 
-  @Option(names = "--source", paramLabel = "TYPE", description = "Only this source type (e.g. aws-cloudtrail).")
+  @Option(
+      names = "--source",
+      paramLabel = "TYPE",
+      description = "Only this source type (e.g. aws-cloudtrail).")
   String source;
 
   @Mixin LakeOptions options;
@@ -50,7 +53,10 @@ final class IngestCommand implements Callable<Integer> {
     System.out.println(report.toJson());
     if (result.quarantinedShare() > config.quarantineThreshold()) {
       throw Errors.qualityGate(
-          date.toString(), result.quarantinedShare(), config.quarantineThreshold(), result.worstFiles());
+          date.toString(),
+          result.quarantinedShare(),
+          config.quarantineThreshold(),
+          result.worstFiles());
     }
     return 0;
   }

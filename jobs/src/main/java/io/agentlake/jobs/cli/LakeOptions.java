@@ -13,22 +13,43 @@ import picocli.CommandLine.Option;
 /** Options shared by the commands that run stages: where the lake is, the date, the config. */
 final class LakeOptions {
 
-  @Option(names = "--lake", required = true, paramLabel = "URI", description = "Lake root (any Hadoop URI: a path, file:/..., s3a://...).")
+  @Option(
+      names = "--lake",
+      required = true,
+      paramLabel = "URI",
+      description = "Lake root (any Hadoop URI: a path, file:/..., s3a://...).")
   String lake;
 
-  @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD", description = "Run date: analysis is as of the end of this UTC day.")
+  @Option(
+      names = "--date",
+      required = true,
+      paramLabel = "YYYY-MM-DD",
+      description = "Run date: analysis is as of the end of this UTC day.")
   String date;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "YAML config (kebab-case keys; see README). Flags override it.")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "YAML config (kebab-case keys; see README). Flags override it.")
   String config;
 
-  @Option(names = "--window-days", paramLabel = "N", description = "Usage window W for unused privileges (1-365; default ${DEFAULT-VALUE} from config).")
+  @Option(
+      names = "--window-days",
+      paramLabel = "N",
+      description =
+          "Usage window W for unused privileges (1-365; default ${DEFAULT-VALUE} from config).")
   Integer windowDays;
 
-  @Option(names = "--grace-days", paramLabel = "N", description = "Grants younger than this are TOO_NEW (default 14).")
+  @Option(
+      names = "--grace-days",
+      paramLabel = "N",
+      description = "Grants younger than this are TOO_NEW (default 14).")
   Integer graceDays;
 
-  @Option(names = "--idle-days", paramLabel = "N", description = "Days without activity that make an agent IDLE (default 30).")
+  @Option(
+      names = "--idle-days",
+      paramLabel = "N",
+      description = "Days without activity that make an agent IDLE (default 30).")
   Integer idleDays;
 
   LocalDate runDate() {

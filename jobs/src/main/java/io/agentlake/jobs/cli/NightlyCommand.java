@@ -25,12 +25,19 @@ import picocli.CommandLine.Option;
     })
 final class NightlyCommand implements Callable<Integer> {
 
-  @Option(names = "--exports", required = true, paramLabel = "URI", description = "Exports root: <exports>/<source-type>/...")
+  @Option(
+      names = "--exports",
+      required = true,
+      paramLabel = "URI",
+      description = "Exports root: <exports>/<source-type>/...")
   String exports;
 
   @Mixin LakeOptions options;
 
-  @Option(names = "--report", paramLabel = "FILE", description = "Write the JSON run report here (a path or Hadoop URI).")
+  @Option(
+      names = "--report",
+      paramLabel = "FILE",
+      description = "Write the JSON run report here (a path or Hadoop URI).")
   String reportFile;
 
   @Override

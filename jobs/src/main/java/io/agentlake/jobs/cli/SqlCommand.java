@@ -32,10 +32,16 @@ final class SqlCommand implements Callable<Integer> {
   @Option(names = "--lake", required = true, paramLabel = "URI", description = "Lake root.")
   String lake;
 
-  @Option(names = "--format", paramLabel = "FORMAT", description = "table, csv or json (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      description = "table, csv or json (default ${DEFAULT-VALUE}).")
   Format format = Format.table;
 
-  @Option(names = "--limit", paramLabel = "N", description = "At most N rows (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--limit",
+      paramLabel = "N",
+      description = "At most N rows (default ${DEFAULT-VALUE}).")
   int limit = 1000;
 
   @Parameters(index = "0", paramLabel = "QUERY", description = "The SQL query, quoted.")

@@ -15,7 +15,12 @@ final class Tables {
     List<String> cells = new ArrayList<>();
     for (int i = 0; i < r.length(); i++) {
       Object v = r.get(i);
-      cells.add(v == null ? null : v instanceof scala.collection.Iterable<?> it ? it.mkString("[", ", ", "]") : v.toString());
+      cells.add(
+          v == null
+              ? null
+              : v instanceof scala.collection.Iterable<?> it
+                  ? it.mkString("[", ", ", "]")
+                  : v.toString());
     }
     return cells;
   }

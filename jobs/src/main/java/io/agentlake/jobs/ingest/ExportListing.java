@@ -48,8 +48,7 @@ public final class ExportListing {
             continue;
           }
           files.add(
-              new ExportFile(
-                  source, f.getPath().toString(), f.getLen(), f.getModificationTime()));
+              new ExportFile(source, f.getPath().toString(), f.getLen(), f.getModificationTime()));
         }
       }
       if (!anySource) {

@@ -100,5 +100,4 @@ public final class FileExtraction implements Serializable {
     }
     return in;
   }
-
 }

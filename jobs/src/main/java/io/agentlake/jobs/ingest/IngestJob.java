@@ -56,22 +56,20 @@ public final class IngestJob {
       long quarantined) {}
 
   /** What one ingest did. */
-  public record Result(
-      Map<String, SourceCounts> bySource, List<String> worstFiles, long newFiles) {
+  public record Result(Map<String, SourceCounts> bySource, List<String> worstFiles, long newFiles) {
 
     public long recordsRead() {
       return bySource.values().stream().mapToLong(SourceCounts::recordsRead).sum();
     }
 
     public long quarantinedEntries() {
-      return bySource.values().stream()
-          .mapToLong(c -> c.quarantined() + c.filesFailed())
-          .sum();
+      return bySource.values().stream().mapToLong(c -> c.quarantined() + c.filesFailed()).sum();
     }
 
     /** Quarantined records and unreadable files, over everything read. */
     public double quarantinedShare() {
-      long denominator = recordsRead() + bySource.values().stream().mapToLong(SourceCounts::filesFailed).sum();
+      long denominator =
+          recordsRead() + bySource.values().stream().mapToLong(SourceCounts::filesFailed).sum();
       return denominator == 0 ? 0.0 : (double) quarantinedEntries() / denominator;
     }
   }
@@ -79,7 +77,12 @@ public final class IngestJob {
   private IngestJob() {}
 
   public static Result run(
-      Lake lake, String exportsUri, List<String> sources, String runId, Timestamp now, RunReport report) {
+      Lake lake,
+      String exportsUri,
+      List<String> sources,
+      String runId,
+      Timestamp now,
+      RunReport report) {
     SparkSession spark = lake.spark();
     spark.sparkContext().setJobGroup("ingest", "ingest: list and diff export files", false);
     List<ExportFile> listed =
@@ -87,7 +90,8 @@ public final class IngestJob {
     List<Row> listingRows = new ArrayList<>();
     for (ExportFile f : listed) {
       listingRows.add(
-          RowFactory.create(f.sourceType(), f.uri(), f.size(), new Timestamp(f.modificationTime())));
+          RowFactory.create(
+              f.sourceType(), f.uri(), f.size(), new Timestamp(f.modificationTime())));
     }
     Dataset<Row> listing = spark.createDataFrame(listingRows, LISTING);
     Dataset<Row> known =
@@ -103,7 +107,8 @@ public final class IngestJob {
 
     spark.sparkContext().setJobGroup("ingest", "ingest: extract " + fresh.size() + " files", false);
     FileExtraction extraction = new FileExtraction(spark.sparkContext().hadoopConfiguration());
-    int partitions = Math.max(1, Math.min(fresh.size(), spark.sparkContext().defaultParallelism() * 4));
+    int partitions =
+        Math.max(1, Math.min(fresh.size(), spark.sparkContext().defaultParallelism() * 4));
     Dataset<Row> extracted =
         spark
             .createDataFrame(fresh, LISTING)
@@ -163,10 +168,9 @@ public final class IngestJob {
                 .as("records_accepted"),
             sum(when(isRecord.and(col("quarantine_reason").isNotNull()), 1L).otherwise(0L))
                 .as("records_quarantined"),
-            max(
-                    when(
-                        not(isRecord),
-                        when(col("skipped"), lit("SKIPPED")).otherwise(col("quarantine_reason"))))
+            max(when(
+                    not(isRecord),
+                    when(col("skipped"), lit("SKIPPED")).otherwise(col("quarantine_reason"))))
                 .as("file_error"));
   }
 
@@ -202,7 +206,9 @@ public final class IngestJob {
           n.put("records_quarantined", c.quarantined());
         });
     worst.sort(
-        Comparator.<Row>comparingLong(r -> badness(r)).reversed().thenComparing(r -> r.<String>getAs("source_file")));
+        Comparator.<Row>comparingLong(r -> badness(r))
+            .reversed()
+            .thenComparing(r -> r.<String>getAs("source_file")));
     List<String> worstFiles = new ArrayList<>();
     for (Row r : worst) {
       if (badness(r) == 0 || worstFiles.size() == 5) {

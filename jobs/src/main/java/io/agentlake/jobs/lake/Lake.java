@@ -3,6 +3,7 @@ package io.agentlake.jobs.lake;
 import io.agentlake.jobs.Errors;
 import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
+import io.delta.tables.DeltaTable;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -14,7 +15,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import io.delta.tables.DeltaTable;
 
 /**
  * The lake on disk: one Delta table per {@link TableContract}, at {@code <root>/<layer>/<table>}.
@@ -81,8 +81,8 @@ public final class Lake {
   }
 
   /**
-   * Creates the table from its contract the first time, so the lake's schema is the contract's
-   * (NOT NULL columns included, which Delta then enforces on every write) rather than whatever a
+   * Creates the table from its contract the first time, so the lake's schema is the contract's (NOT
+   * NULL columns included, which Delta then enforces on every write) rather than whatever a
    * computed Dataset happened to infer. Deletion vectors stay off so non-Spark readers (delta-rs)
    * can read every table at reader protocol 1.
    */

@@ -1,0 +1,243 @@
+package io.agentlake.jobs;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agentlake.jobs.config.AgentlakeConfig;
+import io.agentlake.jobs.generate.GeneratorOptions;
+import io.agentlake.jobs.generate.OrgGenerator;
+import io.agentlake.jobs.lake.Lake;
+import io.agentlake.schemas.TableContract;
+import io.agentlake.schemas.Tables;
+import io.agentlake.schemas.Sources;
+import io.agentlake.testing.SharedSpark;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Generate an organisation, run nightly for its last two days, and hold the gold tables to the
+ * generator's ground truth: every planted orphan with exactly its reasons, every planted unused
+ * grant judged UNUSED, every used grant USED. Then re-run the last date and require identical
+ * tables.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class NightlyEndToEndTest {
+
+  private static final int WINDOW_DAYS = 28;
+
+  private SparkSession spark;
+  private Lake lake;
+  private String exports;
+  private JsonNode truth;
+  private LocalDate end;
+  private AgentlakeConfig config;
+  private RunReport lastReport;
+
+  @BeforeAll
+  void generateAndRun() throws Exception {
+    spark = SharedSpark.session();
+    Path dir = Files.createTempDirectory("agentlake-e2e");
+    exports = dir.resolve("exports").toUri().toString();
+    GeneratorOptions options =
+        new GeneratorOptions(exports, 7, 24, 30, 300, GeneratorOptions.DEFAULT_START_DATE);
+    OrgGenerator.generate(options, new Configuration());
+    truth = new ObjectMapper().readTree(dir.resolve("exports/ground_truth.json").toFile());
+    end = options.endDate();
+    lake = new Lake(spark, dir.resolve("lake").toUri().toString());
+    config = AgentlakeConfig.defaults().withWindowDays(WINDOW_DAYS);
+    NightlyJob.run(lake, exports, end.minusDays(1), config, Sources.ALL, s -> {});
+    lastReport = NightlyJob.run(lake, exports, end, config, Sources.ALL, s -> {});
+  }
+
+  private Dataset<Row> gold(TableContract table) {
+    return lake.read(table).filter(col(Tables.AS_OF_DATE).equalTo(lit(end)));
+  }
+
+  @Test
+  void orphanedAgentsAreExactlyThePlantedOnesWithTheirReasons() {
+    Map<String, List<String>> expected = new TreeMap<>();
+    for (JsonNode o : truth.get("orphans")) {
+      List<String> reasons = new ArrayList<>();
+      o.get("reasons").forEach(r -> reasons.add(r.asText()));
+      expected.put(o.get("agent_id").asText(), reasons);
+    }
+    assertThat(expected).as("the generator plants orphans").isNotEmpty();
+    Map<String, List<String>> actual = new TreeMap<>();
+    for (Row r : gold(Tables.ORPHANED_AGENTS).collectAsList()) {
+      actual.put(r.getAs("agent_id"), new ArrayList<>(r.<String>getList(r.fieldIndex("reasons"))));
+    }
+    assertThat(actual).isEqualTo(expected);
+  }
+
+  @Test
+  void suggestedSuccessorsFollowBackupOwnerThenManager() {
+    Map<String, String> expected = new TreeMap<>();
+    for (JsonNode o : truth.get("orphans")) {
+      JsonNode s = o.get("suggested_successor");
+      expected.put(o.get("agent_id").asText(), s == null || s.isNull() ? null : s.asText());
+    }
+    Map<String, String> actual = new TreeMap<>();
+    for (Row r : gold(Tables.ORPHANED_AGENTS).collectAsList()) {
+      actual.put(r.getAs("agent_id"), r.getAs("suggested_successor"));
+    }
+    assertThat(actual).isEqualTo(expected);
+  }
+
+  @Test
+  void everyPlantedUnusedGrantIsJudgedUnusedAndEveryUsedGrantUsed() {
+    Map<String, String> verdicts = grantVerdicts();
+    assertThat(truth.get("unused_grants")).isNotEmpty();
+    for (JsonNode g : truth.get("unused_grants")) {
+      assertThat(verdicts.get(key(g))).as("unused grant " + key(g)).isEqualTo("UNUSED");
+    }
+    for (JsonNode g : truth.get("used_grants")) {
+      assertThat(verdicts.get(key(g))).as("used grant " + key(g)).isEqualTo("USED");
+    }
+  }
+
+  @Test
+  void aWildcardGrantUsedForTwoActionsIsUsedAndNamesExactlyThose() {
+    assertThat(truth.get("partially_used_grants")).isNotEmpty();
+    for (JsonNode g : truth.get("partially_used_grants")) {
+      Row row =
+          gold(Tables.UNUSED_PRIVILEGES)
+              .filter(col("level").equalTo("GRANT"))
+              .filter(col("principal_arn").equalTo(g.get("principal_arn").asText()))
+              .filter(col("action_pattern").equalTo(lower(g.get("action_pattern").asText())))
+              .first();
+      assertThat(row.<String>getAs("verdict")).isEqualTo("USED");
+      TreeSet<String> expected = new TreeSet<>();
+      g.get("used_actions").forEach(a -> expected.add(lower(a.asText())));
+      assertThat(new TreeSet<>(row.<String>getList(row.fieldIndex("used_actions"))))
+          .isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void anAgentThatCanAssumeAnAdminRoleScoresTheAdminFactor() {
+    assertThat(truth.get("admin_reach")).isNotEmpty();
+    for (JsonNode a : truth.get("admin_reach")) {
+      Row score =
+          gold(Tables.RISK_SCORES).filter(col("agent_id").equalTo(a.get("agent_id").asText())).first();
+      List<Row> factors = score.getList(score.fieldIndex("factors"));
+      Row admin =
+          factors.stream().filter(f -> "admin_reach".equals(f.getAs("factor"))).findFirst().orElseThrow();
+      assertThat(admin.<Double>getAs("contribution")).isPositive();
+      assertThat(admin.<String>getAs("evidence")).contains(a.get("admin_role_arn").asText());
+    }
+  }
+
+  @Test
+  void everyAgentIsScoredWithEveryFactor() {
+    long agents = truth.get("agents").size();
+    assertThat(gold(Tables.RISK_SCORES).count()).isEqualTo(agents);
+    assertThat(gold(Tables.RISK_SCORES).filter("size(factors) < 8").count()).isZero();
+  }
+
+  @Test
+  void recordsReconcilePerFileAndWithBronze() {
+    Dataset<Row> ledger = lake.read(Tables.INGESTED_FILES);
+    assertThat(ledger.filter("records_read != records_accepted + records_quarantined").count()).isZero();
+    long accepted = ledger.agg(org.apache.spark.sql.functions.sum("records_accepted")).first().getLong(0);
+    long bronzeRows = 0;
+    for (TableContract t : Tables.ofLayer(TableContract.Layer.BRONZE)) {
+      bronzeRows += lake.read(t).count();
+    }
+    assertThat(bronzeRows).isEqualTo(accepted);
+    long quarantinedRecords =
+        ledger.agg(org.apache.spark.sql.functions.sum("records_quarantined")).first().getLong(0);
+    assertThat(lake.read(Tables.QUARANTINE).filter("record_position >= 0").count())
+        .isEqualTo(quarantinedRecords);
+    assertThat(ledger.filter("file_error = 'SKIPPED'").count()).as("digest files skipped").isPositive();
+  }
+
+  @Test
+  void rerunningADateLeavesTheSameRowsInEveryTable() {
+    Map<String, List<Row>> before = snapshot();
+    NightlyJob.run(lake, exports, end, config, Sources.ALL, s -> {});
+    Map<String, List<Row>> after = snapshot();
+    assertThat(after.keySet()).isEqualTo(before.keySet());
+    for (String table : before.keySet()) {
+      assertThat(after.get(table)).as(table).containsExactlyInAnyOrderElementsOf(before.get(table));
+    }
+  }
+
+  @Test
+  void goldTablesStayOnReaderProtocolOne() {
+    for (TableContract t : Tables.ofLayer(TableContract.Layer.GOLD)) {
+      assertThat(lake.minReaderVersion(t)).as(t.name()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void secretsPlantedInTheLogsDoNotLandInTheLake() {
+    Dataset<Row> raw =
+        lake.read(Tables.byName("bronze.okta_system_log").orElseThrow()).select("_raw");
+    assertThat(raw.count()).isPositive();
+    assertThat(raw.filter(col("_raw").contains("[REDACTED")).count()).isPositive();
+    assertThat(raw.filter(col("_raw").rlike("eyJ[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.")).count()).isZero();
+    assertThat(raw.filter(col("_raw").rlike("sk-[A-Za-z0-9_-]{20,}")).count()).isZero();
+  }
+
+  @Test
+  void theRunReportCountsEverySource() {
+    JsonNode sources = new ObjectMapper().valueToTree(lastReport.root()).get("sources");
+    assertThat(lastReport.root().get("status").asText()).isEqualTo("SUCCEEDED");
+    assertThat(lastReport.root().get("stages")).hasSize(3);
+    // The last run found nothing new: the first run ingested every file.
+    assertThat(sources.size()).isZero();
+  }
+
+  /** Every lake table except ledger.runs, which logs each run by design. */
+  private Map<String, List<Row>> snapshot() {
+    Map<String, List<Row>> tables = new HashMap<>();
+    for (TableContract t : Tables.all()) {
+      if (t == Tables.RUNS || !lake.exists(t)) {
+        continue;
+      }
+      tables.put(t.name(), lake.read(t).collectAsList());
+    }
+    return tables;
+  }
+
+  private Map<String, String> grantVerdicts() {
+    Map<String, String> verdicts = new HashMap<>();
+    for (Row r :
+        gold(Tables.UNUSED_PRIVILEGES).filter(col("level").equalTo("GRANT")).collectAsList()) {
+      verdicts.put(
+          r.getAs("principal_arn") + "|" + r.getAs("action_pattern") + "|" + r.getAs("policy_name"),
+          r.getAs("verdict"));
+    }
+    return verdicts;
+  }
+
+  private static String key(JsonNode g) {
+    return g.get("principal_arn").asText()
+        + "|"
+        + lower(g.get("action_pattern").asText())
+        + "|"
+        + g.get("policy_name").asText();
+  }
+
+  private static String lower(String s) {
+    return s.toLowerCase(Locale.ROOT);
+  }
+}
