@@ -1,5 +1,7 @@
 package io.agentlake.transforms;
 
+import static org.apache.spark.sql.functions.get_json_object;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
 
 import java.util.Map;
@@ -13,11 +15,16 @@ import org.apache.spark.sql.Column;
 public final class Evidence {
 
   private static final Map<String, String> OPTIONS =
-      Map.of("timeZone", "UTC", "timestampFormat", "yyyy-MM-dd'T'HH:mm:ss[.SSS]'Z'");
+      Map.of("timeZone", "UTC", "timestampFormat", "yyyy-MM-dd'T'HH:mm:ss'Z'");
 
   private Evidence() {}
 
   public static Column json(Column struct) {
     return to_json(struct, OPTIONS);
+  }
+
+  /** A timestamp as the same UTC text {@link #json} writes, or null. */
+  public static Column utcText(Column timestamp) {
+    return get_json_object(json(struct(timestamp.as("t"))), "$.t");
   }
 }
