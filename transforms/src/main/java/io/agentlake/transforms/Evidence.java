@@ -10,7 +10,8 @@ import org.apache.spark.sql.Column;
 /**
  * Evidence columns: compact JSON built from a struct of the facts behind a finding. Timestamps are
  * written in UTC whatever the session time zone, so the same inputs give byte-identical evidence on
- * any cluster. Null facts are left out of the JSON.
+ * any cluster. Timestamps are written to the second, the precision of CloudTrail and the IdP
+ * exports. Null facts are left out of the JSON.
  */
 public final class Evidence {
 
