@@ -4,7 +4,9 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import io.agentlake.schemas.TableContract;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
@@ -12,41 +14,47 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructField;
 
-/** Shapes a computed Dataset into a table's contract: its columns, in its order, with its types. */
+/**
+ * Brings a computed Dataset to the exact shape of a table contract: the contract's columns, in its
+ * order, cast to its types. Every transform ends with it so the jobs write what {@code Tables}
+ * declares.
+ *
+ * <p>Dangerous: a cast silently turns an unparseable value into null, so a transform must already
+ * produce the right kind of value; this only pins names, order and exact types. A missing column is
+ * an error (never filled with nulls), so a renamed column cannot disappear from a table unnoticed.
+ */
 public final class Contracts {
 
   private Contracts() {}
 
-  /**
-   * Selects the contract's columns in order, cast to the contract's types. A column the contract
-   * has and the input lacks is an error, not a silent null: a transform that forgot a column must
-   * fail its test.
-   */
-  public static Dataset<Row> conform(Dataset<Row> in, TableContract contract) {
-    Set<String> present = Arrays.stream(in.columns()).collect(Collectors.toSet());
-    Column[] cols =
+  public static Dataset<Row> conform(Dataset<Row> data, TableContract contract) {
+    Set<String> present = Set.of(data.columns());
+    List<String> missing =
         Arrays.stream(contract.schema().fields())
-            .map(f -> column(present, f, contract))
-            .toArray(Column[]::new);
-    return in.select(cols);
-  }
-
-  private static Column column(Set<String> present, StructField f, TableContract contract) {
-    if (!present.contains(f.name())) {
+            .map(StructField::name)
+            .filter(name -> !present.contains(name))
+            .toList();
+    if (!missing.isEmpty()) {
       throw new IllegalArgumentException(
-          "Computed rows for "
+          "Cannot write "
               + contract.name()
-              + " lack column '"
-              + f.name()
-              + "' (has "
-              + present
-              + ")");
+              + ": the computed data has no column "
+              + missing
+              + " (it has "
+              + Arrays.stream(data.columns()).collect(Collectors.joining(", "))
+              + "). The transform that builds "
+              + contract.name()
+              + " must produce every column its contract in Tables declares.");
     }
-    return col(f.name()).cast(f.dataType()).as(f.name());
+    List<Column> columns = new ArrayList<>();
+    for (StructField field : contract.schema().fields()) {
+      columns.add(col(field.name()).cast(field.dataType()).as(field.name()));
+    }
+    return data.select(columns.toArray(new Column[0]));
   }
 
-  /** A typed null, for columns a source does not provide. */
-  public static Column nullOf(String ddlType) {
-    return lit(null).cast(ddlType);
+  /** A typed null for a contract column, for transforms that cannot know a value yet. */
+  public static Column nullOf(TableContract contract, String column) {
+    return lit(null).cast(contract.schema().apply(column).dataType());
   }
 }

@@ -1,0 +1,345 @@
+package io.agentlake.transforms.analyze;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_except;
+import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.datediff;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.round;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.when;
+
+import io.agentlake.schemas.Tables;
+import io.agentlake.transforms.Contracts;
+import io.agentlake.transforms.Evidence;
+import io.agentlake.transforms.Utc;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * {@code gold.risk_scores}: one explainable 0-100 score per agent. Each factor's raw value (0..1)
+ * is computed from the gold findings and silver facts of the run date, weighted by the {@link
+ * RiskModel}, and listed with its evidence, zero factors included, so a reviewer can see what was
+ * checked as well as what was found. Reach counts: privileges of every principal the agent can act
+ * as (gold.agent_reach) are the agent's privileges.
+ *
+ * <p>Dangerous: a score is read as "safe" when it is low, but a factor can only be as complete as
+ * its inputs: no reach means no privileges seen, and Deny statements, conditions and boundaries are
+ * not yet subtracted from admin and permissions-management grants (upper bound). The evidence says
+ * which principal and path produced each privilege factor.
+ */
+public final class RiskScores {
+
+  static final List<String> PERMISSIONS_MANAGEMENT =
+      List.of("iam:*", "iam:put*", "iam:attach*", "iam:create*", "iam:passrole");
+  static final List<String> KEY_KINDS = List.of("access_key", "api_key");
+  static final int LONG_LIVED_DAYS = 90;
+  static final int DENIED_DAYS = 7;
+  static final double DENIED_SATURATION = 20.0;
+
+  private RiskScores() {}
+
+  public static Dataset<Row> compute(
+      Dataset<Row> agents,
+      Dataset<Row> reach,
+      Dataset<Row> entitlements,
+      Dataset<Row> unusedPrivileges,
+      Dataset<Row> orphanedAgents,
+      Dataset<Row> activity,
+      Dataset<Row> identities,
+      RiskModel model,
+      LocalDate asOf) {
+    Dataset<Row> scored =
+        agents.filter(col("created_at").isNull().or(Utc.atOrBefore(col("created_at"), asOf)));
+    Dataset<Row> reached =
+        reach
+            .filter(col(Tables.AS_OF_DATE).equalTo(lit(asOf)))
+            .select("agent_id", "principal_id", "hops", "path", "via")
+            .cache();
+    Dataset<Row> allows =
+        entitlements.filter(
+            lower(col("effect"))
+                .equalTo("allow")
+                .and(lower(col("policy_type")).notEqual("boundary")));
+    Dataset<Row> credentials = credentialsByAgent(scored, reached);
+
+    Map<String, Dataset<Row>> facts = new LinkedHashMap<>();
+    facts.put(
+        "admin_reach",
+        privilegeFactor(
+            allows.filter(
+                col("action_pattern").equalTo("*").and(col("resource_pattern").equalTo("*"))),
+            reached,
+            "admin_principals"));
+    facts.put(
+        "permissions_management",
+        privilegeFactor(
+            allows.filter(
+                lower(col("action_pattern"))
+                    .isin(PERMISSIONS_MANAGEMENT.toArray())
+                    .and(col("resource_pattern").equalTo("*"))),
+            reached,
+            "permissions_management_principals"));
+    facts.put("unused_fraction", unusedFraction(unusedPrivileges, reached, asOf));
+    facts.put("orphan_reasons", orphanReasons(orphanedAgents, asOf));
+    facts.put("long_lived_credentials", longLivedCredentials(credentials, identities, asOf));
+    facts.put("shared_credentials", sharedCredentials(credentials));
+    facts.put("denied_attempts", deniedAttempts(activity, reached, asOf));
+    facts.put(
+        "no_purpose",
+        scored.select(
+            col("agent_id"),
+            when(coalesce(trim(col("purpose")), lit("")).equalTo(""), 1.0).otherwise(0.0).as("raw"),
+            Evidence.json(struct(col("purpose"))).as("evidence")));
+
+    Dataset<Row> joined = scored.select("agent_id", "platform", "name");
+    List<Column> factorColumns = new ArrayList<>();
+    Column total = lit(0.0);
+    for (RiskModel.Factor factor : model.factors()) {
+      String name = factor.name();
+      Dataset<Row> fact =
+          facts
+              .get(name)
+              .select(
+                  col("agent_id"),
+                  col("raw").cast("double").as(name + "__raw"),
+                  col("evidence").as(name + "__evidence"));
+      joined = joined.join(fact, "agent_id", "left");
+      Column raw = coalesce(col(name + "__raw"), lit(0.0));
+      total = total.plus(raw.multiply(factor.weight()));
+      factorColumns.add(
+          struct(
+              lit(name).as("factor"),
+              raw.as("raw_value"),
+              lit(factor.weight()).as("weight"),
+              raw.multiply(factor.weight()).as("contribution"),
+              lit(factor.owasp()).as("owasp"),
+              coalesce(col(name + "__evidence"), lit(noneFound(name))).as("evidence")));
+    }
+
+    Column factors = array(factorColumns.toArray(new Column[0]));
+    Column score = round(least(lit(100.0), total), 1);
+    RiskModel.Tiers tiers = model.tiers();
+    Column tier =
+        when(col("score").geq(tiers.critical()), "CRITICAL")
+            .when(col("score").geq(tiers.high()), "HIGH")
+            .when(col("score").geq(tiers.medium()), "MEDIUM")
+            .otherwise("LOW");
+
+    Dataset<Row> out =
+        joined
+            .withColumn("factors", factors)
+            .withColumn("score", score)
+            .select(
+                lit(asOf).as(Tables.AS_OF_DATE),
+                col("agent_id"),
+                col("platform"),
+                col("name"),
+                col("score"),
+                tier.as("tier"),
+                lit(model.version()).as("model_version"),
+                col("factors"));
+    return Contracts.conform(out, Tables.RISK_SCORES);
+  }
+
+  /** The evidence of a factor nothing triggered: what was checked. */
+  private static String noneFound(String factor) {
+    return switch (factor) {
+      case "admin_reach" -> "{\"admin_principals\":[]}";
+      case "permissions_management" -> "{\"permissions_management_principals\":[]}";
+      case "unused_fraction" -> "{\"unused_grants\":0,\"used_grants\":0}";
+      case "orphan_reasons" -> "{\"reasons\":[]}";
+      case "long_lived_credentials" ->
+          "{\"long_lived_keys\":[],\"older_than_days\":" + LONG_LIVED_DAYS + "}";
+      case "shared_credentials" -> "{\"shared\":[]}";
+      case "denied_attempts" -> "{\"denied_attempts\":0,\"days\":" + DENIED_DAYS + "}";
+      default -> "{}";
+    };
+  }
+
+  /**
+   * 1 when a reached principal holds one of the given grants; evidence lists each such principal
+   * with its patterns, policies and the reach path.
+   */
+  private static Dataset<Row> privilegeFactor(
+      Dataset<Row> grants, Dataset<Row> reached, String label) {
+    Dataset<Row> byPrincipal =
+        grants
+            .groupBy("principal_id")
+            .agg(
+                array_sort(collect_set(lower(col("action_pattern")))).as("actions"),
+                array_sort(collect_set("policy_name")).as("policies"));
+    return reached
+        .join(byPrincipal, "principal_id")
+        .groupBy("agent_id")
+        .agg(
+            array_sort(
+                    collect_list(
+                        struct(
+                            col("principal_id"),
+                            col("actions"),
+                            col("policies"),
+                            col("hops"),
+                            col("path"),
+                            col("via"))))
+                .as("principals"))
+        .select(
+            col("agent_id"),
+            lit(1.0).as("raw"),
+            Evidence.json(struct(col("principals").as(label))).as("evidence"));
+  }
+
+  private static Dataset<Row> unusedFraction(
+      Dataset<Row> unusedPrivileges, Dataset<Row> reached, LocalDate asOf) {
+    Dataset<Row> judged =
+        unusedPrivileges
+            .filter(
+                col(Tables.AS_OF_DATE)
+                    .equalTo(lit(asOf))
+                    .and(col("level").equalTo(UnusedPrivileges.GRANT))
+                    .and(col("verdict").isin("USED", "UNUSED")))
+            .select("principal_id", "verdict");
+    return reached
+        .select("agent_id", "principal_id")
+        .join(judged, "principal_id")
+        .groupBy("agent_id")
+        .agg(
+            count(when(col("verdict").equalTo("UNUSED"), true)).as("unused"),
+            count(when(col("verdict").equalTo("USED"), true)).as("used"),
+            array_sort(collect_set("principal_id")).as("principals"))
+        .select(
+            col("agent_id"),
+            col("unused").divide(col("unused").plus(col("used"))).as("raw"),
+            Evidence.json(
+                    struct(
+                        col("unused").as("unused_grants"),
+                        col("used").as("used_grants"),
+                        col("principals")))
+                .as("evidence"));
+  }
+
+  private static Dataset<Row> orphanReasons(Dataset<Row> orphanedAgents, LocalDate asOf) {
+    return orphanedAgents
+        .filter(col(Tables.AS_OF_DATE).equalTo(lit(asOf)))
+        .select(
+            col("agent_id"),
+            least(lit(1.0), size(col("reasons")).divide(2.0)).as("raw"),
+            Evidence.json(struct(col("reasons"))).as("evidence"));
+  }
+
+  /** Agent x credential it uses: declared credential ids plus the hop-1 principals of its reach. */
+  private static Dataset<Row> credentialsByAgent(Dataset<Row> agents, Dataset<Row> reached) {
+    Dataset<Row> declared =
+        agents
+            .select(col("agent_id"), explode(col("credential_ids")).as("credential_id"))
+            .filter(col("credential_id").isNotNull());
+    Dataset<Row> used =
+        reached
+            .filter(col("hops").equalTo(1))
+            .select(col("agent_id"), col("principal_id").as("credential_id"));
+    return declared.union(used).distinct().cache();
+  }
+
+  private static Dataset<Row> longLivedCredentials(
+      Dataset<Row> credentials, Dataset<Row> identities, LocalDate asOf) {
+    Dataset<Row> oldKeys =
+        identities
+            .filter(lower(col("kind")).isin(KEY_KINDS.toArray()).and(col("created_at").isNotNull()))
+            .select(
+                col("identity_id").as("credential_id"),
+                col("kind"),
+                col("status"),
+                col("created_at"),
+                datediff(lit(asOf), Utc.day(col("created_at"))).as("age_days"))
+            .filter(col("age_days").gt(LONG_LIVED_DAYS));
+    return credentials
+        .join(broadcast(oldKeys), "credential_id")
+        .groupBy("agent_id")
+        .agg(
+            array_sort(
+                    collect_list(
+                        struct(
+                            col("credential_id"),
+                            col("kind"),
+                            col("status"),
+                            col("created_at"),
+                            col("age_days"))))
+                .as("keys"))
+        .select(
+            col("agent_id"),
+            lit(1.0).as("raw"),
+            Evidence.json(
+                    struct(
+                        col("keys").as("long_lived_keys"),
+                        lit(LONG_LIVED_DAYS).as("older_than_days")))
+                .as("evidence"));
+  }
+
+  private static Dataset<Row> sharedCredentials(Dataset<Row> credentials) {
+    Dataset<Row> users =
+        credentials
+            .groupBy("credential_id")
+            .agg(array_sort(collect_set("agent_id")).as("agents"))
+            .filter(size(col("agents")).gt(1));
+    return credentials
+        .join(users, "credential_id")
+        .groupBy("agent_id")
+        .agg(
+            array_sort(
+                    collect_list(
+                        struct(
+                            col("credential_id"),
+                            array_except(col("agents"), array(col("agent_id")))
+                                .as("other_agents"))))
+                .as("shared"))
+        .select(
+            col("agent_id"),
+            lit(1.0).as("raw"),
+            Evidence.json(struct(col("shared"))).as("evidence"));
+  }
+
+  private static Dataset<Row> deniedAttempts(
+      Dataset<Row> activity, Dataset<Row> reached, LocalDate asOf) {
+    LocalDate from = asOf.minusDays(DENIED_DAYS - 1L);
+    Dataset<Row> denied =
+        activity
+            .filter(col("day").between(lit(from), lit(asOf)).and(col("denied_count").gt(0)))
+            .groupBy("principal_id")
+            .agg(sum("denied_count").as("denied"));
+    return reached
+        .select("agent_id", "principal_id")
+        .join(denied, "principal_id")
+        .groupBy("agent_id")
+        .agg(
+            sum("denied").as("total"),
+            array_sort(collect_list(struct(col("principal_id"), col("denied")))).as("by_principal"))
+        .select(
+            col("agent_id"),
+            least(lit(1.0), col("total").divide(DENIED_SATURATION)).as("raw"),
+            Evidence.json(
+                    struct(
+                        col("total").as("denied_attempts"),
+                        lit(DENIED_DAYS).as("days"),
+                        lit(from).as("since"),
+                        col("by_principal")))
+                .as("evidence"));
+  }
+}

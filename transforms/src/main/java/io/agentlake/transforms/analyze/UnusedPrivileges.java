@@ -1,0 +1,392 @@
+package io.agentlake.transforms.analyze;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.datediff;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.nullif;
+import static org.apache.spark.sql.functions.regexp_extract;
+import static org.apache.spark.sql.functions.regexp_replace;
+import static org.apache.spark.sql.functions.rlike;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.substring_index;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import io.agentlake.schemas.Tables;
+import io.agentlake.transforms.Contracts;
+import io.agentlake.transforms.Evidence;
+import io.agentlake.transforms.Utc;
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * {@code gold.unused_privileges}: for every AWS principal with Allow grants, whether each grant,
+ * each granted service and the identity as a whole were used in the window {@code [asOf - W + 1,
+ * asOf]}. Used means at least one successful activity whose IAM action matches the grant's action
+ * pattern ({@code *} and {@code ?} globs, case-insensitive). Denied attempts are counted and shown,
+ * never taken as use (AWS Access Advisor counts them; we do not).
+ *
+ * <p>Verdict precedence: {@code TOO_NEW} (granted within the grace days), {@code USED}, {@code
+ * NOT_OBSERVABLE} (only never-logged actions such as {@code iam:passrole}, or S3 object-level
+ * patterns in an account without data events in the window), {@code INSUFFICIENT_HISTORY} (fewer
+ * than W days of management events for the account), else {@code UNUSED}.
+ *
+ * <p>Dangerous: an {@code UNUSED} verdict invites someone to remove a permission. It is only as
+ * good as the logs: a gap in coverage must surface as {@code INSUFFICIENT_HISTORY} or {@code
+ * NOT_OBSERVABLE}, never as {@code UNUSED}. Matching is on the action only, not the resource, and
+ * Deny statements are not subtracted yet, so a grant fully denied elsewhere still shows here.
+ */
+public final class UnusedPrivileges {
+
+  public static final String GRANT = "GRANT";
+  public static final String SERVICE = "SERVICE";
+  public static final String IDENTITY = "IDENTITY";
+
+  /** Actions CloudTrail never records: nothing in the logs can show their use. */
+  static final List<String> NEVER_LOGGED = List.of("iam:passrole");
+
+  private static final String[] SUBJECT_KEY = {
+    "principal_id",
+    "level",
+    "service",
+    "action_pattern",
+    "resource_pattern",
+    "policy_name",
+    "grant_path",
+    "principal_arn",
+    "account_id",
+    "granted_since",
+    "policy_types",
+    "conditional",
+    "pattern_regex"
+  };
+
+  private UnusedPrivileges() {}
+
+  public static Dataset<Row> compute(
+      Dataset<Row> entitlements,
+      Dataset<Row> activity,
+      Dataset<Row> coverage,
+      Dataset<Row> identities,
+      Dataset<Row> reach,
+      LocalDate asOf,
+      int windowDays,
+      int graceDays) {
+    if (windowDays < 1 || windowDays > 365) {
+      throw new IllegalArgumentException(
+          "unused-privilege window must be 1 to 365 days (got "
+              + windowDays
+              + "): the lake keeps at most a year of activity. Pass a window in that range.");
+    }
+    if (graceDays < 0) {
+      throw new IllegalArgumentException(
+          "grace days cannot be negative (got " + graceDays + "). Pass 0 to judge every grant.");
+    }
+    LocalDate windowStart = asOf.minusDays(windowDays - 1L);
+
+    Dataset<Row> grants = allowGrants(entitlements, identities).cache();
+    Dataset<Row> windowActivity = activity.filter(col("day").between(lit(windowStart), lit(asOf)));
+
+    Dataset<Row> subjects =
+        grantSubjects(grants)
+            .unionByName(serviceSubjects(grants, windowActivity))
+            .unionByName(identitySubjects(grants));
+
+    Dataset<Row> actionStats = actionStats(activity, grants, windowStart, asOf);
+    Dataset<Row> matched =
+        subjects
+            .join(
+                actionStats,
+                subjects
+                    .col("principal_id")
+                    .equalTo(actionStats.col("a_principal_id"))
+                    .and(rlike(actionStats.col("action"), subjects.col("pattern_regex"))),
+                "left")
+            .groupBy(Arrays.stream(SUBJECT_KEY).map(c -> col(c)).toArray(Column[]::new))
+            .agg(
+                array_sort(collect_set(when(col("win_success").gt(0), col("action"))))
+                    .as("used_actions"),
+                coalesce(sum("win_denied"), lit(0L)).as("denied_attempts"),
+                coalesce(sum("win_success"), lit(0L)).as("window_successes"),
+                max("last_success").as("last_success"));
+
+    Dataset<Row> judged =
+        matched
+            .join(broadcast(coverageByAccount(coverage, windowStart, asOf)), "account_id", "left")
+            .join(broadcast(agentsByPrincipal(reach, asOf)), "principal_id", "left")
+            .withColumn("observation_days", coalesce(col("observation_days"), lit(0L)))
+            .withColumn("data_event_days", coalesce(col("data_event_days"), lit(0L)))
+            .withColumn("last_used_time", col("last_success.last_time"))
+            .withColumn("last_used_event_id", col("last_success.sample_event_id"))
+            .withColumn("verdict_rule", verdictRule(asOf, windowDays, graceDays));
+
+    Column evidence =
+        Evidence.json(
+            struct(
+                col("level"),
+                lit(windowStart).as("window_start"),
+                lit(asOf).as("window_end"),
+                lit(windowDays).as("window_days"),
+                struct(
+                        col("action_pattern"),
+                        col("resource_pattern"),
+                        col("policy_name"),
+                        col("policy_types"),
+                        col("grant_path"),
+                        col("granted_since"),
+                        col("conditional"))
+                    .as("grant"),
+                lit(graceDays).as("grace_days"),
+                struct(
+                        col("account_id"),
+                        col("observation_days").as("management_event_days"),
+                        col("data_event_days"))
+                    .as("coverage"),
+                col("used_actions"),
+                col("last_used_time"),
+                col("last_used_event_id"),
+                col("denied_attempts"),
+                lit("denied attempts are recorded but never counted as use")
+                    .as("denied_attempts_note"),
+                col("verdict_rule.reason").as("verdict_reason")));
+
+    Dataset<Row> out =
+        judged.select(
+            lit(asOf).as(Tables.AS_OF_DATE),
+            col("principal_id"),
+            col("principal_arn"),
+            coalesce(col("agent_ids"), array().cast("array<string>")).as("agent_ids"),
+            col("level"),
+            col("service"),
+            col("action_pattern"),
+            col("resource_pattern"),
+            col("policy_name"),
+            col("grant_path"),
+            col("verdict_rule.verdict").as("verdict"),
+            col("last_used_time"),
+            col("last_used_event_id"),
+            datediff(lit(asOf), Utc.day(col("last_used_time"))).as("days_unused"),
+            col("used_actions"),
+            col("denied_attempts"),
+            col("observation_days"),
+            lit(windowDays).as("window_days"),
+            evidence.as("evidence"));
+    return Contracts.conform(out, Tables.UNUSED_PRIVILEGES);
+  }
+
+  /** Allow grants that grant (boundaries only limit), with lower-case patterns and an account. */
+  private static Dataset<Row> allowGrants(Dataset<Row> entitlements, Dataset<Row> identities) {
+    Dataset<Row> accounts =
+        identities.select(
+            col("identity_id").as("principal_id"), col("account_id").as("identity_account_id"));
+    return entitlements
+        .filter(lower(col("effect")).equalTo("allow"))
+        .filter(lower(col("policy_type")).notEqual("boundary"))
+        .join(accounts, new String[] {"principal_id"}, "left")
+        .select(
+            col("principal_id"),
+            col("principal_arn"),
+            coalesce(
+                    col("account_id"),
+                    col("identity_account_id"),
+                    nullif(
+                        regexp_extract(
+                            col("principal_arn"), "^arn:[^:]*:[^:]*:[^:]*:([0-9]{12}):", 1),
+                        lit("")))
+                .as("account_id"),
+            lower(col("action_pattern")).as("action_pattern"),
+            lower(col("service")).as("service"),
+            col("resource_pattern"),
+            col("policy_name"),
+            lower(col("policy_type")).as("policy_type"),
+            col("grant_path"),
+            col("conditional"),
+            col("granted_since"));
+  }
+
+  private static Dataset<Row> grantSubjects(Dataset<Row> grants) {
+    return grants
+        .groupBy("principal_id", "action_pattern", "resource_pattern", "policy_name", "grant_path")
+        .agg(
+            max("principal_arn").as("principal_arn"),
+            max("account_id").as("account_id"),
+            max("service").as("service"),
+            min("granted_since").as("granted_since"),
+            array_sort(collect_set("policy_type")).as("policy_types"),
+            max("conditional").as("conditional"))
+        .withColumn("level", lit(GRANT))
+        .withColumn("pattern_regex", globRegex(col("action_pattern")));
+  }
+
+  /**
+   * One row per granted service. A {@code *} grant names no service, so its principal gets a row
+   * for every service it was seen using in the window (an unused service under {@code *} is only
+   * visible at the identity level until the action catalog is joined in).
+   */
+  private static Dataset<Row> serviceSubjects(Dataset<Row> grants, Dataset<Row> windowActivity) {
+    Dataset<Row> named =
+        grants
+            .filter(col("service").notEqual("*"))
+            .select("principal_id", "principal_arn", "account_id", "service", "granted_since");
+    Dataset<Row> wildcard =
+        grants
+            .filter(col("service").equalTo("*"))
+            .select("principal_id", "principal_arn", "account_id", "granted_since");
+    Dataset<Row> observedServices =
+        windowActivity
+            .filter(col("success_count").gt(0))
+            .select(
+                col("principal_id"), lower(substring_index(col("action"), ":", 1)).as("service"))
+            .distinct();
+    return named
+        .unionByName(wildcard.join(observedServices, "principal_id"))
+        .groupBy("principal_id", "service")
+        .agg(
+            max("principal_arn").as("principal_arn"),
+            max("account_id").as("account_id"),
+            min("granted_since").as("granted_since"))
+        .withColumn("level", lit(SERVICE))
+        .withColumn("action_pattern", concat(col("service"), lit(":*")))
+        .withColumn("resource_pattern", lit("*"))
+        .withColumn("policy_name", lit("*"))
+        .withColumn("grant_path", lit("*"))
+        .withColumn("policy_types", lit(null).cast("array<string>"))
+        .withColumn("conditional", lit(null).cast("boolean"))
+        .withColumn("pattern_regex", globRegex(col("action_pattern")));
+  }
+
+  private static Dataset<Row> identitySubjects(Dataset<Row> grants) {
+    return grants
+        .groupBy("principal_id")
+        .agg(
+            max("principal_arn").as("principal_arn"),
+            max("account_id").as("account_id"),
+            min("granted_since").as("granted_since"))
+        .withColumn("level", lit(IDENTITY))
+        .withColumn("service", lit("*"))
+        .withColumn("action_pattern", lit("*"))
+        .withColumn("resource_pattern", lit("*"))
+        .withColumn("policy_name", lit("*"))
+        .withColumn("grant_path", lit("*"))
+        .withColumn("policy_types", lit(null).cast("array<string>"))
+        .withColumn("conditional", lit(null).cast("boolean"))
+        .withColumn("pattern_regex", lit("^.*$"));
+  }
+
+  /**
+   * Per principal and action, aggregated before the pattern join: successes and denials in the
+   * window, and the latest success at or before the run date (any time, not only the window).
+   */
+  private static Dataset<Row> actionStats(
+      Dataset<Row> activity, Dataset<Row> grants, LocalDate windowStart, LocalDate asOf) {
+    Column inWindow = col("day").geq(lit(windowStart));
+    return activity
+        .filter(col("day").leq(lit(asOf)))
+        .join(grants.select("principal_id").distinct(), new String[] {"principal_id"}, "left_semi")
+        .groupBy(col("principal_id").as("a_principal_id"), lower(col("action")).as("action"))
+        .agg(
+            sum(when(inWindow, col("success_count")).otherwise(0L)).as("win_success"),
+            sum(when(inWindow, col("denied_count")).otherwise(0L)).as("win_denied"),
+            max(when(col("success_count").gt(0), struct(col("last_time"), col("sample_event_id"))))
+                .as("last_success"));
+  }
+
+  /** Days in the window with management events, and with data events, per account. */
+  private static Dataset<Row> coverageByAccount(
+      Dataset<Row> coverage, LocalDate windowStart, LocalDate asOf) {
+    return coverage
+        .filter(col("day").between(lit(windowStart), lit(asOf)))
+        .groupBy("account_id", "day")
+        .agg(sum("management_events").as("m"), sum("data_events").as("d"))
+        .groupBy("account_id")
+        .agg(
+            count(when(col("m").gt(0), true)).as("observation_days"),
+            count(when(col("d").gt(0), true)).as("data_event_days"));
+  }
+
+  static Dataset<Row> agentsByPrincipal(Dataset<Row> reach, LocalDate asOf) {
+    return reach
+        .filter(col(Tables.AS_OF_DATE).equalTo(lit(asOf)))
+        .groupBy("principal_id")
+        .agg(array_sort(collect_set("agent_id")).as("agent_ids"));
+  }
+
+  /** A struct of (verdict, reason) following the documented precedence. */
+  private static Column verdictRule(LocalDate asOf, int windowDays, int graceDays) {
+    Column tooNew =
+        col("granted_since")
+            .isNotNull()
+            .and(Utc.day(col("granted_since")).gt(lit(asOf.minusDays(graceDays))));
+    Column neverLogged = col("action_pattern").isin(NEVER_LOGGED.toArray());
+    Column s3ObjectLevel =
+        col("service")
+            .equalTo("s3")
+            .and(
+                col("action_pattern")
+                    .equalTo("s3:*")
+                    .or(col("action_pattern").like("s3:%object%")));
+    Column noDataEvents = col("data_event_days").equalTo(0);
+    return when(
+            tooNew,
+            rule(
+                "TOO_NEW",
+                lit("granted within the " + graceDays + "-day grace period; not judged yet")))
+        .when(
+            col("window_successes").gt(0),
+            rule("USED", lit("successful matching activity in the window")))
+        .when(
+            neverLogged,
+            rule(
+                "NOT_OBSERVABLE",
+                lit("CloudTrail never records this action, so use cannot be seen")))
+        .when(
+            s3ObjectLevel.and(noDataEvents),
+            rule(
+                "NOT_OBSERVABLE",
+                lit(
+                    "S3 object-level actions need CloudTrail data events; the account had none in the window")))
+        .when(
+            col("observation_days").lt(windowDays),
+            rule(
+                "INSUFFICIENT_HISTORY",
+                concat(
+                    lit("management events seen on "),
+                    col("observation_days").cast("string"),
+                    lit(" of " + windowDays + " days in the window"))))
+        .otherwise(
+            rule(
+                "UNUSED",
+                lit(
+                    "no successful matching activity in a fully observed "
+                        + windowDays
+                        + "-day window")));
+  }
+
+  private static Column rule(String verdict, Column reason) {
+    return struct(lit(verdict).as("verdict"), reason.as("reason"));
+  }
+
+  /**
+   * An IAM action glob as an anchored, case-insensitive regex: regex metacharacters are escaped,
+   * then {@code *} becomes {@code .*} and {@code ?} becomes {@code .}.
+   */
+  static Column globRegex(Column pattern) {
+    Column escaped = regexp_replace(lower(pattern), "([\\\\.\\[\\]{}()+^$|])", "\\\\$1");
+    Column globbed = regexp_replace(regexp_replace(escaped, "\\*", ".*"), "\\?", ".");
+    return concat(lit("(?i)^"), globbed, lit("$"));
+  }
+}

@@ -1,0 +1,221 @@
+package io.agentlake.transforms.analyze;
+
+import static io.agentlake.testing.Fixtures.j;
+import static io.agentlake.testing.Fixtures.rows;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.agentlake.schemas.Tables;
+import io.agentlake.testing.DatasetAssert;
+import io.agentlake.testing.SharedSpark;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(SharedSpark.class)
+class RiskScoresTest {
+
+  static final LocalDate AS_OF = LocalDate.of(2025, 6, 30);
+  static final String APP = "aws:arn:aws:iam::111122223333:role/app";
+  static final String ADMIN = "aws:arn:aws:iam::111122223333:role/admin";
+  static final String KEY = "openai:api_key:k1";
+
+  static String grant(String principal, String action, String policy, String type) {
+    return j(
+        ("{'principal_id':'%s','principal_arn':'%s','effect':'Allow','action_pattern':'%s',"
+                + "'service':'x','resource_pattern':'*','unconstrained':true,'conditional':false,"
+                + "'policy_name':'%s','policy_type':'%s','grant_path':'direct','statement_index':0}")
+            .formatted(principal, principal.substring(4), action, policy, type));
+  }
+
+  static String verdict(String principal, String action, String verdict) {
+    return j(
+        ("{'as_of_date':'2025-06-30','principal_id':'%s','level':'GRANT','service':'s3',"
+                + "'action_pattern':'%s','resource_pattern':'*','policy_name':'p','grant_path':'direct',"
+                + "'verdict':'%s','denied_attempts':0,'observation_days':90,'window_days':90,'evidence':'{}'}")
+            .formatted(principal, action, verdict));
+  }
+
+  static String denied(String principal, String day, long n) {
+    return j(
+        ("{'principal_id':'%s','action':'iam:createuser','resource':'*','day':'%s',"
+                + "'event_category':'Management','success_count':0,'denied_count':%d,"
+                + "'first_time':'%sT01:00:00Z','last_time':'%sT02:00:00Z','sample_event_id':'d'}")
+            .formatted(principal, day, n, day, day));
+  }
+
+  Dataset<Row> run(SparkSession spark, RiskModel model) {
+    Dataset<Row> agents =
+        rows(
+            spark,
+            Tables.AGENTS,
+            j(
+                "{'agent_id':'bedrock:A','platform':'bedrock','native_id':'A','owner_match':'MATCHED','purpose':'triage'}"),
+            j(
+                "{'agent_id':'m:B','platform':'manifest','native_id':'B','owner_match':'MATCHED','credential_ids':['"
+                    + KEY
+                    + "']}"),
+            j(
+                "{'agent_id':'m:C','platform':'manifest','native_id':'C','owner_match':'NONE','purpose':'  ','credential_ids':['"
+                    + KEY
+                    + "']}"));
+    Dataset<Row> reach =
+        rows(
+            spark,
+            Tables.AGENT_REACH,
+            j(
+                "{'as_of_date':'2025-06-30','agent_id':'bedrock:A','principal_id':'"
+                    + APP
+                    + "','hops':1,'path':['agent:bedrock:A','"
+                    + APP
+                    + "'],'via':'USES'}"),
+            j(
+                "{'as_of_date':'2025-06-30','agent_id':'bedrock:A','principal_id':'"
+                    + ADMIN
+                    + "','hops':2,'path':['agent:bedrock:A','"
+                    + APP
+                    + "','"
+                    + ADMIN
+                    + "'],'via':'USES>CAN_ASSUME'}"),
+            j(
+                "{'as_of_date':'2025-06-29','agent_id':'m:B','principal_id':'"
+                    + ADMIN
+                    + "','hops':1,'path':['agent:m:B','"
+                    + ADMIN
+                    + "'],'via':'USES'}"));
+    Dataset<Row> entitlements =
+        rows(
+            spark,
+            Tables.ENTITLEMENTS,
+            grant(ADMIN, "*", "AdministratorAccess", "managed"),
+            grant(APP, "*", "boundary-everything", "boundary"),
+            grant(APP, "s3:getobject", "read", "inline"),
+            grant(APP, "iam:passrole", "pass", "inline"));
+    Dataset<Row> unused =
+        rows(
+            spark,
+            Tables.UNUSED_PRIVILEGES,
+            verdict(APP, "s3:getobject", "UNUSED"),
+            verdict(APP, "s3:putobject", "USED"),
+            verdict(APP, "s3:listbucket", "TOO_NEW"));
+    Dataset<Row> orphaned =
+        rows(
+            spark,
+            Tables.ORPHANED_AGENTS,
+            j(
+                "{'as_of_date':'2025-06-30','agent_id':'m:B','platform':'manifest','reasons':['IDLE'],'successor_reason':'x','evidence':[]}"),
+            j(
+                "{'as_of_date':'2025-06-30','agent_id':'m:C','platform':'manifest','reasons':['NO_OWNER','PROJECT_ENDED'],'successor_reason':'x','evidence':[]}"));
+    Dataset<Row> activity =
+        rows(
+            spark,
+            Tables.ACTIVITY_DAILY,
+            denied(ADMIN, "2025-06-28", 10),
+            denied(ADMIN, "2025-06-01", 50));
+    Dataset<Row> identities =
+        rows(
+            spark,
+            Tables.IDENTITIES,
+            j(
+                "{'identity_id':'"
+                    + KEY
+                    + "','kind':'api_key','source':'openai','status':'ACTIVE','created_at':'2025-01-01T00:00:00Z'}"));
+    return RiskScores.compute(
+        agents, reach, entitlements, unused, orphaned, activity, identities, model, AS_OF);
+  }
+
+  static Map<String, Row> byAgent(Dataset<Row> out) {
+    return out.collectAsList().stream().collect(Collectors.toMap(r -> r.getAs("agent_id"), r -> r));
+  }
+
+  static Row factor(Row agent, String name) {
+    return agent.<Row>getList(agent.fieldIndex("factors")).stream()
+        .filter(f -> f.getAs("factor").equals(name))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  @Test
+  void anAgentThatCanAssumeAnAdminRoleGetsTheAdminContribution(SparkSession spark) {
+    Dataset<Row> out = run(spark, RiskModel.defaults());
+    assertThat(out.schema().simpleString()).isEqualTo(Tables.RISK_SCORES.schema().simpleString());
+    Map<String, Row> rows = byAgent(out);
+
+    Row admin = factor(rows.get("bedrock:A"), "admin_reach");
+    assertThat((double) admin.getAs("contribution")).isEqualTo(50.0);
+    assertThat((String) admin.getAs("owasp")).contains("NHI5").contains("ASI03");
+    assertThat((String) admin.getAs("evidence"))
+        .contains("\"principal_id\":\"" + ADMIN + "\"")
+        .contains("USES>CAN_ASSUME")
+        .contains("AdministratorAccess")
+        .doesNotContain("\"principal_id\":\"" + APP + "\"");
+    assertThat((double) factor(rows.get("bedrock:A"), "permissions_management").getAs("raw_value"))
+        .isEqualTo(1.0);
+    assertThat((double) factor(rows.get("m:B"), "admin_reach").getAs("raw_value"))
+        .as("reach of another run date does not count")
+        .isEqualTo(0.0);
+  }
+
+  @Test
+  void scoresAndTiersFollowTheFactors(SparkSession spark) {
+    Map<String, Row> rows = byAgent(run(spark, RiskModel.defaults()));
+
+    // A: admin 50 + permissions management 25 + unused 1/2 x 15 + denied 10/20 x 10
+    assertThat((double) rows.get("bedrock:A").getAs("score")).isEqualTo(87.5);
+    assertThat((String) rows.get("bedrock:A").getAs("tier")).isEqualTo("CRITICAL");
+    // B: one orphan reason 1/2 x 30 + long-lived key 10 + shared key 10 + no purpose 5
+    assertThat((double) rows.get("m:B").getAs("score")).isEqualTo(40.0);
+    assertThat((String) rows.get("m:B").getAs("tier")).isEqualTo("MEDIUM");
+    // C: two orphan reasons 30 + long-lived 10 + shared 10 + blank purpose 5
+    assertThat((double) rows.get("m:C").getAs("score")).isEqualTo(55.0);
+    assertThat((String) rows.get("m:C").getAs("tier")).isEqualTo("HIGH");
+    assertThat((String) factor(rows.get("m:B"), "shared_credentials").getAs("evidence"))
+        .contains("m:C");
+    assertThat((String) factor(rows.get("bedrock:A"), "denied_attempts").getAs("evidence"))
+        .contains("\"denied_attempts\":10");
+    assertThat((String) rows.get("m:B").getAs("model_version")).isEqualTo("risk-model-v1");
+  }
+
+  @Test
+  void everyRowListsEveryFactorZeroOnesIncluded(SparkSession spark) {
+    for (Row agent : run(spark, RiskModel.defaults()).collectAsList()) {
+      List<Row> factors = agent.getList(agent.fieldIndex("factors"));
+      assertThat(factors.stream().map(f -> (String) f.getAs("factor")).toList())
+          .containsExactlyElementsOf(RiskModel.FACTOR_NAMES);
+      assertThat(factors).allSatisfy(f -> assertThat((String) f.getAs("evidence")).startsWith("{"));
+    }
+  }
+
+  @Test
+  void sameInputsAndModelGiveTheSameOutput(SparkSession spark) {
+    DatasetAssert.assertSameRows(
+        run(spark, RiskModel.defaults()), run(spark, RiskModel.defaults()));
+  }
+
+  @Test
+  void weightsComeFromTheYamlModel(SparkSession spark) throws IOException {
+    String yaml;
+    try (InputStream in = RiskModel.class.getResourceAsStream(RiskModel.DEFAULT_RESOURCE)) {
+      yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    String lighter =
+        yaml.replace("version: risk-model-v1", "version: test-light")
+            .replace("admin-reach:\n    weight: 50", "admin-reach:\n    weight: 10");
+    RiskModel model =
+        RiskModel.load(new ByteArrayInputStream(lighter.getBytes(StandardCharsets.UTF_8)));
+
+    Row a = byAgent(run(spark, model)).get("bedrock:A");
+    assertThat((double) a.getAs("score")).isEqualTo(47.5);
+    assertThat((String) a.getAs("tier")).isEqualTo("HIGH");
+    assertThat((String) a.getAs("model_version")).isEqualTo("test-light");
+  }
+}

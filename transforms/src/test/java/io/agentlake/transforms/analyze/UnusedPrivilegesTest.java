@@ -1,0 +1,242 @@
+package io.agentlake.transforms.analyze;
+
+import static io.agentlake.testing.Fixtures.j;
+import static io.agentlake.testing.Fixtures.rows;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.agentlake.schemas.Tables;
+import io.agentlake.testing.SharedSpark;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(SharedSpark.class)
+class UnusedPrivilegesTest {
+
+  static final LocalDate AS_OF = LocalDate.of(2025, 6, 30);
+  static final int WINDOW = 10;
+  static final int GRACE = 14;
+  static final String R1 = "aws:arn:aws:iam::111122223333:role/app";
+  static final String R2 = "aws:arn:aws:iam::444455556666:role/new-account";
+
+  static String grant(
+      String principal, String action, String policyType, String effect, String since) {
+    String arn = principal.substring(4);
+    String service = action.equals("*") ? "*" : action.substring(0, action.indexOf(':'));
+    return j(
+        "{'principal_id':'%s','principal_arn':'%s','effect':'%s','action_pattern':'%s','service':'%s',"
+                .formatted(principal, arn, effect, action, service)
+            + "'resource_pattern':'*','unconstrained':true,'conditional':false,'policy_name':'p1',"
+            + "'policy_type':'%s','grant_path':'direct','statement_index':0,'granted_since':'%sT00:00:00Z'}"
+                .formatted(policyType, since));
+  }
+
+  static String act(String principal, String action, String day, long ok, long denied) {
+    return j(
+        ("{'principal_id':'%s','action':'%s','resource':'*','day':'%s','event_category':'Management',"
+                + "'success_count':%d,'denied_count':%d,'first_time':'%sT08:00:00Z',"
+                + "'last_time':'%sT09:00:00Z','sample_event_id':'ev-%s-%s'}")
+            .formatted(principal, action, day, ok, denied, day, day, action, day));
+  }
+
+  static Dataset<Row> coverage(SparkSession spark, String account, int days, long dataEvents) {
+    List<String> json = new ArrayList<>();
+    for (int i = 0; i < days; i++) {
+      json.add(
+          j(
+              "{'account_id':'%s','source':'cloudtrail','day':'%s','management_events':50,'data_events':%d}"
+                  .formatted(account, AS_OF.minusDays(i), dataEvents)));
+    }
+    return rows(spark, Tables.OBSERVATION_COVERAGE, json.toArray(new String[0]));
+  }
+
+  static Dataset<Row> entitlements(SparkSession spark) {
+    return rows(
+        spark,
+        Tables.ENTITLEMENTS,
+        grant(R1, "s3:getobject", "managed", "Allow", "2025-01-01"),
+        grant(R1, "iam:passrole", "inline", "Allow", "2025-01-01"),
+        grant(R1, "ec2:Describe?nstances", "managed", "Allow", "2025-01-01"),
+        grant(R1, "dynamodb:getitem", "inline", "Allow", "2025-01-01"),
+        grant(R1, "sqs:*", "inline", "Allow", "2025-06-25"),
+        grant(R1, "lambda:invokefunction", "inline", "Allow", "2025-01-01"),
+        grant(R1, "*", "boundary", "Allow", "2025-01-01"),
+        grant(R1, "kms:decrypt", "inline", "Deny", "2025-01-01"),
+        grant(R2, "sts:assumerole", "inline", "Allow", "2025-01-01"));
+  }
+
+  static Dataset<Row> activity(SparkSession spark) {
+    return rows(
+        spark,
+        Tables.ACTIVITY_DAILY,
+        act(R1, "ec2:describeinstances", "2025-06-28", 4, 0),
+        act(R1, "dynamodb:getitem", "2025-06-29", 0, 3),
+        act(R1, "lambda:invokefunction", "2025-05-01", 2, 0),
+        act(R1, "kms:decrypt", "2025-07-02", 9, 0));
+  }
+
+  static Dataset<Row> reach(SparkSession spark) {
+    return rows(
+        spark,
+        Tables.AGENT_REACH,
+        j(
+            "{'as_of_date':'2025-06-30','agent_id':'bedrock:X1','principal_id':'"
+                + R1
+                + "','hops':1,"
+                + "'path':['agent:bedrock:X1','"
+                + R1
+                + "'],'via':'USES'}"));
+  }
+
+  static Map<String, Row> byLevelAndPattern(Dataset<Row> out) {
+    return out.collectAsList().stream()
+        .collect(
+            Collectors.toMap(
+                r ->
+                    r.getAs("principal_id")
+                        + "|"
+                        + r.getAs("level")
+                        + "|"
+                        + r.getAs("action_pattern"),
+                r -> r));
+  }
+
+  Dataset<Row> run(SparkSession spark, Dataset<Row> coverage) {
+    return UnusedPrivileges.compute(
+        entitlements(spark),
+        activity(spark),
+        coverage,
+        rows(spark, Tables.IDENTITIES),
+        reach(spark),
+        AS_OF,
+        WINDOW,
+        GRACE);
+  }
+
+  @Test
+  void judgesEveryGrantServiceAndIdentity(SparkSession spark) {
+    Dataset<Row> out =
+        run(
+            spark,
+            coverage(spark, "111122223333", WINDOW, 0)
+                .union(coverage(spark, "444455556666", 5, 0)));
+
+    assertThat(out.schema().simpleString())
+        .isEqualTo(Tables.UNUSED_PRIVILEGES.schema().simpleString());
+    Map<String, Row> rows = byLevelAndPattern(out);
+    assertThat(verdicts(rows, R1, "GRANT"))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "s3:getobject", "NOT_OBSERVABLE",
+                "iam:passrole", "NOT_OBSERVABLE",
+                "ec2:describe?nstances", "USED",
+                "dynamodb:getitem", "UNUSED",
+                "sqs:*", "TOO_NEW",
+                "lambda:invokefunction", "UNUSED"));
+    assertThat(verdicts(rows, R1, "SERVICE"))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "s3:*", "NOT_OBSERVABLE",
+                "iam:*", "UNUSED",
+                "ec2:*", "USED",
+                "dynamodb:*", "UNUSED",
+                "sqs:*", "TOO_NEW",
+                "lambda:*", "UNUSED"));
+    assertThat(verdicts(rows, R1, "IDENTITY")).containsExactlyEntriesOf(Map.of("*", "USED"));
+    assertThat(verdicts(rows, R2, "GRANT"))
+        .containsExactlyEntriesOf(Map.of("sts:assumerole", "INSUFFICIENT_HISTORY"));
+    assertThat(verdicts(rows, R2, "IDENTITY"))
+        .containsExactlyEntriesOf(Map.of("*", "INSUFFICIENT_HISTORY"));
+
+    Row used = rows.get(R1 + "|GRANT|ec2:describe?nstances");
+    assertThat(used.getList(used.fieldIndex("used_actions")))
+        .containsExactly("ec2:describeinstances");
+    assertThat(used.getList(used.fieldIndex("agent_ids"))).containsExactly("bedrock:X1");
+    assertThat((Integer) used.getAs("days_unused")).isEqualTo(2);
+    assertThat((String) used.getAs("last_used_event_id"))
+        .isEqualTo("ev-ec2:describeinstances-2025-06-28");
+    assertThat((int) used.getAs("observation_days")).isEqualTo(WINDOW);
+  }
+
+  @Test
+  void deniedAttemptsAreCountedButAreNotUse(SparkSession spark) {
+    Row denied =
+        byLevelAndPattern(run(spark, coverage(spark, "111122223333", WINDOW, 0)))
+            .get(R1 + "|GRANT|dynamodb:getitem");
+
+    assertThat((String) denied.getAs("verdict")).isEqualTo("UNUSED");
+    assertThat((long) denied.getAs("denied_attempts")).isEqualTo(3L);
+    assertThat((Object) denied.getAs("last_used_time")).isNull();
+    assertThat((Object) denied.getAs("days_unused")).isNull();
+    assertThat(denied.getList(denied.fieldIndex("used_actions"))).isEmpty();
+    assertThat((String) denied.getAs("evidence"))
+        .contains("\"denied_attempts\":3")
+        .contains("never counted as use")
+        .contains("\"window_start\":\"2025-06-21\"");
+  }
+
+  @Test
+  void lastUseBeforeTheWindowIsReportedAndLaterActivityIsIgnored(SparkSession spark) {
+    Map<String, Row> rows =
+        byLevelAndPattern(run(spark, coverage(spark, "111122223333", WINDOW, 0)));
+
+    Row lambda = rows.get(R1 + "|GRANT|lambda:invokefunction");
+    assertThat((Integer) lambda.getAs("days_unused")).isEqualTo(60);
+    assertThat(rows)
+        .doesNotContainKey(R1 + "|GRANT|kms:decrypt")
+        .doesNotContainKey(R1 + "|GRANT|*");
+  }
+
+  @Test
+  void graceStopsAtItsLastDayAndDataEventsMakeS3Observable(SparkSession spark) {
+    Map<String, Row> rows =
+        byLevelAndPattern(
+            UnusedPrivileges.compute(
+                entitlements(spark),
+                activity(spark),
+                coverage(spark, "111122223333", WINDOW, 7),
+                rows(spark, Tables.IDENTITIES),
+                reach(spark),
+                AS_OF,
+                WINDOW,
+                5));
+
+    assertThat((String) rows.get(R1 + "|GRANT|sqs:*").getAs("verdict")).isEqualTo("UNUSED");
+    assertThat((String) rows.get(R1 + "|GRANT|s3:getobject").getAs("verdict")).isEqualTo("UNUSED");
+    assertThat((String) rows.get(R1 + "|GRANT|iam:passrole").getAs("verdict"))
+        .isEqualTo("NOT_OBSERVABLE");
+  }
+
+  @Test
+  void rejectsAWindowOutsideOneToAYear(SparkSession spark) {
+    assertThatThrownBy(
+            () ->
+                UnusedPrivileges.compute(
+                    entitlements(spark),
+                    activity(spark),
+                    coverage(spark, "111122223333", 1, 0),
+                    rows(spark, Tables.IDENTITIES),
+                    reach(spark),
+                    AS_OF,
+                    0,
+                    GRACE))
+        .hasMessageContaining("1 to 365 days");
+  }
+
+  static Map<String, String> verdicts(Map<String, Row> rows, String principal, String level) {
+    return rows.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(principal + "|" + level + "|"))
+        .collect(
+            Collectors.toMap(
+                e -> e.getKey().substring((principal + "|" + level + "|").length()),
+                e -> e.getValue().getAs("verdict")));
+  }
+}
