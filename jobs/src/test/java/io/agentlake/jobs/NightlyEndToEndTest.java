@@ -10,9 +10,9 @@ import io.agentlake.jobs.config.AgentlakeConfig;
 import io.agentlake.jobs.generate.GeneratorOptions;
 import io.agentlake.jobs.generate.OrgGenerator;
 import io.agentlake.jobs.lake.Lake;
+import io.agentlake.schemas.Sources;
 import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
-import io.agentlake.schemas.Sources;
 import io.agentlake.testing.SharedSpark;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,10 +136,15 @@ class NightlyEndToEndTest {
     assertThat(truth.get("admin_reach")).isNotEmpty();
     for (JsonNode a : truth.get("admin_reach")) {
       Row score =
-          gold(Tables.RISK_SCORES).filter(col("agent_id").equalTo(a.get("agent_id").asText())).first();
+          gold(Tables.RISK_SCORES)
+              .filter(col("agent_id").equalTo(a.get("agent_id").asText()))
+              .first();
       List<Row> factors = score.getList(score.fieldIndex("factors"));
       Row admin =
-          factors.stream().filter(f -> "admin_reach".equals(f.getAs("factor"))).findFirst().orElseThrow();
+          factors.stream()
+              .filter(f -> "admin_reach".equals(f.getAs("factor")))
+              .findFirst()
+              .orElseThrow();
       assertThat(admin.<Double>getAs("contribution")).isPositive();
       assertThat(admin.<String>getAs("evidence")).contains(a.get("admin_role_arn").asText());
     }
@@ -155,8 +160,10 @@ class NightlyEndToEndTest {
   @Test
   void recordsReconcilePerFileAndWithBronze() {
     Dataset<Row> ledger = lake.read(Tables.INGESTED_FILES);
-    assertThat(ledger.filter("records_read != records_accepted + records_quarantined").count()).isZero();
-    long accepted = ledger.agg(org.apache.spark.sql.functions.sum("records_accepted")).first().getLong(0);
+    assertThat(ledger.filter("records_read != records_accepted + records_quarantined").count())
+        .isZero();
+    long accepted =
+        ledger.agg(org.apache.spark.sql.functions.sum("records_accepted")).first().getLong(0);
     long bronzeRows = 0;
     for (TableContract t : Tables.ofLayer(TableContract.Layer.BRONZE)) {
       bronzeRows += lake.read(t).count();
@@ -166,7 +173,9 @@ class NightlyEndToEndTest {
         ledger.agg(org.apache.spark.sql.functions.sum("records_quarantined")).first().getLong(0);
     assertThat(lake.read(Tables.QUARANTINE).filter("record_position >= 0").count())
         .isEqualTo(quarantinedRecords);
-    assertThat(ledger.filter("file_error = 'SKIPPED'").count()).as("digest files skipped").isPositive();
+    assertThat(ledger.filter("file_error = 'SKIPPED'").count())
+        .as("digest files skipped")
+        .isPositive();
   }
 
   @Test
@@ -193,7 +202,8 @@ class NightlyEndToEndTest {
         lake.read(Tables.byName("bronze.okta_system_log").orElseThrow()).select("_raw");
     assertThat(raw.count()).isPositive();
     assertThat(raw.filter(col("_raw").contains("[REDACTED")).count()).isPositive();
-    assertThat(raw.filter(col("_raw").rlike("eyJ[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.")).count()).isZero();
+    assertThat(raw.filter(col("_raw").rlike("eyJ[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.")).count())
+        .isZero();
     assertThat(raw.filter(col("_raw").rlike("sk-[A-Za-z0-9_-]{20,}")).count()).isZero();
   }
 

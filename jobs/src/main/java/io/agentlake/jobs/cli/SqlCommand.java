@@ -58,8 +58,12 @@ final class SqlCommand implements Callable<Integer> {
     try {
       result = spark.sql(query).limit(limit);
       result.schema();
-    } catch (AnalysisException | org.apache.spark.sql.catalyst.parser.ParseException e) {
-      throw Errors.sqlFailed(query, e);
+    } catch (Exception e) {
+      // Spark throws AnalysisException (parse and analysis errors) without declaring it.
+      if (e instanceof AnalysisException) {
+        throw Errors.sqlFailed(query, e);
+      }
+      throw e;
     }
     print(result, System.out);
     return 0;

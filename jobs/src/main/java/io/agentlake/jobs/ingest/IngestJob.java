@@ -99,6 +99,7 @@ public final class IngestJob {
     List<Row> fresh =
         listing
             .join(known, new String[] {"source_file", "size", "modification_time"}, "left_anti")
+            .select("source_type", "source_file", "size", "modification_time")
             .orderBy("source_file")
             .collectAsList();
     if (fresh.isEmpty()) {

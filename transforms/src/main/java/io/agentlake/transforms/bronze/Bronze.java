@@ -7,12 +7,12 @@ import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.timestamp_seconds;
-import static org.apache.spark.sql.functions.to_timestamp;
 import static org.apache.spark.sql.functions.when;
 
 import io.agentlake.schemas.SourceRecordType;
 import io.agentlake.schemas.Tables;
 import io.agentlake.transforms.Contracts;
+import io.agentlake.transforms.Times;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,7 +92,7 @@ public final class Bronze {
     Column raw = col("_parsed." + type.eventTimeField());
     return switch (type.eventTimeFormat()) {
       case EPOCH_SECONDS -> timestamp_seconds(raw.cast("long"));
-      case ISO_8601 -> coalesce(to_timestamp(raw), to_timestamp(raw, "yyyy-MM-dd'T'HH:mm:ssX"));
+      case ISO_8601 -> Times.parseIso(raw);
       case NONE -> lit(null).cast("timestamp");
     };
   }

@@ -14,13 +14,13 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.posexplode;
 import static org.apache.spark.sql.functions.split;
-import static org.apache.spark.sql.functions.to_timestamp;
 import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
 import io.agentlake.schemas.Tables;
 import io.agentlake.transforms.Contracts;
+import io.agentlake.transforms.Times;
 import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -265,7 +265,7 @@ public final class Entitlements {
   }
 
   static Column parseIso(Column text) {
-    return coalesce(to_timestamp(text), to_timestamp(text, "yyyy-MM-dd'T'HH:mm:ssX"));
+    return Times.parseIso(text);
   }
 
   private static Dataset<Row> statements(Dataset<Row> attachments) {

@@ -26,13 +26,13 @@ import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sort_array;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.timestamp_seconds;
-import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
 import io.agentlake.schemas.Tables;
 import io.agentlake.transforms.Contracts;
+import io.agentlake.transforms.Times;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -285,7 +285,7 @@ public final class IdentityGraph {
                     .as("owner_ref"),
                 col("backup_owners").as("backup_owner_refs"),
                 col("project").as("project"),
-                to_date(col("end_date")).as("end_date"),
+                Times.parseDate(col("end_date")).as("end_date"),
                 transform(
                         coalesce(col("credentials"), expr("cast(array() as array<string>)")),
                         IdentityGraph::credentialId)
