@@ -30,7 +30,7 @@ public final class AnalyzeJob {
 
   private AnalyzeJob() {}
 
-  public static Map<String, Long> run(Lake lake, LocalDate asOf, AgentlakeConfig config) {
+  public static Map<String, TableWrite> run(Lake lake, LocalDate asOf, AgentlakeConfig config) {
     RiskModel model = riskModel(lake, config);
     Dataset<Row> agents = lake.read(Tables.AGENTS);
     Dataset<Row> identities = lake.read(Tables.IDENTITIES);
@@ -39,7 +39,7 @@ public final class AnalyzeJob {
     Dataset<Row> activity = lake.read(Tables.ACTIVITY_DAILY).filter(col("day").leq(lit(asOf)));
     Dataset<Row> coverage =
         lake.read(Tables.OBSERVATION_COVERAGE).filter(col("day").leq(lit(asOf)));
-    Map<String, Long> counts = new LinkedHashMap<>();
+    Map<String, TableWrite> counts = new LinkedHashMap<>();
 
     group(lake, "analyze: agent_reach");
     write(
@@ -102,9 +102,16 @@ public final class AnalyzeJob {
   }
 
   private static void write(
-      Lake lake, TableContract table, Dataset<Row> rows, LocalDate asOf, Map<String, Long> counts) {
+      Lake lake,
+      TableContract table,
+      Dataset<Row> rows,
+      LocalDate asOf,
+      Map<String, TableWrite> counts) {
+    long t0 = System.nanoTime();
     lake.replaceDate(table, rows, asOf);
-    counts.put(table.name(), dated(lake, table, asOf).count());
+    counts.put(
+        table.name(),
+        new TableWrite(lake.lastWrittenRows(table), (System.nanoTime() - t0) / 1_000_000));
   }
 
   private static void group(Lake lake, String description) {

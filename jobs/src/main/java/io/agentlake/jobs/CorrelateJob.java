@@ -24,7 +24,7 @@ public final class CorrelateJob {
 
   private CorrelateJob() {}
 
-  public static Map<String, Long> run(Lake lake, RunReport report) {
+  public static Map<String, TableWrite> run(Lake lake, RunReport report) {
     Inventory inv =
         new Inventory(
             latest(lake, "iam_user", "Arn"),
@@ -43,7 +43,7 @@ public final class CorrelateJob {
     Dataset<Row> events =
         Activity.events(lake.read(bronze("cloudtrail_event")))
             .persist(StorageLevel.MEMORY_AND_DISK());
-    Map<String, Long> counts = new LinkedHashMap<>();
+    Map<String, TableWrite> counts = new LinkedHashMap<>();
     try {
       group(lake, "correlate: activity_daily");
       write(lake, Tables.ACTIVITY_DAILY, Activity.daily(events), counts);
@@ -85,9 +85,12 @@ public final class CorrelateJob {
   }
 
   private static void write(
-      Lake lake, TableContract table, Dataset<Row> rows, Map<String, Long> counts) {
+      Lake lake, TableContract table, Dataset<Row> rows, Map<String, TableWrite> counts) {
+    long t0 = System.nanoTime();
     lake.overwrite(table, rows);
-    counts.put(table.name(), lake.read(table).count());
+    counts.put(
+        table.name(),
+        new TableWrite(lake.lastWrittenRows(table), (System.nanoTime() - t0) / 1_000_000));
   }
 
   private static Dataset<Row> latest(Lake lake, String recordType, String... keys) {

@@ -52,13 +52,13 @@ public final class NightlyJob {
 
       long t1 = System.nanoTime();
       progress.accept("correlate " + date);
-      Map<String, Long> silver = CorrelateJob.run(lake, report);
-      silver.forEach(report.stage("correlate", millisSince(t1)).putObject("rows_out")::put);
+      Map<String, TableWrite> silver = CorrelateJob.run(lake, report);
+      TableWrite.report(report.stage("correlate", millisSince(t1)), silver);
 
       long t2 = System.nanoTime();
       progress.accept("analyze   " + date);
-      Map<String, Long> gold = AnalyzeJob.run(lake, date, config);
-      gold.forEach(report.stage("analyze", millisSince(t2)).putObject("rows_out")::put);
+      Map<String, TableWrite> gold = AnalyzeJob.run(lake, date, config);
+      TableWrite.report(report.stage("analyze", millisSince(t2)), gold);
       report.status("SUCCEEDED");
       return report;
     } catch (RuntimeException e) {

@@ -23,8 +23,10 @@ final class AnalyzeCommand implements Callable<Integer> {
     var spark = Spark.session("agentlake analyze " + date);
     var config = options.config(spark.sparkContext().hadoopConfiguration());
     RunReport report = new RunReport(UUID.randomUUID().toString(), "analyze", date);
-    AnalyzeJob.run(new Lake(spark, options.lake), date, config)
-        .forEach(report.stage("analyze", 0).putObject("rows_out")::put);
+    long t0 = System.nanoTime();
+    var writes = AnalyzeJob.run(new Lake(spark, options.lake), date, config);
+    io.agentlake.jobs.TableWrite.report(
+        report.stage("analyze", (System.nanoTime() - t0) / 1_000_000), writes);
     System.out.println(report.toJson());
     return 0;
   }

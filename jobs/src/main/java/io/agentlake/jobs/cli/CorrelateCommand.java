@@ -23,8 +23,10 @@ final class CorrelateCommand implements Callable<Integer> {
     var date = options.runDate();
     var spark = Spark.session("agentlake correlate " + date);
     RunReport report = new RunReport(UUID.randomUUID().toString(), "correlate", date);
-    CorrelateJob.run(new Lake(spark, options.lake), report)
-        .forEach(report.stage("correlate", 0).putObject("rows_out")::put);
+    long t0 = System.nanoTime();
+    var writes = CorrelateJob.run(new Lake(spark, options.lake), report);
+    io.agentlake.jobs.TableWrite.report(
+        report.stage("correlate", (System.nanoTime() - t0) / 1_000_000), writes);
     System.out.println(report.toJson());
     return 0;
   }

@@ -100,6 +100,18 @@ public final class Lake {
         .execute();
   }
 
+  /**
+   * Rows written by the table's latest commit, from Delta's own operation metrics (no re-scan of
+   * the table). 0 when the table has no commit with that metric.
+   */
+  public long lastWrittenRows(TableContract table) {
+    Row last = DeltaTable.forPath(spark, path(table)).history(1).select("operationMetrics").first();
+    scala.collection.Map<String, String> metrics = last.getMap(0);
+    return metrics == null || !metrics.contains("numOutputRows")
+        ? 0L
+        : Long.parseLong(metrics.apply("numOutputRows"));
+  }
+
   /** The run dates present in a gold table, ascending. */
   public List<LocalDate> dates(TableContract table) {
     List<LocalDate> dates = new ArrayList<>();
