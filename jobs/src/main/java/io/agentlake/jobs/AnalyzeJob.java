@@ -81,6 +81,9 @@ public final class AnalyzeJob {
             agents, reach, entitlements, unused, orphans, activity, identities, model, asOf),
         asOf,
         counts);
+    // Some transforms cache what they reuse (reach iterates); release it so a long-lived session
+    // (the demo, a notebook, tests) does not accumulate one run's caches after another.
+    lake.spark().catalog().clearCache();
     return counts;
   }
 

@@ -82,10 +82,10 @@ public final class Errors {
   }
 
   public static AgentlakeException sqlFailed(String query, Throwable cause) {
-    String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+    String message = cause.getMessage() == null ? cause.toString() : cause.getMessage().strip();
     int newline = message.indexOf('\n');
     return new AgentlakeException(
-        "the query failed",
+        "the query failed: " + query,
         newline > 0 ? message.substring(0, newline) : message,
         "tables are named like gold.risk_scores; list them with: agentlake sql \"SHOW TABLES IN"
             + " gold\"",

@@ -31,6 +31,7 @@ public final class SharedSpark implements ParameterResolver {
               .config("spark.ui.enabled", "false")
               .config("spark.sql.shuffle.partitions", "2")
               .config("spark.default.parallelism", "2")
+              .config("spark.databricks.delta.snapshotPartitions", "1")
               .config("spark.sql.session.timeZone", "UTC")
               .config("spark.sql.warehouse.dir", warehouse.toUri().toString())
               .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")

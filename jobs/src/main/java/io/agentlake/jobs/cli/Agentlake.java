@@ -37,7 +37,13 @@ public final class Agentlake implements Runnable {
 
   /** Runs a command line and returns its exit code (tests call this instead of main). */
   public static int execute(String... args) {
+    return execute(new PrintWriter(System.err, true), args);
+  }
+
+  /** As {@link #execute(String...)}, with usage and error messages sent to {@code err}. */
+  public static int execute(PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new Agentlake());
+    cli.setErr(err);
     cli.setParameterExceptionHandler(Agentlake::usageError);
     cli.setExecutionExceptionHandler(Agentlake::executionError);
     return cli.execute(args);
@@ -54,7 +60,18 @@ public final class Agentlake implements Runnable {
     CommandLine cmd = e.getCommandLine();
     PrintWriter err = cmd.getErr();
     String name = cmd.getCommandSpec().qualifiedName();
-    err.println(name + ": " + firstLine(e.getMessage()) + " (see '" + name + " --help')");
+    String message = firstLine(e.getMessage());
+    if (e instanceof CommandLine.UnmatchedArgumentException u
+        && cmd.getCommandSpec().subcommands().size() > 0
+        && !u.getUnmatched().isEmpty()
+        && !u.getUnmatched().get(0).startsWith("-")) {
+      message =
+          "unknown command '"
+              + u.getUnmatched().get(0)
+              + "'; commands are "
+              + String.join(", ", cmd.getCommandSpec().subcommands().keySet());
+    }
+    err.println(name + ": " + message + " (see '" + name + " --help')");
     return AgentlakeException.USAGE;
   }
 
@@ -90,7 +107,8 @@ public final class Agentlake implements Runnable {
     return null;
   }
 
-  private static String firstLine(String s) {
+  private static String firstLine(String text) {
+    String s = text.strip();
     int nl = s.indexOf('\n');
     return nl < 0 ? s : s.substring(0, nl);
   }

@@ -70,7 +70,7 @@ final class GenerateCommand implements Callable<Integer> {
                   ? GeneratorOptions.DEFAULT_START_DATE
                   : LakeOptions.parseDate("--start-date", startDate));
     } catch (IllegalArgumentException e) {
-      throw Errors.badOption("generate", e.getMessage());
+      throw Errors.badOption("the generator options", e.getMessage());
     }
     long t0 = System.nanoTime();
     GenerationSummary s = OrgGenerator.generate(options, new Configuration());

@@ -20,6 +20,9 @@ public final class Spark {
           .master("local[*]")
           .config("spark.ui.enabled", "false")
           .config("spark.sql.shuffle.partitions", "8")
+          // Delta rebuilds table state with 50 tasks by default: on one machine that is pure
+          // scheduling overhead, paid on every read of every table.
+          .config("spark.databricks.delta.snapshotPartitions", "2")
           .config("spark.driver.host", "127.0.0.1")
           .config(
               "spark.sql.warehouse.dir",

@@ -1,0 +1,49 @@
+package io.agentlake.jobs.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.agentlake.jobs.AgentlakeException;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class AgentlakeConfigTest {
+
+  private static AgentlakeConfig load(String yaml) {
+    return AgentlakeConfig.load(
+        "test.yaml", new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  @Test
+  void theFileOverridesDefaultsAndFlagsOverrideTheFile() {
+    AgentlakeConfig fromFile = load("window-days: 60\nidle-days: 10\n");
+    assertThat(fromFile.windowDays()).isEqualTo(60);
+    assertThat(fromFile.idleDays()).isEqualTo(10);
+    assertThat(fromFile.graceDays()).isEqualTo(AgentlakeConfig.DEFAULT_GRACE_DAYS);
+    AgentlakeConfig withFlag = fromFile.withWindowDays(30).withGraceDays(null);
+    assertThat(withFlag.windowDays()).isEqualTo(30);
+    assertThat(withFlag.idleDays()).isEqualTo(10);
+    assertThat(withFlag.graceDays()).isEqualTo(AgentlakeConfig.DEFAULT_GRACE_DAYS);
+  }
+
+  @Test
+  void anEmptyFileMeansDefaults() {
+    assertThat(load("")).isEqualTo(AgentlakeConfig.defaults());
+  }
+
+  @Test
+  void aTypoIsAnErrorNotASilentDefault() {
+    assertThatThrownBy(() -> load("window_days: 30\n"))
+        .isInstanceOf(AgentlakeException.class)
+        .hasMessageContaining("unknown key 'window_days'");
+  }
+
+  @Test
+  void outOfRangeAndWrongTypesAreRejected() {
+    assertThatThrownBy(() -> load("window-days: 400\n")).hasMessageContaining("1 to 365");
+    assertThatThrownBy(() -> load("window-days: ninety\n")).hasMessageContaining("whole number");
+    assertThatThrownBy(() -> load("quarantine-threshold: 2\n")).hasMessageContaining("fraction");
+    assertThatThrownBy(() -> load("- a\n- b\n")).hasMessageContaining("mapping");
+  }
+}
