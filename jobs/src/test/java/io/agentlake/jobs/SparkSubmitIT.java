@@ -93,7 +93,8 @@ class SparkSubmitIT {
             "io.agentlake.jobs.cli.Agentlake",
             TARGET.resolve("agentlake-jobs.jar").toString()));
     command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    Path stderr = Files.createTempFile("spark-submit", ".stderr");
+    ProcessBuilder pb = new ProcessBuilder(command).redirectError(stderr.toFile());
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -101,6 +102,8 @@ class SparkSubmitIT {
       p.destroyForcibly();
       throw new AssertionError("spark-submit did not finish in 10 minutes:\n" + out);
     }
-    return new Result(p.exitValue(), out);
+    int code = p.exitValue();
+    return new Result(
+        code, code == 0 ? out : out + "\n--- stderr ---\n" + Files.readString(stderr));
   }
 }
