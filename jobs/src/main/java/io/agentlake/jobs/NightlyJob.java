@@ -3,8 +3,7 @@ package io.agentlake.jobs;
 import io.agentlake.jobs.config.AgentlakeConfig;
 import io.agentlake.jobs.ingest.IngestJob;
 import io.agentlake.jobs.lake.Lake;
-import io.agentlake.schemas.Tables;
-import java.sql.Date;
+import io.agentlake.jobs.lake.RunLedger;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -12,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
-import org.apache.spark.sql.RowFactory;
 
 /**
  * The stages in order for one date — ingest, quality gate, correlate, analyze — with a run report
@@ -36,7 +34,8 @@ public final class NightlyJob {
     try {
       long t0 = System.nanoTime();
       progress.accept("ingest    " + date);
-      IngestJob.Result ingest = IngestJob.run(lake, exportsUri, sources, runId, started, report);
+      IngestJob.Result ingest =
+          IngestJob.run(lake, exportsUri, sources, date, runId, started, report);
       report
           .stage("ingest", millisSince(t0))
           .put("new_files", ingest.newFiles())
@@ -68,25 +67,18 @@ public final class NightlyJob {
       report.root().put("error", String.valueOf(e.getMessage()));
       throw e;
     } finally {
-      recordRun(lake, report, date, started);
+      recordRun(lake, report, date);
     }
   }
 
-  private static void recordRun(Lake lake, RunReport report, LocalDate date, Timestamp started) {
-    lake.append(
-        Tables.RUNS,
-        lake.spark()
-            .createDataFrame(
-                List.of(
-                    RowFactory.create(
-                        report.runId(),
-                        Date.valueOf(date),
-                        "nightly",
-                        started,
-                        Timestamp.from(Instant.now()),
-                        report.root().path("status").asText("FAILED"),
-                        report.toJson())),
-                Tables.RUNS.schema()));
+  private static void recordRun(Lake lake, RunReport report, LocalDate date) {
+    new RunLedger(lake)
+        .record(
+            report.runId(),
+            date,
+            "nightly",
+            report.root().path("status").asText("FAILED"),
+            report.toJson());
   }
 
   private static long millisSince(long nanos) {

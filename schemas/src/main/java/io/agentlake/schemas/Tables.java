@@ -59,10 +59,12 @@ public final class Tables {
           Layer.LEDGER,
           StructType.fromDDL(
               "run_id STRING NOT NULL, run_date DATE NOT NULL, command STRING NOT NULL,"
-                  + " started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP NOT NULL,"
-                  + " status STRING NOT NULL, report_json STRING NOT NULL"),
-          "one run of a stage or of nightly",
-          List.of("run_id"),
+                  + " status STRING NOT NULL, event_time TIMESTAMP NOT NULL, report_json STRING"),
+          "one event in a run's life, append-only: an ingest is STARTED, then COMMITTED once its"
+              + " bronze, quarantine and file-ledger writes are all in, or ROLLED_BACK by the next"
+              + " ingest if it died first; a run ends SUCCEEDED, FAILED or QUALITY_GATE_FAILED with"
+              + " its JSON report",
+          List.of("run_id", "status"),
           List.of());
 
   public static final TableContract IDENTITIES =

@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.when;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentlake.jobs.RunReport;
 import io.agentlake.jobs.lake.Lake;
+import io.agentlake.jobs.lake.RunLedger;
 import io.agentlake.schemas.SourceRecordType;
 import io.agentlake.schemas.Sources;
 import io.agentlake.schemas.Tables;
@@ -18,6 +19,7 @@ import io.agentlake.transforms.Contracts;
 import io.agentlake.transforms.bronze.Bronze;
 import io.agentlake.transforms.bronze.ExtractedRecords;
 import java.sql.Timestamp;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -80,10 +82,16 @@ public final class IngestJob {
       Lake lake,
       String exportsUri,
       List<String> sources,
+      LocalDate date,
       String runId,
       Timestamp now,
       RunReport report) {
     SparkSession spark = lake.spark();
+    RunLedger runs = new RunLedger(lake);
+    List<String> rolledBack = runs.rollBackInterruptedIngests(date);
+    if (!rolledBack.isEmpty()) {
+      report.root().putPOJO("rolled_back_runs", rolledBack);
+    }
     spark.sparkContext().setJobGroup("ingest", "ingest: list and diff export files", false);
     List<ExportFile> listed =
         ExportListing.list(exportsUri, sources, spark.sparkContext().hadoopConfiguration());
@@ -118,6 +126,7 @@ public final class IngestJob {
                 (MapPartitionsFunction<Row, Row>) extraction::extract,
                 Encoders.row(ExtractedRecords.SCHEMA))
             .persist(StorageLevel.MEMORY_AND_DISK());
+    runs.record(runId, date, "ingest", RunLedger.STARTED, null);
     try {
       writeBronze(lake, extracted, sources, runId, now);
       lake.append(Tables.QUARANTINE, Bronze.quarantined(extracted, runId, now));
@@ -129,7 +138,9 @@ public final class IngestJob {
               .withColumn("ingest_run_id", lit(runId))
               .withColumn("ingest_time", lit(now));
       lake.append(Tables.INGESTED_FILES, Contracts.conform(ledger, Tables.INGESTED_FILES));
-      return summarise(perFile, fresh.size(), report);
+      Result result = summarise(perFile, fresh.size(), report);
+      runs.record(runId, date, "ingest", RunLedger.COMMITTED, null);
+      return result;
     } finally {
       extracted.unpersist();
     }
