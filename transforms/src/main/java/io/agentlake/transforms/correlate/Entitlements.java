@@ -1,13 +1,14 @@
 package io.agentlake.transforms.correlate;
 
+import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.exists;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.explode_outer;
-import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
@@ -51,36 +52,8 @@ public final class Entitlements {
       Dataset<Row> users, Dataset<Row> groups, Dataset<Row> roles, Dataset<Row> policies) {
     Dataset<Row> defaults = defaultVersions(policies);
 
-    Dataset<Row> userInline =
-        users
-            .select(
-                col("Arn").as("principal_arn"),
-                col("CreateDate").as("principal_created"),
-                explode(col("UserPolicyList")).as("p"))
-            .select(
-                col("principal_arn"),
-                col("principal_created"),
-                col("p.PolicyName").as("policy_name"),
-                lit(null).cast("string").as("policy_arn"),
-                lit("inline").as("policy_type"),
-                lit("direct").as("grant_path"),
-                col("p.PolicyDocument").as("document"),
-                lit(null).cast("string").as("version_created"));
-    Dataset<Row> roleInline =
-        roles
-            .select(
-                col("Arn").as("principal_arn"),
-                col("CreateDate").as("principal_created"),
-                explode(col("RolePolicyList")).as("p"))
-            .select(
-                col("principal_arn"),
-                col("principal_created"),
-                col("p.PolicyName").as("policy_name"),
-                lit(null).cast("string").as("policy_arn"),
-                lit("inline").as("policy_type"),
-                lit("direct").as("grant_path"),
-                col("p.PolicyDocument").as("document"),
-                lit(null).cast("string").as("version_created"));
+    Dataset<Row> userInline = inline(users, "UserPolicyList");
+    Dataset<Row> roleInline = inline(roles, "RolePolicyList");
     Dataset<Row> directManaged =
         managed(users.select(col("Arn"), col("CreateDate"), col("AttachedManagedPolicies")))
             .unionByName(
@@ -186,7 +159,8 @@ public final class Entitlements {
                 explode_outer(
                     coalesce(
                         Json.asArray(col("s.Resource")),
-                        expr("transform(" + notResourceArray() + ", r -> concat('NOT ', r))"))));
+                        transform(
+                            Json.asArray(col("s.NotResource")), r -> concat(lit("NOT "), r)))));
     Column resource = coalesce(trim(col("resource_raw")), lit("*"));
     Dataset<Row> rows =
         actions
@@ -228,10 +202,13 @@ public final class Entitlements {
             .withColumn("s", from_json(col("stmt"), STATEMENT, Map.<String, String>of()))
             .filter(coalesce(col("s.Effect"), lit("Allow")).equalTo("Allow"))
             .filter(
-                expr(
-                    "exists(transform("
-                        + arrayOf("s.Action")
-                        + ", a -> lower(a)), a -> a like 'sts:assumerole%' or a = 'sts:*' or a = '*')"));
+                exists(
+                    coalesce(Json.asArray(col("s.Action")), array().cast("array<string>")),
+                    a ->
+                        lower(a)
+                            .like("sts:assumerole%")
+                            .or(lower(a).equalTo("sts:*"))
+                            .or(a.equalTo("*"))));
     StructType principal = StructType.fromDDL("AWS STRING, Service STRING, Federated STRING");
     Dataset<Row> parsed =
         stmts.withColumn(
@@ -290,6 +267,24 @@ public final class Entitlements {
             .dropDuplicates("d_arn"));
   }
 
+  /** A principal's inline policies (users' UserPolicyList, roles' RolePolicyList). */
+  private static Dataset<Row> inline(Dataset<Row> principals, String policyList) {
+    return principals
+        .select(
+            col("Arn").as("principal_arn"),
+            col("CreateDate").as("principal_created"),
+            explode(col(policyList)).as("p"))
+        .select(
+            col("principal_arn"),
+            col("principal_created"),
+            col("p.PolicyName").as("policy_name"),
+            lit(null).cast("string").as("policy_arn"),
+            lit("inline").as("policy_type"),
+            lit("direct").as("grant_path"),
+            col("p.PolicyDocument").as("document"),
+            lit(null).cast("string").as("version_created"));
+  }
+
   private static Dataset<Row> managed(Dataset<Row> principals) {
     return principals
         .select(
@@ -317,22 +312,5 @@ public final class Entitlements {
             col("grant_path"),
             col("d_document").as("document"),
             col("d_created").as("version_created"));
-  }
-
-  private static String notResourceArray() {
-    return "case when s.NotResource is null then null when trim(s.NotResource) like '[%'"
-        + " then from_json(s.NotResource, 'array<string>') else array(s.NotResource) end";
-  }
-
-  private static String arrayOf(String field) {
-    return "case when "
-        + field
-        + " is null then array() when trim("
-        + field
-        + ") like '[%' then from_json("
-        + field
-        + ", 'array<string>') else array("
-        + field
-        + ") end";
   }
 }

@@ -357,122 +357,103 @@ public final class IdentityGraph {
       Dataset<Row> events,
       Dataset<Row> entitlements,
       Dataset<Row> trustGrants) {
-    Column noTime = lit(null).cast("timestamp");
+    Column agent = concat(lit("agent:"), col("agent_id"));
     Dataset<Row> uses =
-        agents
-            .select(col("agent_id"), explode(col("credential_ids")).as("dst_id"))
-            .select(
-                concat(lit("agent:"), col("agent_id")).as("src_id"),
-                lit("USES").as("edge_type"),
-                col("dst_id"),
-                lit("agents").as("source"),
-                lit("credential of the agent (platform record or manifest)").as("evidence"),
-                noTime.as("first_seen"),
-                noTime.as("last_seen"));
+        edge(
+            agents.select(col("agent_id"), explode(col("credential_ids")).as("dst")),
+            agent,
+            "USES",
+            col("dst"),
+            "agents",
+            lit("credential of the agent (platform record or manifest)"),
+            false);
     Dataset<Row> owned =
-        agents
-            .filter(col("owner_identity_id").isNotNull())
-            .select(
-                concat(lit("agent:"), col("agent_id")).as("src_id"),
-                lit("OWNED_BY").as("edge_type"),
-                col("owner_identity_id").as("dst_id"),
-                lit("agent-manifest").as("source"),
-                concat(lit("owner "), col("owner_ref")).as("evidence"),
-                noTime.as("first_seen"),
-                noTime.as("last_seen"));
+        edge(
+            agents.filter(col("owner_identity_id").isNotNull()),
+            agent,
+            "OWNED_BY",
+            col("owner_identity_id"),
+            "agent-manifest",
+            concat(lit("owner "), col("owner_ref")),
+            false);
     Dataset<Row> backupOwned =
-        agents
-            .select(col("agent_id"), explode(col("backup_owner_identity_ids")).as("dst_id"))
-            .select(
-                concat(lit("agent:"), col("agent_id")).as("src_id"),
-                lit("BACKUP_OWNED_BY").as("edge_type"),
-                col("dst_id"),
-                lit("agent-manifest").as("source"),
-                lit("backup owner").as("evidence"),
-                noTime.as("first_seen"),
-                noTime.as("last_seen"));
+        edge(
+            agents.select(col("agent_id"), explode(col("backup_owner_identity_ids")).as("dst")),
+            agent,
+            "BACKUP_OWNED_BY",
+            col("dst"),
+            "agent-manifest",
+            lit("backup owner"),
+            false);
     Dataset<Row> people = inv.oktaUsers();
     Dataset<Row> byLogin =
         people.select(
             lower(trim(col("profile.login"))).as("mgr_login"), col("id").as("mgr_by_login"));
     Dataset<Row> managed =
-        people
-            .join(byLogin, lower(trim(col("profile.manager"))).equalTo(col("mgr_login")), "left")
-            .withColumn("manager_id", coalesce(col("profile.managerId"), col("mgr_by_login")))
-            .filter(col("manager_id").isNotNull())
-            .select(
-                concat(lit("okta:user:"), col("id")).as("src_id"),
-                lit("MANAGED_BY").as("edge_type"),
-                concat(lit("okta:user:"), col("manager_id")).as("dst_id"),
-                lit("okta-users").as("source"),
-                concat(
-                        lit("profile.manager "),
-                        coalesce(col("profile.manager"), col("profile.managerId")))
-                    .as("evidence"),
-                noTime.as("first_seen"),
-                noTime.as("last_seen"));
+        edge(
+            people
+                .join(
+                    byLogin, lower(trim(col("profile.manager"))).equalTo(col("mgr_login")), "left")
+                .withColumn("manager_id", coalesce(col("profile.managerId"), col("mgr_by_login")))
+                .filter(col("manager_id").isNotNull()),
+            concat(lit("okta:user:"), col("id")),
+            "MANAGED_BY",
+            concat(lit("okta:user:"), col("manager_id")),
+            "okta-users",
+            concat(
+                lit("profile.manager "),
+                coalesce(col("profile.manager"), col("profile.managerId"))),
+            false);
     Dataset<Row> openaiKeys =
-        inv.openaiApiKeys()
-            .filter(col("owner.type").equalTo("service_account"))
-            .select(
-                concat(lit("openai:api_key:"), col("id")).as("src_id"),
-                lit("KEY_OF").as("edge_type"),
-                concat(lit("openai:service_account:"), col("owner.service_account.id"))
-                    .as("dst_id"),
-                lit("openai-admin").as("source"),
-                lit("api key owner").as("evidence"),
-                noTime.as("first_seen"),
-                noTime.as("last_seen"));
+        edge(
+            inv.openaiApiKeys().filter(col("owner.type").equalTo("service_account")),
+            concat(lit("openai:api_key:"), col("id")),
+            "KEY_OF",
+            concat(lit("openai:service_account:"), col("owner.service_account.id")),
+            "openai-admin",
+            lit("api key owner"),
+            false);
     Dataset<Row> awsKeys =
-        events
-            .filter(col("userIdentity.accessKeyId").startsWith("AKIA"))
-            .filter(col("userIdentity.type").equalTo("IAMUser"))
-            .groupBy(col("userIdentity.accessKeyId").as("key_id"), col("principal_id"))
-            .agg(min("_event_time").as("first_seen"), max("_event_time").as("last_seen"))
-            .select(
-                concat(lit("aws:access_key:"), col("key_id")).as("src_id"),
-                lit("KEY_OF").as("edge_type"),
-                col("principal_id").as("dst_id"),
-                lit("aws-cloudtrail").as("source"),
-                lit("access key used by this user in CloudTrail").as("evidence"),
-                col("first_seen"),
-                col("last_seen"));
+        edge(
+            events
+                .filter(col("userIdentity.accessKeyId").startsWith("AKIA"))
+                .filter(col("userIdentity.type").equalTo("IAMUser"))
+                .groupBy(col("userIdentity.accessKeyId").as("key_id"), col("principal_id"))
+                .agg(min("_event_time").as("first_seen"), max("_event_time").as("last_seen")),
+            concat(lit("aws:access_key:"), col("key_id")),
+            "KEY_OF",
+            col("principal_id"),
+            "aws-cloudtrail",
+            lit("access key used by this user in CloudTrail"),
+            true);
     Dataset<Row> members =
-        inv.iamUsers()
-            .select(col("Arn"), explode(col("GroupList")).as("group_name"))
-            .select(
-                concat(lit("aws:"), col("Arn")).as("src_id"),
-                lit("MEMBER_OF").as("edge_type"),
-                concat(
-                        lit("aws:arn:aws:iam::"),
-                        accountOf(col("Arn")),
-                        lit(":group/"),
-                        col("group_name"))
-                    .as("dst_id"),
-                lit("aws-iam").as("source"),
-                lit("GroupList").as("evidence"),
-                noTime.as("first_seen"),
-                noTime.as("last_seen"));
+        edge(
+            inv.iamUsers().select(col("Arn"), explode(col("GroupList")).as("group_name")),
+            concat(lit("aws:"), col("Arn")),
+            "MEMBER_OF",
+            concat(
+                lit("aws:arn:aws:iam::"), accountOf(col("Arn")), lit(":group/"), col("group_name")),
+            "aws-iam",
+            lit("GroupList"),
+            false);
     Dataset<Row> assumed =
-        events
-            .filter(col("eventSource").equalTo("sts.amazonaws.com"))
-            .filter(col("eventName").startsWith("AssumeRole"))
-            .filter(col("succeeded"))
-            .filter(col("requestParameters.roleArn").isNotNull())
-            .groupBy(col("principal_id"), col("requestParameters.roleArn").as("role_arn"))
-            .agg(
-                min("_event_time").as("first_seen"),
-                max("_event_time").as("last_seen"),
-                min("eventID").as("sample"))
-            .select(
-                col("principal_id").as("src_id"),
-                lit("ASSUMED").as("edge_type"),
-                concat(lit("aws:"), col("role_arn")).as("dst_id"),
-                lit("aws-cloudtrail").as("source"),
-                concat(lit("AssumeRole event "), col("sample")).as("evidence"),
-                col("first_seen"),
-                col("last_seen"));
-    Dataset<Row> canAssume = canAssume(trustGrants, entitlements);
+        edge(
+            events
+                .filter(col("eventSource").equalTo("sts.amazonaws.com"))
+                .filter(col("eventName").startsWith("AssumeRole"))
+                .filter(col("succeeded"))
+                .filter(col("requestParameters.roleArn").isNotNull())
+                .groupBy(col("principal_id"), col("requestParameters.roleArn").as("role_arn"))
+                .agg(
+                    min("_event_time").as("first_seen"),
+                    max("_event_time").as("last_seen"),
+                    min("eventID").as("sample")),
+            col("principal_id"),
+            "ASSUMED",
+            concat(lit("aws:"), col("role_arn")),
+            "aws-cloudtrail",
+            concat(lit("AssumeRole event "), col("sample")),
+            true);
     Dataset<Row> all =
         uses.unionByName(owned)
             .unionByName(backupOwned)
@@ -481,9 +462,36 @@ public final class IdentityGraph {
             .unionByName(awsKeys)
             .unionByName(members)
             .unionByName(assumed)
-            .unionByName(canAssume);
-    return Contracts.conform(all, Tables.IDENTITY_EDGES)
-        .dropDuplicates("src_id", "edge_type", "dst_id");
+            .unionByName(canAssume(trustGrants, entitlements));
+    // One edge per (src, type, dst); where two facts give the same edge, keep a deterministic one.
+    Dataset<Row> unique =
+        all.groupBy("src_id", "edge_type", "dst_id")
+            .agg(
+                min("source").as("source"),
+                min("evidence").as("evidence"),
+                min("first_seen").as("first_seen"),
+                max("last_seen").as("last_seen"));
+    return Contracts.conform(unique, Tables.IDENTITY_EDGES);
+  }
+
+  /** Rows shaped as edges; observed edges carry their rows' first_seen / last_seen. */
+  private static Dataset<Row> edge(
+      Dataset<Row> rows,
+      Column src,
+      String type,
+      Column dst,
+      String source,
+      Column evidence,
+      boolean observed) {
+    Column noTime = lit(null).cast("timestamp");
+    return rows.select(
+        src.as("src_id"),
+        lit(type).as("edge_type"),
+        dst.as("dst_id"),
+        lit(source).as("source"),
+        evidence.as("evidence"),
+        observed ? col("first_seen") : noTime.as("first_seen"),
+        observed ? col("last_seen") : noTime.as("last_seen"));
   }
 
   /**

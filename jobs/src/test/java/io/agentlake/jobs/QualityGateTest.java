@@ -1,0 +1,87 @@
+package io.agentlake.jobs;
+
+import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.agentlake.jobs.config.AgentlakeConfig;
+import io.agentlake.jobs.generate.GeneratorOptions;
+import io.agentlake.jobs.generate.OrgGenerator;
+import io.agentlake.jobs.lake.Lake;
+import io.agentlake.schemas.Sources;
+import io.agentlake.schemas.TableContract;
+import io.agentlake.schemas.Tables;
+import io.agentlake.testing.SharedSpark;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Too much bad input stops a nightly run before gold: what was good is kept in bronze, every bad
+ * record is in quarantine with its reason, the error names the worst file, and no gold row is
+ * published for the date.
+ */
+@ExtendWith(SharedSpark.class)
+class QualityGateTest {
+
+  @Test
+  void aRunAboveTheQuarantineThresholdKeepsBronzeAndPublishesNoGold(SparkSession spark)
+      throws Exception {
+    Path dir = Files.createTempDirectory("agentlake-gate");
+    Path exports = dir.resolve("exports");
+    GeneratorOptions options =
+        new GeneratorOptions(
+            exports.toUri().toString(), 5, 12, 2, 20, GeneratorOptions.DEFAULT_START_DATE);
+    OrgGenerator.generate(options, new Configuration());
+    StringBuilder bad = new StringBuilder();
+    for (int i = 0; i < 3000; i++) {
+      bad.append("{\"eventID\":\"e").append(i).append("\",\"eventSource\":\"s3.amazonaws.com\"}\n");
+    }
+    Path badFile = exports.resolve("aws-cloudtrail/firehose/bad-events.ndjson");
+    Files.createDirectories(badFile.getParent());
+    Files.writeString(badFile, bad, StandardCharsets.UTF_8);
+
+    Lake lake = new Lake(spark, dir.resolve("lake").toUri().toString());
+    LocalDate date = options.endDate();
+    assertThatThrownBy(
+            () ->
+                NightlyJob.run(
+                    lake,
+                    exports.toUri().toString(),
+                    date,
+                    AgentlakeConfig.defaults(),
+                    Sources.ALL,
+                    s -> {}))
+        .isInstanceOfSatisfying(
+            AgentlakeException.class,
+            e -> {
+              assertThat(e.exitCode()).isEqualTo(AgentlakeException.BAD_INPUT);
+              assertThat(e.problem()).contains("quality gate failed");
+              assertThat(e.why()).contains("bad-events.ndjson");
+            });
+
+    assertThat(
+            lake.read(Tables.QUARANTINE)
+                .filter(col("reason").equalTo("MISSING_REQUIRED_FIELD"))
+                .filter(col("source_file").endsWith("bad-events.ndjson"))
+                .count())
+        .isEqualTo(3000);
+    assertThat(lake.read(Tables.byName("bronze.aws_cloudtrail").orElseThrow()).count())
+        .isPositive();
+    for (TableContract gold : Tables.ofLayer(TableContract.Layer.GOLD)) {
+      assertThat(lake.exists(gold)).as(gold.name()).isFalse();
+    }
+    assertThat(
+            lake.read(Tables.RUNS)
+                .filter(col("command").equalTo("nightly"))
+                .select("status")
+                .first()
+                .getString(0))
+        .isEqualTo("QUALITY_GATE_FAILED");
+  }
+}
