@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       AnalyzeCommand.class,
       SqlCommand.class,
       DemoCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Agentlake implements Runnable {

@@ -22,10 +22,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
-    description = {
-      "Generate a small organisation, run nightly for its last days into a local lake, and",
-      "print what a security lead wants to read first."
-    })
+    description =
+        "Generate a small organisation, run nightly for its last days into a local lake, and print what a security lead wants to read first.")
 final class DemoCommand implements Callable<Integer> {
 
   /**

@@ -12,10 +12,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "generate",
     mixinStandardHelpOptions = true,
-    description = {
-      "Writes the exports of one synthetic organisation in the vendors' native formats,",
-      "plus ground_truth.json listing every planted finding. Same seed, same bytes."
-    })
+    description =
+        "Writes the exports of one synthetic organisation in the vendors' native formats, plus ground_truth.json listing every planted finding. Same seed, same bytes.")
 final class GenerateCommand implements Callable<Integer> {
 
   @Option(

@@ -19,10 +19,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "nightly",
     mixinStandardHelpOptions = true,
-    description = {
-      "Ingest -> correlate -> analyze for one date: bronze, silver and gold Delta tables under",
-      "--lake, and a JSON run report. Re-running a date replaces that date and duplicates nothing."
-    })
+    description =
+        "Ingest -> correlate -> analyze for one date: bronze, silver and gold Delta tables under --lake, and a JSON run report. Re-running a date replaces that date and duplicates nothing.")
 final class NightlyCommand implements Callable<Integer> {
 
   @Option(

@@ -17,10 +17,8 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "sql",
     mixinStandardHelpOptions = true,
-    description = {
-      "Run a Spark SQL query over the lake. Tables have stable names: bronze.aws_cloudtrail,",
-      "silver.identities, gold.risk_scores, quarantine.records, ledger.runs ... (see README)."
-    })
+    description =
+        "Run a Spark SQL query over the lake. Tables have stable names: bronze.aws_cloudtrail, silver.identities, gold.risk_scores, quarantine.records, ledger.runs ... (see README).")
 final class SqlCommand implements Callable<Integer> {
 
   enum Format {
