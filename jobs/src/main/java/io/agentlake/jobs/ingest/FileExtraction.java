@@ -37,15 +37,35 @@ public final class FileExtraction implements Serializable {
     }
   }
 
+  /**
+   * Extracts the files of one partition lazily, one file at a time: memory holds one file's
+   * records, never the partition's.
+   */
   public Iterator<Row> extract(Iterator<Row> files) {
     Configuration conf = new Configuration(false);
     hadoopConf.forEach(conf::set);
-    List<Row> out = new ArrayList<>();
-    while (files.hasNext()) {
-      Row f = files.next();
-      extractOne(f.getString(0), f.getString(1), conf, out);
-    }
-    return out.iterator();
+    return new Iterator<>() {
+      private Iterator<Row> current = java.util.Collections.emptyIterator();
+
+      @Override
+      public boolean hasNext() {
+        while (!current.hasNext() && files.hasNext()) {
+          Row f = files.next();
+          List<Row> rows = new ArrayList<>();
+          extractOne(f.getString(0), f.getString(1), conf, rows);
+          current = rows.iterator();
+        }
+        return current.hasNext();
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return current.next();
+      }
+    };
   }
 
   static void extractOne(String sourceType, String uri, Configuration conf, List<Row> out) {
