@@ -143,13 +143,15 @@ def _empty(ax, message: str):
 def plot_score_distribution(risk: pd.DataFrame, bins: int = 20):
     """Histogram of risk scores, stacked by tier."""
     plt = _plt()
+    from matplotlib.ticker import MaxNLocator
+
     fig, ax = plt.subplots(figsize=(8, 4))
     if risk.empty:
         _empty(ax, "no risk scores")
         return fig
     tiers = [t for t in TIER_COLORS if t in set(risk["tier"])] + sorted(set(risk["tier"]) - set(TIER_COLORS))
     data = [risk.loc[risk["tier"] == t, "score"].to_numpy() for t in tiers]
-    lo, hi = float(risk["score"].min()), float(risk["score"].max())
+    lo, hi = min(0.0, float(risk["score"].min())), float(risk["score"].max())
     if math.isclose(lo, hi):
         lo, hi = lo - 0.5, hi + 0.5
     ax.hist(data, bins=bins, range=(lo, hi), stacked=True, label=tiers,
@@ -158,6 +160,7 @@ def plot_score_distribution(risk: pd.DataFrame, bins: int = 20):
     ax.set_title(f"Risk score distribution ({len(risk)} agents, as of {day})")
     ax.set_xlabel("score")
     ax.set_ylabel("agents")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(title="tier")
     return fig
 
@@ -183,6 +186,7 @@ def plot_factor_contributions(contrib: pd.DataFrame, top_n: int = 10):
         left = left + wide[factor].clip(lower=0)
     for y, (_, row) in enumerate(agents.iterrows()):
         ax.text(left.iloc[y], y, f" {row['score']:.1f}", va="center", fontsize=8)
+    ax.set_xlim(0, max(float(left.max()), 1.0) * 1.1)  # room for the score labels
     ax.invert_yaxis()  # highest score on top
     ax.set_xlabel("contribution to score")
     ax.set_title(f"Top {len(agents)} agents by risk score, by factor")
