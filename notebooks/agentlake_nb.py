@@ -64,8 +64,8 @@ def read_gold_arrow(lake, table: str, as_of=None, columns: Sequence[str] | None 
     """One gold table as an Arrow table, optionally only the partition ``as_of_date = as_of``."""
     delta = DeltaTable(table_uri(lake, table))
     day = _as_date(as_of)
-    partitions = [("as_of_date", "=", day.isoformat())] if day else None
-    return delta.to_pyarrow_table(partitions=partitions, columns=list(columns) if columns else None)
+    partitions = [("as_of_date", "=", day)] if day else None
+    return delta.to_pyarrow_table(filters=partitions, columns=list(columns) if columns else None)
 
 
 def read_gold(lake, table: str, as_of=None, columns: Sequence[str] | None = None) -> pd.DataFrame:
