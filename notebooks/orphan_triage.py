@@ -23,7 +23,7 @@
 # %% tags=["parameters"]
 lake = ""        # lake root (path or URI); empty: $AGENTLAKE_LAKE, else the demo lake
 as_of = ""       # run date YYYY-MM-DD; empty: the latest date in the lake
-output_dir = ""  # where the review sheet goes; empty: next to the executed notebook
+output_dir = ""  # where the sheet and figure go; empty: ./orphan_triage_output next to the executed notebook
 
 # %%
 import os
@@ -41,7 +41,7 @@ except ModuleNotFoundError:  # kernel started outside notebooks/: the helper mod
 
 lake = lake or nb.default_lake()
 as_of = nb.resolve_as_of(lake, as_of, table="orphaned_agents")
-output_dir = Path(output_dir or Path.cwd())
+output_dir = Path(output_dir or Path.cwd() / "orphan_triage_output")
 output_dir.mkdir(parents=True, exist_ok=True)
 pd.set_option("display.max_colwidth", 100)
 print(f"lake: {lake}\nas of: {as_of}\noutput: {output_dir}")

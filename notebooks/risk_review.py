@@ -28,7 +28,7 @@
 # %% tags=["parameters"]
 lake = ""        # lake root (path or URI); empty: $AGENTLAKE_LAKE, else the demo lake
 as_of = ""       # run date YYYY-MM-DD; empty: the latest date in the lake
-output_dir = ""  # where the PNGs go; empty: ./risk_review_figures next to the executed notebook
+output_dir = ""  # where the PNGs go; empty: ./risk_review_output next to the executed notebook
 top_n = 10       # agents in the factor breakdown and the trend chart
 
 # %%
@@ -47,7 +47,7 @@ except ModuleNotFoundError:  # kernel started outside notebooks/: the helper mod
 
 lake = lake or nb.default_lake()
 as_of = nb.resolve_as_of(lake, as_of)
-output_dir = Path(output_dir or Path.cwd() / "risk_review_figures")
+output_dir = Path(output_dir or Path.cwd() / "risk_review_output")
 output_dir.mkdir(parents=True, exist_ok=True)
 pd.set_option("display.max_colwidth", 80)
 print(f"lake: {lake}\nas of: {as_of}\nfigures: {output_dir}")
