@@ -1,0 +1,54 @@
+"""Unit tests of the helper module: CSV neutralisation and the review sheet writer."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+
+import pandas as pd
+import pytest
+
+import agentlake_nb as nb
+
+
+@pytest.mark.parametrize("raw, cell", [
+    ("=HYPERLINK(\"http://x\",\"y\")", "'=HYPERLINK(\"http://x\",\"y\")"),
+    ("+1+1", "'+1+1"),
+    ("-2+3", "'-2+3"),
+    ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+    ("\t=1", "'\t=1"),
+    ("\r=1", "'\r=1"),
+    ("plain", "plain"),
+    ("a=b", "a=b"),
+    (" =1", " =1"),
+    ("", ""),
+    (None, ""),
+    (math.nan, ""),
+    (42, "42"),
+    (-5, "'-5"),
+    (dt.date(2026, 10, 30), "2026-10-30"),
+    (["key-1", "=cmd"], "key-1; =cmd"),
+    (["=cmd", "key-1"], "'=cmd; key-1"),
+])
+def test_safe_csv_cell(raw, cell):
+    assert nb.safe_csv_cell(raw) == cell
+
+
+def test_write_review_sheet_neutralises_every_cell_and_keeps_rows(tmp_path):
+    df = pd.DataFrame({
+        "agent_id": ["=evil()", "ok", "@x"],
+        "credential_ids": [["+k1", "k2"], None, []],
+        "notes": ["line1\nline2", "-", "fine"],
+    })
+    path = nb.write_review_sheet(df, tmp_path / "sheet.csv")
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["agent_id", "credential_ids", "notes"]
+    assert rows[1:] == [["'=evil()", "'+k1; k2", "line1\nline2"], ["ok", "", "'-"], ["'@x", "", "fine"]]
+
+
+def test_table_uri_accepts_qualified_names_and_rejects_others(tmp_path):
+    assert nb.table_uri(tmp_path, "gold.risk_scores") == str(tmp_path / "gold" / "risk_scores")
+    assert nb.table_uri("s3://bucket/lake/", "agent_reach") == "s3://bucket/lake/gold/agent_reach"
+    with pytest.raises(ValueError):
+        nb.table_uri(tmp_path, "silver.agents")
