@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       SqlCommand.class,
       DemoCommand.class,
       BenchCommand.class,
+      MaintainCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Agentlake implements Runnable {

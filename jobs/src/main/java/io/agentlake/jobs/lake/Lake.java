@@ -90,14 +90,22 @@ public final class Lake {
     if (exists(table)) {
       return;
     }
-    DeltaTable.createIfNotExists(spark)
-        .location(path(table))
-        .addColumns(table.schema())
-        .partitionedBy(table.partitionColumns().toArray(new String[0]))
-        .property("delta.enableDeletionVectors", "false")
-        .property("delta.minReaderVersion", "1")
-        .property("delta.minWriterVersion", "2")
-        .execute();
+    try {
+      DeltaTable.createIfNotExists(spark)
+          .location(path(table))
+          .addColumns(table.schema())
+          .partitionedBy(table.partitionColumns().toArray(new String[0]))
+          .property("delta.enableDeletionVectors", "false")
+          .property("delta.minReaderVersion", "1")
+          .property("delta.minWriterVersion", "2")
+          .execute();
+    } catch (RuntimeException e) {
+      // Parallel jobs (one ingest per source) may race to create a shared table such as the
+      // ledger; the loser's commit fails. The table the winner created is the same contract.
+      if (!exists(table)) {
+        throw e;
+      }
+    }
   }
 
   /**
