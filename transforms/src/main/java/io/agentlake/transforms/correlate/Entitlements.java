@@ -126,24 +126,11 @@ public final class Entitlements {
                 col("document"),
                 col("version_created"));
 
-    Dataset<Row> boundaryDocs =
-        boundaries
-            .join(defaults, col("policy_arn").equalTo(defaults.col("d_arn")), "left")
-            .select(
-                col("principal_arn"),
-                col("principal_created"),
-                col("policy_name"),
-                col("policy_arn"),
-                col("policy_type"),
-                col("grant_path"),
-                col("d_document").as("document"),
-                col("d_created").as("version_created"));
-
     return userInline
         .unionByName(roleInline)
         .unionByName(joinDefaults(directManaged, defaults))
         .unionByName(viaGroups)
-        .unionByName(boundaryDocs);
+        .unionByName(joinDefaults(boundaries, defaults));
   }
 
   /** {@code silver.entitlements} from the attachments. */
