@@ -22,7 +22,8 @@ public final class Errors {
         "agentlake reads <exports>/<source-type>/..., with source types "
             + String.join(", ", known),
         "point --exports at the folder that holds those sub-folders (e.g. the output of 'agentlake"
-            + " generate')",
+            + " generate'), or map your own layout to source types with 'source-paths' in the"
+            + " config file",
         AgentlakeException.BAD_INPUT,
         null);
   }

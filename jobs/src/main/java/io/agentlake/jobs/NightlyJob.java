@@ -35,7 +35,8 @@ public final class NightlyJob {
       long t0 = System.nanoTime();
       progress.accept("ingest    " + date);
       IngestJob.Result ingest =
-          IngestJob.run(lake, exportsUri, sources, date, runId, started, report);
+          IngestJob.run(
+              lake, exportsUri, sources, config.sourcePaths(), date, runId, started, report);
       report
           .stage("ingest", millisSince(t0))
           .put("new_files", ingest.newFiles())

@@ -15,7 +15,10 @@ import org.apache.spark.sql.types.StructType;
  * @param requiredFields top-level fields that must be present and non-empty, else quarantine
  * @param eventTimeField field holding the record's own time (null when it has none)
  * @param eventTimeFormat how that field is written: ISO-8601 text or epoch seconds
- * @param keyFields fields that identify the record at the source (used for de-duplication)
+ * @param keyFields fields that identify the record at the source
+ * @param deduplicated whether a second record with the same key is a re-delivery of the same
+ *     immutable record (events, decisions) rather than a later state of it (snapshots); ingest
+ *     keeps the first delivery in bronze and quarantines the others as {@code DUPLICATE_DELIVERY}
  */
 public record SourceRecordType(
     String sourceType,
@@ -25,7 +28,8 @@ public record SourceRecordType(
     List<String> requiredFields,
     String eventTimeField,
     TimeFormat eventTimeFormat,
-    List<String> keyFields) {
+    List<String> keyFields,
+    boolean deduplicated) {
 
   public enum TimeFormat {
     NONE,

@@ -23,6 +23,9 @@ public final class Sources {
   public static final String OPENAI_ADMIN = "openai-admin";
   public static final String AGENT_MANIFEST = "agent-manifest";
 
+  /** Reviewers' decisions on review items (SPEC 6.6): the one input agentlake's users write. */
+  public static final String REVIEW_DECISIONS = "review-decisions";
+
   /** Source types in the order a run ingests them. */
   public static final List<String> ALL =
       List.of(
@@ -32,7 +35,8 @@ public final class Sources {
           OKTA_SYSTEM_LOG,
           BEDROCK_AGENTS,
           OPENAI_ADMIN,
-          AGENT_MANIFEST);
+          AGENT_MANIFEST,
+          REVIEW_DECISIONS);
 
   private static final String POLICY_LIST =
       "ARRAY<STRUCT<PolicyName: STRING, PolicyDocument: STRING>>";
@@ -173,6 +177,19 @@ public final class Sources {
               + " backup_owners ARRAY<STRING>, purpose STRING, credentials ARRAY<STRING>,"
               + " project STRING, end_date STRING");
 
+  /**
+   * One reviewer decision: on a review item ({@code item_id}, from {@code gold.review_queue}) or on
+   * an agent as a whole ({@code agent_id}). {@code expires_on} is a date; ACCEPT_RISK needs one.
+   */
+  public static final StructType REVIEW_DECISION =
+      StructType.fromDDL(
+          "item_id STRING, agent_id STRING, decision STRING, expires_on STRING, reviewer STRING,"
+              + " justification STRING, decided_at STRING");
+
+  /** The decisions a reviewer can record, as written in the input. */
+  public static final List<String> REVIEW_DECISION_VALUES =
+      List.of("APPROVE", "REVOKE", "ACCEPT_RISK");
+
   private static final Map<String, SourceRecordType> BY_RECORD_TYPE = new LinkedHashMap<>();
 
   static {
@@ -184,7 +201,8 @@ public final class Sources {
         List.of("eventID", "eventTime", "eventSource", "eventName"),
         "eventTime",
         TimeFormat.ISO_8601,
-        List.of("recipientAccountId", "eventID"));
+        List.of("recipientAccountId", "eventID"),
+        true);
     register(
         AWS_IAM,
         "iam_user",
@@ -193,7 +211,8 @@ public final class Sources {
         List.of("Arn", "UserName"),
         null,
         TimeFormat.NONE,
-        List.of("Arn"));
+        List.of("Arn"),
+        false);
     register(
         AWS_IAM,
         "iam_group",
@@ -202,7 +221,8 @@ public final class Sources {
         List.of("Arn", "GroupName"),
         null,
         TimeFormat.NONE,
-        List.of("Arn"));
+        List.of("Arn"),
+        false);
     register(
         AWS_IAM,
         "iam_role",
@@ -211,7 +231,8 @@ public final class Sources {
         List.of("Arn", "RoleName"),
         null,
         TimeFormat.NONE,
-        List.of("Arn"));
+        List.of("Arn"),
+        false);
     register(
         AWS_IAM,
         "iam_policy",
@@ -220,7 +241,8 @@ public final class Sources {
         List.of("Arn", "PolicyName"),
         null,
         TimeFormat.NONE,
-        List.of("Arn"));
+        List.of("Arn"),
+        false);
     register(
         AWS_IAM,
         "credential_report_row",
@@ -229,7 +251,8 @@ public final class Sources {
         List.of("user", "arn"),
         null,
         TimeFormat.NONE,
-        List.of("arn"));
+        List.of("arn"),
+        false);
     register(
         OKTA_USERS,
         "okta_user",
@@ -238,7 +261,8 @@ public final class Sources {
         List.of("id", "status"),
         "statusChanged",
         TimeFormat.ISO_8601,
-        List.of("id"));
+        List.of("id"),
+        false);
     register(
         OKTA_SYSTEM_LOG,
         "okta_event",
@@ -247,7 +271,8 @@ public final class Sources {
         List.of("uuid", "published", "eventType"),
         "published",
         TimeFormat.ISO_8601,
-        List.of("uuid"));
+        List.of("uuid"),
+        true);
     register(
         BEDROCK_AGENTS,
         "bedrock_agent",
@@ -256,7 +281,8 @@ public final class Sources {
         List.of("agentId", "agentName"),
         "updatedAt",
         TimeFormat.ISO_8601,
-        List.of("agentId"));
+        List.of("agentId"),
+        false);
     register(
         OPENAI_ADMIN,
         "openai_project",
@@ -265,7 +291,8 @@ public final class Sources {
         List.of("id"),
         "created_at",
         TimeFormat.EPOCH_SECONDS,
-        List.of("id"));
+        List.of("id"),
+        false);
     register(
         OPENAI_ADMIN,
         "openai_service_account",
@@ -274,7 +301,8 @@ public final class Sources {
         List.of("id"),
         "created_at",
         TimeFormat.EPOCH_SECONDS,
-        List.of("id"));
+        List.of("id"),
+        false);
     register(
         OPENAI_ADMIN,
         "openai_api_key",
@@ -283,7 +311,8 @@ public final class Sources {
         List.of("id"),
         "created_at",
         TimeFormat.EPOCH_SECONDS,
-        List.of("id"));
+        List.of("id"),
+        false);
     register(
         OPENAI_ADMIN,
         "openai_user",
@@ -292,7 +321,8 @@ public final class Sources {
         List.of("id"),
         "added_at",
         TimeFormat.EPOCH_SECONDS,
-        List.of("id"));
+        List.of("id"),
+        false);
     register(
         OPENAI_ADMIN,
         "openai_audit_log",
@@ -301,7 +331,8 @@ public final class Sources {
         List.of("id", "type", "effective_at"),
         "effective_at",
         TimeFormat.EPOCH_SECONDS,
-        List.of("id"));
+        List.of("id"),
+        true);
     register(
         AGENT_MANIFEST,
         "manifest_agent",
@@ -310,7 +341,18 @@ public final class Sources {
         List.of("agent_id", "platform"),
         null,
         TimeFormat.NONE,
-        List.of("platform", "agent_id"));
+        List.of("platform", "agent_id"),
+        false);
+    register(
+        REVIEW_DECISIONS,
+        "review_decision",
+        "review_decisions",
+        REVIEW_DECISION,
+        List.of("decision", "reviewer", "decided_at"),
+        "decided_at",
+        TimeFormat.ISO_8601,
+        List.of("item_id", "agent_id", "reviewer", "decided_at"),
+        true);
   }
 
   private Sources() {}
@@ -323,7 +365,8 @@ public final class Sources {
       List<String> required,
       String eventTimeField,
       TimeFormat timeFormat,
-      List<String> keys) {
+      List<String> keys,
+      boolean deduplicated) {
     BY_RECORD_TYPE.put(
         recordType,
         new SourceRecordType(
@@ -334,7 +377,8 @@ public final class Sources {
             required,
             eventTimeField,
             timeFormat,
-            keys));
+            keys,
+            deduplicated));
   }
 
   public static List<SourceRecordType> recordTypes() {

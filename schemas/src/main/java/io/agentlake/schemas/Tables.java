@@ -48,8 +48,10 @@ public final class Tables {
                   + " modification_time TIMESTAMP NOT NULL, ingest_run_id STRING NOT NULL,"
                   + " ingest_time TIMESTAMP NOT NULL, records_read BIGINT NOT NULL,"
                   + " records_accepted BIGINT NOT NULL, records_quarantined BIGINT NOT NULL,"
-                  + " file_error STRING"),
-          "one export file ingested once; a file is new when (path, size, mtime) is not here",
+                  + " records_redelivered BIGINT NOT NULL, file_error STRING"),
+          "one export file ingested once; a file is new when (path, size, mtime) is not here;"
+              + " records_read = records_accepted + records_quarantined, and records_redelivered"
+              + " counts the quarantined records that were re-deliveries of records already kept",
           List.of("source_file", "size", "modification_time"),
           List.of());
 

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -54,23 +53,7 @@ public final class Extracted {
 
   private Extracted add(String sourceType, String path, InputStream in) {
     RecordExtractor.extract(
-        sourceType,
-        path,
-        in,
-        r ->
-            rows.add(
-                RowFactory.create(
-                    sourceType,
-                    r.recordType(),
-                    path,
-                    r.position(),
-                    r.context() == null
-                        ? null
-                        : scala.jdk.javaapi.CollectionConverters.asScala(r.context()),
-                    r.json(),
-                    r.quarantineReason() == null ? null : r.quarantineReason().name(),
-                    r.quarantineDetail(),
-                    false)));
+        sourceType, path, in, r -> rows.add(ExtractedRecords.row(sourceType, path, r)));
     return this;
   }
 

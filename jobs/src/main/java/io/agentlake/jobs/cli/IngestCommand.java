@@ -47,6 +47,7 @@ final class IngestCommand implements Callable<Integer> {
             new Lake(spark, options.lake),
             exports,
             source == null ? Sources.ALL : List.of(source),
+            config.sourcePaths(),
             date,
             runId,
             Timestamp.from(Instant.now()),

@@ -4,15 +4,25 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.agentlake.jobs.Errors;
+import io.agentlake.schemas.Sources;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.FileSystems;
+import java.util.Collections;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Run settings. One precedence: command-line flag &gt; config file &gt; the default named here.
  * Keys are kebab-case in the file; each default is a named constant so the README and the code
  * cannot disagree silently.
+ *
+ * @param sourcePaths path globs (relative to the exports root, {@code java.nio} glob syntax: {@code
+ *     *} within a folder, {@code **} across folders) mapped to the source type of the files they
+ *     match, for layouts that do not follow {@code <exports>/<source-type>/}; the first matching
+ *     glob wins, in file order
  */
 public record AgentlakeConfig(
     int windowDays,
@@ -20,7 +30,8 @@ public record AgentlakeConfig(
     int idleDays,
     int maxReachHops,
     double quarantineThreshold,
-    String riskModel) {
+    String riskModel,
+    Map<String, String> sourcePaths) {
 
   public static final int DEFAULT_WINDOW_DAYS = 90;
   public static final int DEFAULT_GRACE_DAYS = 14;
@@ -35,7 +46,8 @@ public record AgentlakeConfig(
           "idle-days",
           "max-reach-hops",
           "quarantine-threshold",
-          "risk-model");
+          "risk-model",
+          "source-paths");
 
   public static AgentlakeConfig defaults() {
     return new AgentlakeConfig(
@@ -44,7 +56,8 @@ public record AgentlakeConfig(
         DEFAULT_IDLE_DAYS,
         DEFAULT_MAX_REACH_HOPS,
         DEFAULT_QUARANTINE_THRESHOLD,
-        null);
+        null,
+        Map.of());
   }
 
   public AgentlakeConfig {
@@ -55,6 +68,7 @@ public record AgentlakeConfig(
     if (!(quarantineThreshold >= 0 && quarantineThreshold <= 1)) {
       throw Errors.badOption("quarantine-threshold", "must be a fraction from 0 to 1");
     }
+    sourcePaths = Collections.unmodifiableMap(new LinkedHashMap<>(sourcePaths));
   }
 
   /** Reads a YAML config; unknown keys are an error (a typo must not silently keep a default). */
@@ -86,27 +100,66 @@ public record AgentlakeConfig(
         root.has("quarantine-threshold")
             ? doubleOf(name, root, "quarantine-threshold")
             : d.quarantineThreshold,
-        root.has("risk-model") ? root.get("risk-model").asText() : d.riskModel);
+        root.has("risk-model") ? root.get("risk-model").asText() : d.riskModel,
+        sourcePathsOf(name, root));
+  }
+
+  private static Map<String, String> sourcePathsOf(String name, JsonNode root) {
+    JsonNode v = root.get("source-paths");
+    Map<String, String> paths = new LinkedHashMap<>();
+    if (v == null || v.isNull()) {
+      return paths;
+    }
+    if (!v.isObject()) {
+      throw Errors.badConfig(
+          name,
+          "source-paths must map path globs to source types, e.g. 'trails/**/*.json.gz:"
+              + " aws-cloudtrail'");
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String source = e.getValue().asText();
+      if (!Sources.isKnownSource(source)) {
+        throw Errors.badConfig(
+            name,
+            "source-paths maps '"
+                + e.getKey()
+                + "' to '"
+                + source
+                + "', which is not a source type (known: "
+                + Sources.ALL
+                + ")");
+      }
+      try {
+        FileSystems.getDefault().getPathMatcher("glob:" + e.getKey());
+      } catch (IllegalArgumentException bad) {
+        throw Errors.badConfig(
+            name, "source-paths glob '" + e.getKey() + "' is not valid: " + bad.getMessage());
+      }
+      paths.put(e.getKey(), source);
+    }
+    return paths;
   }
 
   public AgentlakeConfig withWindowDays(Integer v) {
     return v == null
         ? this
-        : new AgentlakeConfig(v, graceDays, idleDays, maxReachHops, quarantineThreshold, riskModel);
+        : new AgentlakeConfig(
+            v, graceDays, idleDays, maxReachHops, quarantineThreshold, riskModel, sourcePaths);
   }
 
   public AgentlakeConfig withGraceDays(Integer v) {
     return v == null
         ? this
         : new AgentlakeConfig(
-            windowDays, v, idleDays, maxReachHops, quarantineThreshold, riskModel);
+            windowDays, v, idleDays, maxReachHops, quarantineThreshold, riskModel, sourcePaths);
   }
 
   public AgentlakeConfig withIdleDays(Integer v) {
     return v == null
         ? this
         : new AgentlakeConfig(
-            windowDays, graceDays, v, maxReachHops, quarantineThreshold, riskModel);
+            windowDays, graceDays, v, maxReachHops, quarantineThreshold, riskModel, sourcePaths);
   }
 
   private static int intOf(String name, JsonNode root, String key, int fallback) {

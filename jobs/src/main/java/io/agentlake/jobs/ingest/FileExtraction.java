@@ -1,7 +1,6 @@
 package io.agentlake.jobs.ingest;
 
 import io.agentlake.transforms.bronze.ExtractedRecords;
-import io.agentlake.transforms.ingest.ExtractedRecord;
 import io.agentlake.transforms.ingest.FileOutcome;
 import io.agentlake.transforms.ingest.QuarantineReason;
 import io.agentlake.transforms.ingest.RecordExtractor;
@@ -18,7 +17,6 @@ import java.util.zip.GZIPInputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 
 /**
  * Runs on executors: opens each export file, un-gzips it when its first bytes say gzip (content,
@@ -73,7 +71,9 @@ public final class FileExtraction implements Serializable {
     Path path = new Path(uri);
     try (InputStream raw = path.getFileSystem(conf).open(path);
         InputStream in = decompressed(raw)) {
-      outcome = RecordExtractor.extract(sourceType, uri, in, r -> out.add(row(sourceType, uri, r)));
+      outcome =
+          RecordExtractor.extract(
+              sourceType, uri, in, r -> out.add(ExtractedRecords.row(sourceType, uri, r)));
     } catch (IOException e) {
       outcome =
           new FileOutcome(
@@ -82,30 +82,7 @@ public final class FileExtraction implements Serializable {
               QuarantineReason.UNREADABLE_FILE,
               e.getClass().getSimpleName() + ": " + e.getMessage());
     }
-    out.add(
-        RowFactory.create(
-            sourceType,
-            ExtractedRecords.FILE_ROW,
-            uri,
-            -1L,
-            null,
-            null,
-            outcome.fileError() == null ? null : outcome.fileError().name(),
-            outcome.fileErrorDetail(),
-            outcome.skipped()));
-  }
-
-  private static Row row(String sourceType, String uri, ExtractedRecord r) {
-    return RowFactory.create(
-        sourceType,
-        r.recordType(),
-        uri,
-        r.position(),
-        r.context() == null ? null : scala.jdk.javaapi.CollectionConverters.asScala(r.context()),
-        r.json(),
-        r.quarantineReason() == null ? null : r.quarantineReason().name(),
-        r.quarantineDetail(),
-        false);
+    out.add(ExtractedRecords.fileRow(sourceType, uri, outcome));
   }
 
   /** Gzip is recognised by its magic bytes; anything else is passed through as is. */

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
@@ -18,6 +19,7 @@ import io.agentlake.schemas.Tables;
 import io.agentlake.transforms.Contracts;
 import io.agentlake.transforms.bronze.Bronze;
 import io.agentlake.transforms.bronze.ExtractedRecords;
+import io.agentlake.transforms.ingest.QuarantineReason;
 import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -55,7 +57,8 @@ public final class IngestJob {
       long filesSkipped,
       long recordsRead,
       long accepted,
-      long quarantined) {}
+      long quarantined,
+      long redelivered) {}
 
   /** What one ingest did. */
   public record Result(Map<String, SourceCounts> bySource, List<String> worstFiles, long newFiles) {
@@ -64,11 +67,14 @@ public final class IngestJob {
       return bySource.values().stream().mapToLong(SourceCounts::recordsRead).sum();
     }
 
+    /** Quarantined records and unreadable files, not counting re-deliveries (expected). */
     public long quarantinedEntries() {
-      return bySource.values().stream().mapToLong(c -> c.quarantined() + c.filesFailed()).sum();
+      return bySource.values().stream()
+          .mapToLong(c -> c.quarantined() - c.redelivered() + c.filesFailed())
+          .sum();
     }
 
-    /** Quarantined records and unreadable files, over everything read. */
+    /** Quarantined records and unreadable files, over everything read; the gate's measure. */
     public double quarantinedShare() {
       long denominator =
           recordsRead() + bySource.values().stream().mapToLong(SourceCounts::filesFailed).sum();
@@ -82,6 +88,7 @@ public final class IngestJob {
       Lake lake,
       String exportsUri,
       List<String> sources,
+      Map<String, String> sourcePaths,
       LocalDate date,
       String runId,
       Timestamp now,
@@ -93,8 +100,19 @@ public final class IngestJob {
       report.root().putPOJO("rolled_back_runs", rolledBack);
     }
     spark.sparkContext().setJobGroup("ingest", "ingest: list and diff export files", false);
-    List<ExportFile> listed =
-        ExportListing.list(exportsUri, sources, spark.sparkContext().hadoopConfiguration());
+    ExportListing.Listing listing0 =
+        ExportListing.list(
+            exportsUri, sources, sourcePaths, spark.sparkContext().hadoopConfiguration());
+    if (!listing0.unassigned().isEmpty()) {
+      ObjectNode unassigned = report.root().putObject("unassigned_files");
+      unassigned.put("count", listing0.unassigned().size());
+      unassigned.putPOJO(
+          "first", listing0.unassigned().subList(0, Math.min(10, listing0.unassigned().size())));
+      unassigned.put(
+          "why",
+          "no source-paths glob matches them and they are not under a <source-type>/ folder");
+    }
+    List<ExportFile> listed = listing0.files();
     List<Row> listingRows = new ArrayList<>();
     for (ExportFile f : listed) {
       listingRows.add(
@@ -118,7 +136,7 @@ public final class IngestJob {
     FileExtraction extraction = new FileExtraction(spark.sparkContext().hadoopConfiguration());
     int partitions =
         Math.max(1, Math.min(fresh.size(), spark.sparkContext().defaultParallelism() * 4));
-    Dataset<Row> extracted =
+    Dataset<Row> read =
         spark
             .createDataFrame(fresh, LISTING)
             .repartition(partitions, col("source_file"))
@@ -126,6 +144,7 @@ public final class IngestJob {
                 (MapPartitionsFunction<Row, Row>) extraction::extract,
                 Encoders.row(ExtractedRecords.SCHEMA))
             .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> extracted = withoutRedeliveries(lake, read, sources);
     runs.record(runId, date, "ingest", RunLedger.STARTED, null);
     try {
       writeBronze(lake, extracted, sources, runId, now);
@@ -145,6 +164,61 @@ public final class IngestJob {
       extracted.unpersist();
     }
   }
+
+  /**
+   * Marks re-deliveries of records already in bronze (or earlier in this batch). Only the bronze
+   * rows whose event time lies in the batch's range are consulted — a re-delivery carries the same
+   * time — so the lookup costs what the new data spans, not the lake's history.
+   */
+  private static Dataset<Row> withoutRedeliveries(
+      Lake lake, Dataset<Row> read, List<String> sources) {
+    lake.spark().sparkContext().setJobGroup("ingest", "ingest: find re-deliveries", false);
+    List<Row> spans =
+        read.filter(col("dedupe_key").isNotNull())
+            .groupBy("record_type")
+            .agg(min("event_time").as("lo"), max("event_time").as("hi"))
+            .collectAsList();
+    if (spans.isEmpty()) {
+      return read;
+    }
+    Dataset<Row> known = null;
+    for (Row span : spans) {
+      SourceRecordType type = Sources.recordType(span.getString(0)).orElseThrow();
+      if (!sources.contains(type.sourceType())) {
+        continue;
+      }
+      Timestamp lo = span.getTimestamp(1);
+      Timestamp hi = span.getTimestamp(2);
+      Column inSpan =
+          lo == null
+              ? col("_event_time").isNull()
+              : col("_event_time")
+                  .between(
+                      new Timestamp(lo.getTime() - MARGIN_MS),
+                      new Timestamp(hi.getTime() + MARGIN_MS))
+                  .or(col("_event_time").isNull());
+      Dataset<Row> keys =
+          lake.read(Tables.bronzeOf(type))
+              .filter(inSpan.and(col("_record_key").isNotNull()))
+              .select(
+                  lit(type.recordType()).as("record_type"),
+                  col("_record_key").as("dedupe_key"),
+                  col("_source_file").as("source_file"),
+                  col("_record_position").as("record_position"));
+      known = known == null ? keys : known.unionByName(keys);
+    }
+    if (known == null) {
+      return read;
+    }
+    Dataset<Row> marked =
+        Bronze.markRedeliveries(read, known).persist(StorageLevel.MEMORY_AND_DISK());
+    marked.count();
+    read.unpersist();
+    return marked;
+  }
+
+  /** Slack around the batch's event-time span when looking up kept records. */
+  private static final long MARGIN_MS = 24L * 3600 * 1000;
 
   private static void writeBronze(
       Lake lake, Dataset<Row> extracted, List<String> sources, String runId, Timestamp now) {
@@ -180,6 +254,13 @@ public final class IngestJob {
                 .as("records_accepted"),
             sum(when(isRecord.and(col("quarantine_reason").isNotNull()), 1L).otherwise(0L))
                 .as("records_quarantined"),
+            sum(when(
+                        isRecord.and(
+                            col("quarantine_reason")
+                                .equalTo(QuarantineReason.DUPLICATE_DELIVERY.name())),
+                        1L)
+                    .otherwise(0L))
+                .as("records_redelivered"),
             max(when(
                     not(isRecord),
                     when(col("skipped"), lit("SKIPPED")).otherwise(col("quarantine_reason"))))
@@ -191,7 +272,7 @@ public final class IngestJob {
     List<Row> rows = perFile.orderBy("source_file").collectAsList();
     List<Row> worst = new ArrayList<>(rows);
     for (Row r : rows) {
-      long[] s = sums.computeIfAbsent(r.getAs("file_source_type"), k -> new long[6]);
+      long[] s = sums.computeIfAbsent(r.getAs("file_source_type"), k -> new long[7]);
       String error = r.getAs("file_error");
       s[0]++;
       if (error != null && !error.equals("SKIPPED")) {
@@ -203,11 +284,12 @@ public final class IngestJob {
       s[3] += r.<Long>getAs("records_read");
       s[4] += r.<Long>getAs("records_accepted");
       s[5] += r.<Long>getAs("records_quarantined");
+      s[6] += r.<Long>getAs("records_redelivered");
     }
     Map<String, SourceCounts> bySource = new TreeMap<>();
     sums.forEach(
         (source, s) -> {
-          SourceCounts c = new SourceCounts(source, s[0], s[1], s[2], s[3], s[4], s[5]);
+          SourceCounts c = new SourceCounts(source, s[0], s[1], s[2], s[3], s[4], s[5], s[6]);
           bySource.put(source, c);
           ObjectNode n = report.source(source);
           n.put("files", c.files());
@@ -216,6 +298,7 @@ public final class IngestJob {
           n.put("records_read", c.recordsRead());
           n.put("records_accepted", c.accepted());
           n.put("records_quarantined", c.quarantined());
+          n.put("records_redelivered", c.redelivered());
         });
     worst.sort(
         Comparator.<Row>comparingLong(r -> badness(r))
@@ -234,6 +317,6 @@ public final class IngestJob {
   private static long badness(Row r) {
     String error = r.getAs("file_error");
     long fileLevel = error != null && !error.equals("SKIPPED") ? 1 : 0;
-    return r.<Long>getAs("records_quarantined") + fileLevel;
+    return r.<Long>getAs("records_quarantined") - r.<Long>getAs("records_redelivered") + fileLevel;
   }
 }

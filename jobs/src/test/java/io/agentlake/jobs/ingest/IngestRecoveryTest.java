@@ -74,6 +74,7 @@ class IngestRecoveryTest {
         lake,
         exports,
         Sources.ALL,
+        Map.of(),
         DATE,
         runId,
         Timestamp.from(Instant.now()),

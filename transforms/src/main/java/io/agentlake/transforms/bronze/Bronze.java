@@ -2,9 +2,14 @@ package io.agentlake.transforms.bronze;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.timestamp_seconds;
 import static org.apache.spark.sql.functions.when;
@@ -13,6 +18,7 @@ import io.agentlake.schemas.SourceRecordType;
 import io.agentlake.schemas.Tables;
 import io.agentlake.transforms.Contracts;
 import io.agentlake.transforms.Times;
+import io.agentlake.transforms.ingest.QuarantineReason;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +26,8 @@ import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.StructField;
 
 /**
@@ -56,7 +64,7 @@ public final class Bronze {
     cols.add(lit(runId).as("_ingest_run_id"));
     cols.add(lit(ingestTime).as("_ingest_time"));
     cols.add(eventTime(type).as("_event_time"));
-    cols.add(recordKey(type).as("_record_key"));
+    cols.add(coalesce(col("dedupe_key"), recordKey(type)).as("_record_key"));
     cols.add(col("json").as("_raw"));
     for (StructField f : type.schema().fields()) {
       cols.add(col("_parsed." + f.name()).as(f.name()));
@@ -83,6 +91,67 @@ public final class Bronze {
                 lit(runId).as("ingest_run_id"),
                 lit(ingestTime).as("ingest_time"));
     return Contracts.conform(rejected, Tables.QUARANTINE);
+  }
+
+  /**
+   * Quarantines re-deliveries: accepted records of a de-duplicated type whose key is already in
+   * bronze ({@code known}), or appeared earlier in this batch (the first by file and position is
+   * kept). Each one's detail names the delivery that was kept, so the evidence trail is complete.
+   *
+   * @param extracted rows shaped as {@link ExtractedRecords#SCHEMA}
+   * @param known keys already in bronze: {@code record_type, dedupe_key, source_file,
+   *     record_position}
+   */
+  public static Dataset<Row> markRedeliveries(Dataset<Row> extracted, Dataset<Row> known) {
+    WindowSpec byKey =
+        Window.partitionBy("record_type", "dedupe_key").orderBy("source_file", "record_position");
+    Dataset<Row> inBatch =
+        extracted
+            .filter(col("dedupe_key").isNotNull().and(col("quarantine_reason").isNull()))
+            .select("record_type", "dedupe_key", "source_file", "record_position")
+            .withColumn("_n", row_number().over(byKey))
+            .withColumn(
+                "_first", first(struct(col("source_file"), col("record_position"))).over(byKey));
+    Dataset<Row> kept =
+        known
+            .groupBy("record_type", "dedupe_key")
+            .agg(min(struct(col("source_file"), col("record_position"))).as("_kept"));
+    Column keptBefore = col("_kept").isNotNull();
+    Dataset<Row> redelivered =
+        inBatch
+            .join(kept, new String[] {"record_type", "dedupe_key"}, "left")
+            .filter(keptBefore.or(col("_n").gt(1)))
+            .select(
+                col("source_file"),
+                col("record_position"),
+                lit(true).as("_redelivered"),
+                concat(
+                        lit("same key ("),
+                        col("dedupe_key"),
+                        lit(") as the record kept from "),
+                        when(keptBefore, col("_kept.source_file"))
+                            .otherwise(col("_first.source_file")),
+                        lit(" at position "),
+                        when(keptBefore, col("_kept.record_position"))
+                            .otherwise(col("_first.record_position"))
+                            .cast("string"),
+                        when(keptBefore, lit(" by an earlier ingest"))
+                            .otherwise(lit(" in this run")))
+                    .as("_redelivery_detail"));
+    Column isRedelivery = coalesce(col("_redelivered"), lit(false));
+    return extracted
+        .join(redelivered, new String[] {"source_file", "record_position"}, "left")
+        .withColumn(
+            "quarantine_reason",
+            when(isRedelivery, lit(QuarantineReason.DUPLICATE_DELIVERY.name()))
+                .otherwise(col("quarantine_reason")))
+        .withColumn(
+            "quarantine_detail",
+            when(isRedelivery, col("_redelivery_detail")).otherwise(col("quarantine_detail")))
+        .select(
+            java.util.Arrays.stream(ExtractedRecords.SCHEMA.fieldNames())
+                .map(org.apache.spark.sql.functions::col)
+                .toArray(Column[]::new));
   }
 
   private static Column eventTime(SourceRecordType type) {

@@ -1,6 +1,12 @@
 package io.agentlake.transforms.bronze;
 
+import io.agentlake.transforms.ingest.ExtractedRecord;
+import io.agentlake.transforms.ingest.FileOutcome;
+import java.sql.Timestamp;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * The shape of what the file reader hands to Spark: one row per extracted record, plus one row per
@@ -15,7 +21,40 @@ public final class ExtractedRecords {
       StructType.fromDDL(
           "source_type STRING NOT NULL, record_type STRING, source_file STRING NOT NULL,"
               + " record_position BIGINT NOT NULL, context MAP<STRING, STRING>, json STRING,"
-              + " quarantine_reason STRING, quarantine_detail STRING, skipped BOOLEAN NOT NULL");
+              + " quarantine_reason STRING, quarantine_detail STRING, skipped BOOLEAN NOT NULL,"
+              + " dedupe_key STRING, event_time TIMESTAMP");
 
   private ExtractedRecords() {}
+
+  /** The row of one extracted record. */
+  public static Row row(String sourceType, String sourceFile, ExtractedRecord r) {
+    return RowFactory.create(
+        sourceType,
+        r.recordType(),
+        sourceFile,
+        r.position(),
+        r.context() == null ? null : CollectionConverters.asScala(r.context()),
+        r.json(),
+        r.quarantineReason() == null ? null : r.quarantineReason().name(),
+        r.quarantineDetail(),
+        false,
+        r.dedupeKey(),
+        r.eventTime() == null ? null : Timestamp.from(r.eventTime()));
+  }
+
+  /** The row that carries a whole file's outcome. */
+  public static Row fileRow(String sourceType, String sourceFile, FileOutcome outcome) {
+    return RowFactory.create(
+        sourceType,
+        FILE_ROW,
+        sourceFile,
+        -1L,
+        null,
+        null,
+        outcome.fileError() == null ? null : outcome.fileError().name(),
+        outcome.fileErrorDetail(),
+        outcome.skipped(),
+        null,
+        null);
+  }
 }

@@ -1,5 +1,6 @@
 package io.agentlake.transforms.ingest;
 
+import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -12,6 +13,10 @@ import java.util.Map;
  * @param context facts taken from the file's path (account, region, day, project_id)
  * @param quarantineReason null for an accepted record
  * @param quarantineDetail what exactly is wrong, naming the field; null for an accepted record
+ * @param dedupeKey for an accepted record of a {@link
+ *     io.agentlake.schemas.SourceRecordType#deduplicated() de-duplicated} type, its key fields
+ *     joined by {@code |} (as bronze's {@code _record_key}); else null
+ * @param eventTime that record's own time, when it has one; else null
  */
 public record ExtractedRecord(
     String recordType,
@@ -19,7 +24,9 @@ public record ExtractedRecord(
     String json,
     Map<String, String> context,
     QuarantineReason quarantineReason,
-    String quarantineDetail) {
+    String quarantineDetail,
+    String dedupeKey,
+    Instant eventTime) {
 
   public static final int QUARANTINE_JSON_CHARS = 4_000;
 

@@ -24,5 +24,13 @@ public enum QuarantineReason {
   /** The record's event-time field is present but cannot be parsed. */
   INVALID_TIMESTAMP,
   /** A top-level field's JSON type contradicts the source schema. */
-  WRONG_TYPE
+  WRONG_TYPE,
+  /** A field holds a value outside the set the source allows (e.g. an unknown review decision). */
+  INVALID_VALUE,
+  /**
+   * A re-delivery of a record already kept (same key, e.g. CloudTrail's account + eventID): the
+   * source delivers some records twice by design. Kept here, not in bronze, so counts still
+   * reconcile; not counted against the quality gate.
+   */
+  DUPLICATE_DELIVERY
 }

@@ -2,6 +2,8 @@ package io.agentlake.transforms.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentlake.schemas.SourceRecordType;
+import io.agentlake.schemas.Sources;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -56,7 +58,54 @@ final class RecordChecks {
                 + field.dataType().simpleString());
       }
     }
+    if (type.sourceType().equals(Sources.REVIEW_DECISIONS)) {
+      return checkReviewDecision(record);
+    }
     return null;
+  }
+
+  /**
+   * A decision must say what it decides on and what it decides; accepting a risk must say until
+   * when, because a suppression that never expires is a finding hidden for good.
+   */
+  private static Problem checkReviewDecision(JsonNode record) {
+    if (isEmpty(record.get("item_id")) && isEmpty(record.get("agent_id"))) {
+      return new Problem(
+          QuarantineReason.MISSING_REQUIRED_FIELD,
+          "a decision needs 'item_id' (a review_queue item) or 'agent_id' (the whole agent)");
+    }
+    String decision = record.path("decision").asText();
+    if (!Sources.REVIEW_DECISION_VALUES.contains(decision)) {
+      return new Problem(
+          QuarantineReason.INVALID_VALUE,
+          "decision '"
+              + SecretRedactor.redactText(
+                  decision.length() > 40 ? decision.substring(0, 40) : decision)
+              + "' is not one of "
+              + Sources.REVIEW_DECISION_VALUES);
+    }
+    JsonNode expires = record.get("expires_on");
+    if (isEmpty(expires)) {
+      return decision.equals("ACCEPT_RISK")
+          ? new Problem(
+              QuarantineReason.MISSING_REQUIRED_FIELD,
+              "ACCEPT_RISK needs 'expires_on' (YYYY-MM-DD): an accepted risk is reviewed again"
+                  + " when it expires")
+          : null;
+    }
+    try {
+      LocalDate.parse(expires.asText().strip());
+      return null;
+    } catch (DateTimeParseException e) {
+      return new Problem(
+          QuarantineReason.INVALID_TIMESTAMP,
+          "field 'expires_on' = "
+              + SecretRedactor.redactText(
+                  expires.asText().length() > 40
+                      ? expires.asText().substring(0, 40)
+                      : expires.asText())
+              + " is not a date written YYYY-MM-DD");
+    }
   }
 
   private static boolean isEmpty(JsonNode value) {

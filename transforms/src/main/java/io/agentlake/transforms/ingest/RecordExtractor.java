@@ -27,6 +27,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Locale;
@@ -85,6 +87,14 @@ public final class RecordExtractor {
           "organization.user", "openai_user");
 
   private static final Set<String> MANIFEST_LISTS = Set.of("backup_owners", "credentials");
+
+  private static final String REVIEW_DECISION = "review_decision";
+
+  /**
+   * Record types written by people (spreadsheets, hand-kept YAML): cells are trimmed and an empty
+   * cell means "not given", where a vendor's CSV keeps its text exactly.
+   */
+  private static final Set<String> HAND_WRITTEN = Set.of("manifest_agent", REVIEW_DECISION);
 
   private static final Pattern YAML_START =
       Pattern.compile("^(?:---|- |-$|[\"']?[A-Za-z_][\\w -]*[\"']?\\s*:)");
@@ -213,6 +223,11 @@ public final class RecordExtractor {
     if (Sources.AWS_IAM.equals(sourceType) && firstLine.startsWith("user,arn")) {
       return Format.CSV;
     }
+    if (Sources.REVIEW_DECISIONS.equals(sourceType)
+        && firstLine.contains("decision")
+        && firstLine.contains(",")) {
+      return Format.CSV;
+    }
     if (Sources.AGENT_MANIFEST.equals(sourceType)) {
       if (firstLine.contains("agent_id") && firstLine.contains(",")) {
         return Format.CSV;
@@ -272,6 +287,7 @@ public final class RecordExtractor {
       case Sources.BEDROCK_AGENTS -> node.has("agentSummaries") || node.has("agent");
       case Sources.OPENAI_ADMIN -> node.path("data").isArray();
       case Sources.AGENT_MANIFEST -> node.path("agents").isArray();
+      case Sources.REVIEW_DECISIONS -> node.path("decisions").isArray();
       default -> false;
     };
   }
@@ -417,6 +433,8 @@ public final class RecordExtractor {
         return name.equals("data") ? out::element : null;
       case Sources.AGENT_MANIFEST:
         return name.equals("agents") ? out::element : null;
+      case Sources.REVIEW_DECISIONS:
+        return name.equals("decisions") ? out::element : null;
       default:
         return null;
     }
@@ -500,6 +518,7 @@ public final class RecordExtractor {
   private static void readCsv(Reader reader, String type, Emitter out, boolean positionsFromZero)
       throws IOException {
     boolean manifest = "manifest_agent".equals(type);
+    boolean handWritten = HAND_WRITTEN.contains(type);
     long base = positionsFromZero ? 0 : out.count;
     long row = -1;
     String[] header = null;
@@ -524,10 +543,10 @@ public final class RecordExtractor {
           String cell = cells[i];
           if (manifest && MANIFEST_LISTS.contains(header[i])) {
             node.set(header[i], splitList(cell));
-          } else if (manifest && cell.isBlank()) {
+          } else if (handWritten && cell.isBlank()) {
             node.putNull(header[i]);
           } else {
-            node.put(header[i], manifest ? cell.strip() : cell);
+            node.put(header[i], handWritten ? cell.strip() : cell);
           }
         }
         boolean extraCells =
@@ -618,6 +637,7 @@ public final class RecordExtractor {
         case Sources.OKTA_SYSTEM_LOG -> "okta_event";
         case Sources.BEDROCK_AGENTS -> "bedrock_agent";
         case Sources.AGENT_MANIFEST -> "manifest_agent";
+        case Sources.REVIEW_DECISIONS -> REVIEW_DECISION;
         default -> null;
       };
     }
@@ -711,6 +731,15 @@ public final class RecordExtractor {
             "record is " + json.length() + " characters; the limit is " + MAX_RECORD_CHARS);
       } else if (problem != null) {
         emit(type, position, truncate(json), problem.reason(), problem.detail());
+      } else if (recordType.deduplicated()) {
+        emit(
+            type,
+            position,
+            json,
+            null,
+            null,
+            keyOf(recordType, object),
+            timeOf(recordType, object));
       } else {
         emit(type, position, json, null, null);
       }
@@ -738,9 +767,52 @@ public final class RecordExtractor {
 
     private void emit(
         String type, long position, String json, QuarantineReason reason, String detail) {
-      count++;
-      sink.accept(new ExtractedRecord(type, position, json, context, reason, detail));
+      emit(type, position, json, reason, detail, null, null);
     }
+
+    private void emit(
+        String type,
+        long position,
+        String json,
+        QuarantineReason reason,
+        String detail,
+        String dedupeKey,
+        Instant eventTime) {
+      count++;
+      sink.accept(
+          new ExtractedRecord(type, position, json, context, reason, detail, dedupeKey, eventTime));
+    }
+  }
+
+  /** The record's key fields as text joined by {@code |}, exactly as bronze's _record_key. */
+  static String keyOf(SourceRecordType type, ObjectNode record) {
+    StringBuilder key = new StringBuilder();
+    for (int i = 0; i < type.keyFields().size(); i++) {
+      if (i > 0) {
+        key.append('|');
+      }
+      JsonNode value = record.get(type.keyFields().get(i));
+      if (value != null && value.isValueNode() && !value.isNull()) {
+        key.append(value.asText());
+      }
+    }
+    return key.toString();
+  }
+
+  /** The record's own time (already checked by {@link RecordChecks}), or null. */
+  private static Instant timeOf(SourceRecordType type, ObjectNode record) {
+    JsonNode value = type.eventTimeField() == null ? null : record.get(type.eventTimeField());
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    return switch (type.eventTimeFormat()) {
+      case ISO_8601 ->
+          value.isTextual() && !value.textValue().isBlank()
+              ? OffsetDateTime.parse(value.textValue().trim()).toInstant()
+              : null;
+      case EPOCH_SECONDS -> Instant.ofEpochSecond(value.asLong());
+      case NONE -> null;
+    };
   }
 
   private static String openAiType(JsonNode node) {
@@ -781,6 +853,12 @@ public final class RecordExtractor {
                 });
             node.set(field, cleaned);
           }
+        }
+      }
+      case REVIEW_DECISION -> {
+        JsonNode decision = node.get("decision");
+        if (decision != null && decision.isTextual()) {
+          node.put("decision", decision.textValue().strip().toUpperCase(Locale.ROOT));
         }
       }
       default -> {}

@@ -677,4 +677,84 @@ class RecordExtractorTest {
             "[{\"agent_id\":\"a1\",\"platform\":\"mcp\",\"backup_owners\":\"x;y\"}]");
     assertThat(json.acceptedJson().get(0).get("backup_owners")).isEqualTo(tree("[\"x\",\"y\"]"));
   }
+
+  // ---------------------------------------------------------------- review decisions
+
+  @Test
+  void reviewDecisionsCsvIsTrimmedWithEmptyCellsAsNullAndDecisionsUpperCased() {
+    String csv =
+        """
+        item_id,agent_id,decision,expires_on,reviewer,justification,decided_at
+        rq-1a2b,, accept_risk ,2027-01-31,carol@example.com,"vendor fix due, tracked in SEC-12",2026-11-20T09:00:00Z
+        ,bedrock:AGENT1,REVOKE,,dave@example.com,owner left,2026-11-21T10:30:00Z
+        """;
+    Run r = run(Sources.REVIEW_DECISIONS, "decisions/2026-11.csv", csv);
+    assertThat(r.quarantined()).isEmpty();
+    assertThat(r.typeCounts()).isEqualTo(Map.of("review_decision", 2L));
+    JsonNode first = r.acceptedJson().get(0);
+    assertThat(first.get("decision").asText()).isEqualTo("ACCEPT_RISK");
+    assertThat(first.get("agent_id").isNull()).isTrue();
+    assertThat(first.get("justification").asText()).isEqualTo("vendor fix due, tracked in SEC-12");
+    assertThat(r.accepted().get(0).dedupeKey())
+        .isEqualTo("rq-1a2b||carol@example.com|2026-11-20T09:00:00Z");
+    assertThat(r.accepted().get(1).eventTime()).hasToString("2026-11-21T10:30:00Z");
+  }
+
+  @Test
+  void reviewDecisionsJsonArrayWrapperAndNdjsonAreAccepted() {
+    String one =
+        "{\"item_id\":\"rq-1\",\"decision\":\"APPROVE\",\"reviewer\":\"r@x.io\","
+            + "\"decided_at\":\"2026-11-20T09:00:00Z\"}";
+    String two =
+        "{\"agent_id\":\"openai:svc_1\",\"decision\":\"REVOKE\",\"reviewer\":\"r@x.io\","
+            + "\"decided_at\":\"2026-11-20T10:00:00Z\"}";
+    assertThat(run(Sources.REVIEW_DECISIONS, "d.json", "[" + one + "," + two + "]").accepted())
+        .hasSize(2);
+    assertThat(
+            run(Sources.REVIEW_DECISIONS, "d.json", "{\"decisions\":[" + one + "," + two + "]}")
+                .accepted())
+        .hasSize(2);
+    assertThat(run(Sources.REVIEW_DECISIONS, "d.ndjson", one + "\n" + two + "\n").accepted())
+        .hasSize(2);
+  }
+
+  @Test
+  void reviewDecisionsThatCannotBeActedOnAreQuarantinedWithTheirReason() {
+    String csv =
+        """
+        item_id,agent_id,decision,expires_on,reviewer,justification,decided_at
+        rq-1,,MAYBE,,r@x.io,,2026-11-20T09:00:00Z
+        rq-2,,ACCEPT_RISK,,r@x.io,no expiry given,2026-11-20T09:00:00Z
+        rq-3,,ACCEPT_RISK,31/01/2027,r@x.io,,2026-11-20T09:00:00Z
+        ,,APPROVE,,r@x.io,on what?,2026-11-20T09:00:00Z
+        rq-5,,APPROVE,,,,2026-11-20T09:00:00Z
+        rq-6,,APPROVE,,r@x.io,,yesterday
+        """;
+    Run r = run(Sources.REVIEW_DECISIONS, "d.csv", csv);
+    assertThat(r.accepted()).isEmpty();
+    assertThat(r.quarantined())
+        .extracting(ExtractedRecord::quarantineReason)
+        .containsExactly(
+            QuarantineReason.INVALID_VALUE,
+            QuarantineReason.MISSING_REQUIRED_FIELD,
+            QuarantineReason.INVALID_TIMESTAMP,
+            QuarantineReason.MISSING_REQUIRED_FIELD,
+            QuarantineReason.MISSING_REQUIRED_FIELD,
+            QuarantineReason.INVALID_TIMESTAMP);
+    assertThat(r.quarantined().get(1).quarantineDetail()).contains("expires_on");
+    assertThat(r.quarantined().get(3).quarantineDetail()).contains("item_id");
+  }
+
+  @Test
+  void eventRecordsCarryTheirKeyAndTimeAndSnapshotRecordsDoNot() {
+    Run events =
+        run(
+            Sources.AWS_CLOUDTRAIL,
+            "t.json",
+            "{\"Records\":[" + event("e-1", "2024-07-30T21:53:13Z") + "]}");
+    assertThat(events.accepted().get(0).dedupeKey()).isEqualTo("|e-1");
+    assertThat(events.accepted().get(0).eventTime()).hasToString("2024-07-30T21:53:13Z");
+    Run users = run(Sources.OKTA_USERS, "u.json", "[{\"id\":\"00u1\",\"status\":\"ACTIVE\"}]");
+    assertThat(users.accepted().get(0).dedupeKey()).isNull();
+  }
 }
