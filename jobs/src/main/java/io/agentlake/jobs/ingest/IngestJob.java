@@ -100,19 +100,19 @@ public final class IngestJob {
       report.root().putPOJO("rolled_back_runs", rolledBack);
     }
     spark.sparkContext().setJobGroup("ingest", "ingest: list and diff export files", false);
-    ExportListing.Listing listing0 =
+    ExportListing.Listing found =
         ExportListing.list(
             exportsUri, sources, sourcePaths, spark.sparkContext().hadoopConfiguration());
-    if (!listing0.unassigned().isEmpty()) {
+    if (!found.unassigned().isEmpty()) {
       ObjectNode unassigned = report.root().putObject("unassigned_files");
-      unassigned.put("count", listing0.unassigned().size());
-      unassigned.putPOJO(
-          "first", listing0.unassigned().subList(0, Math.min(10, listing0.unassigned().size())));
+      unassigned.put("count", found.unassigned().size());
+      var first = unassigned.putArray("first");
+      found.unassigned().stream().limit(10).forEach(first::add);
       unassigned.put(
           "why",
           "no source-paths glob matches them and they are not under a <source-type>/ folder");
     }
-    List<ExportFile> listed = listing0.files();
+    List<ExportFile> listed = found.files();
     List<Row> listingRows = new ArrayList<>();
     for (ExportFile f : listed) {
       listingRows.add(
@@ -210,9 +210,10 @@ public final class IngestJob {
     if (known == null) {
       return read;
     }
-    Dataset<Row> marked =
-        Bronze.markRedeliveries(read, known).persist(StorageLevel.MEMORY_AND_DISK());
-    marked.count();
+    // Checkpointed, not merely cached: the marks depend on bronze, which this ingest is about to
+    // append to, and Spark re-computes cached plans that read a path being written. Re-computed
+    // marks would find each new record "already in bronze" — itself.
+    Dataset<Row> marked = Bronze.markRedeliveries(read, known).localCheckpoint(true);
     read.unpersist();
     return marked;
   }

@@ -721,7 +721,11 @@ public final class RecordExtractor {
       normalise(type, object);
       SourceRecordType recordType = Sources.recordType(type).orElseThrow();
       RecordChecks.Problem problem = RecordChecks.check(recordType, object);
-      String json = compact(SecretRedactor.redact(object));
+      String json =
+          compact(
+              "cloudtrail_event".equals(type)
+                  ? SecretRedactor.redactCloudTrailEvent(object)
+                  : SecretRedactor.redact(object));
       if (json.length() > MAX_RECORD_CHARS) {
         emit(
             type,

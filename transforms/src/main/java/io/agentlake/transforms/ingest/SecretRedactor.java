@@ -80,6 +80,43 @@ public final class SecretRedactor {
     return node;
   }
 
+  /**
+   * SSM parameter reads: {@code GetParameter(s)}, {@code GetParametersByPath} and {@code
+   * GetParameterHistory} return each parameter's {@code Value}, which is the secret itself when
+   * read with decryption. CloudTrail normally omits it, but a trail or a copy of the API response
+   * may not; every {@code value} under such an event's {@code responseElements} is removed.
+   */
+  private static final Pattern SSM_PARAMETER_READ =
+      Pattern.compile("GetParameters?|GetParametersByPath|GetParameterHistory");
+
+  /** Event-aware rules for a CloudTrail event, then the general rules of {@link #redact}. */
+  public static JsonNode redactCloudTrailEvent(ObjectNode event) {
+    JsonNode name = event.get("eventName");
+    JsonNode response = event.get("responseElements");
+    if (name != null
+        && name.isTextual()
+        && SSM_PARAMETER_READ.matcher(name.textValue()).matches()
+        && response != null
+        && response.isContainerNode()) {
+      redactNamed(response, "value");
+    }
+    return redact(event);
+  }
+
+  private static void redactNamed(JsonNode node, String field) {
+    if (node instanceof ObjectNode object) {
+      for (Map.Entry<String, JsonNode> f : new ArrayList<>(object.properties())) {
+        if (f.getKey().equalsIgnoreCase(field) && !f.getValue().isNull()) {
+          object.put(f.getKey(), REDACTED);
+        } else {
+          redactNamed(f.getValue(), field);
+        }
+      }
+    } else if (node instanceof ArrayNode array) {
+      array.forEach(element -> redactNamed(element, field));
+    }
+  }
+
   private static JsonNode redactField(String key, JsonNode value) {
     if (value == null || value.isNull() || (value.isTextual() && value.textValue().isEmpty())) {
       return value;

@@ -1,0 +1,356 @@
+package io.agentlake.jobs.ingest;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.agentlake.jobs.RunReport;
+import io.agentlake.jobs.lake.Lake;
+import io.agentlake.schemas.Sources;
+import io.agentlake.schemas.TableContract;
+import io.agentlake.schemas.Tables;
+import io.agentlake.testing.SharedSpark;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * One exports folder mixing what real deliveries mix: good files, a truncated gzip, invalid JSON,
+ * the same events delivered twice (a copied file, an event repeated across files, a late file), a
+ * custom layout mapped by a glob, a stray file, and secrets planted in every source. Ingest must
+ * account for every record, keep each event once and let no secret into any table.
+ */
+@ExtendWith(SharedSpark.class)
+@TestMethodOrder(MethodOrderer.MethodName.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class IngestMixedExportsTest {
+
+  private static final LocalDate DATE = LocalDate.of(2026, 11, 1);
+  private static final String DAY =
+      "aws-cloudtrail/AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/01/";
+  private static final Map<String, String> GLOBS =
+      Map.of("legacy/*.ndjson", Sources.AWS_CLOUDTRAIL);
+
+  private static final String AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYPLANTED0001";
+  private static final String SESSION_TOKEN = "FwoGZXIvYXdzEPLANTEDSESSIONTOKENxyz";
+  private static final String SECRET_STRING = "PLANTED-secret-string-value";
+  private static final String SSM_VALUE = "PLANTED-correct-horse-battery";
+  private static final String PASSWORD = "PLANTED-hunter2";
+  private static final String JWT =
+      "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJQTEFOVEVEIn0.c2lnUExBTlRFRGp3dA";
+  private static final String OPENAI_KEY = "sk-admin-PLANTEDplantedPLANTED1234567";
+  private static final String PRIVATE_KEY_BODY = "MIIEPLANTEDprivateKEYbody";
+  private static final List<String> SECRETS =
+      List.of(
+          AWS_SECRET,
+          SESSION_TOKEN,
+          SECRET_STRING,
+          SSM_VALUE,
+          PASSWORD,
+          JWT,
+          OPENAI_KEY,
+          PRIVATE_KEY_BODY);
+
+  private Path dir;
+  private Lake lake;
+  private IngestJob.Result first;
+  private RunReport firstReport;
+
+  private static String event(String id, String name, String extra) {
+    return "{\"eventVersion\":\"1.08\",\"eventID\":\""
+        + id
+        + "\",\"eventTime\":\"2026-11-01T10:00:00Z\",\"eventSource\":\"sts.amazonaws.com\","
+        + "\"eventName\":\""
+        + name
+        + "\",\"recipientAccountId\":\"111122223333\",\"userIdentity\":{\"type\":\"IAMUser\","
+        + "\"arn\":\"arn:aws:iam::111122223333:user/bot\",\"accessKeyId\":\"AKIAEXAMPLE0000001\"}"
+        + (extra.isEmpty() ? "" : "," + extra)
+        + "}";
+  }
+
+  private static final String E1 =
+      event(
+          "e1",
+          "AssumeRole",
+          "\"responseElements\":{\"credentials\":{\"accessKeyId\":\"ASIAEXAMPLE0000001\","
+              + "\"secretAccessKey\":\""
+              + AWS_SECRET
+              + "\",\"sessionToken\":\""
+              + SESSION_TOKEN
+              + "\",\"expiration\":\"Nov 1, 2026 11:00:00 AM\"}}");
+  private static final String E2 =
+      event(
+          "e2",
+          "GetSecretValue",
+          "\"responseElements\":{\"secretString\":\"" + SECRET_STRING + "\"}");
+  private static final String E3 =
+      event(
+          "e3",
+          "GetParameter",
+          "\"requestParameters\":{\"name\":\"/db/pw\",\"withDecryption\":true},"
+              + "\"responseElements\":{\"parameter\":{\"name\":\"/db/pw\",\"value\":\""
+              + SSM_VALUE
+              + "\"}}");
+  private static final String E4 =
+      event(
+          "e4",
+          "CreateLoginProfile",
+          "\"requestParameters\":{\"userName\":\"bob\",\"password\":\"" + PASSWORD + "\"}");
+  private static final String E5 = event("e5", "GetCallerIdentity", "");
+  private static final String E6 = event("e6", "GetCallerIdentity", "");
+  private static final String E7 = event("e7", "GetCallerIdentity", "");
+  private static final String E8 = event("e8", "GetCallerIdentity", "");
+  private static final String E9 =
+      event("e9", "GetCallerIdentity", "").replace("2026-11-01", "2026-10-30");
+
+  private static String records(String... events) {
+    return "{\"Records\":[" + String.join(",", events) + "]}";
+  }
+
+  private static byte[] gzip(String text) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
+      gz.write(text.getBytes(StandardCharsets.UTF_8));
+    }
+    return bytes.toByteArray();
+  }
+
+  private void write(String relative, byte[] content) throws IOException {
+    Path p = dir.resolve("exports").resolve(relative);
+    Files.createDirectories(p.getParent());
+    Files.write(p, content);
+  }
+
+  private void write(String relative, String content) throws IOException {
+    write(relative, content.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private IngestJob.Result ingest(String runId, RunReport report) {
+    return IngestJob.run(
+        lake,
+        dir.resolve("exports").toUri().toString(),
+        Sources.ALL,
+        GLOBS,
+        DATE,
+        runId,
+        Timestamp.from(Instant.now()),
+        report);
+  }
+
+  @BeforeAll
+  void ingestTheMixedFolder(SparkSession spark) throws Exception {
+    dir = Files.createTempDirectory("agentlake-mixed");
+    lake = new Lake(spark, dir.resolve("lake").toUri().toString());
+    byte[] good = gzip(records(E1, E2, E3, E4, E5));
+    write(DAY + "111122223333_CloudTrail_us-east-1_20261101T1000Z_a.json.gz", good);
+    write(DAY + "111122223333_CloudTrail_us-east-1_20261101T1000Z_a-copy.json.gz", good);
+    write(DAY + "b.json", records(E5, E6));
+    byte[] truncated = gzip(records(E6, E7, E8));
+    write(DAY + "corrupt.json.gz", Arrays.copyOf(truncated, truncated.length / 2));
+    write(
+        DAY + "broken.json",
+        "{\"Records\":["
+            + E7
+            + ",{\"eventID\":\"e-bad\",\"sessionToken\":\""
+            + SESSION_TOKEN
+            + "\" oops");
+    write(
+        "aws-cloudtrail/AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2026/11/01/digest.json.gz",
+        gzip("{\"digestPublicKeyFingerprint\":\"x\"}"));
+    write("legacy/trail.ndjson", E8 + "\n" + E1 + "\n");
+    write("stray/notes.txt", "nothing to see");
+    write(
+        "okta-system-log/log.ndjson",
+        "{\"uuid\":\"u1\",\"published\":\"2026-11-01T09:00:00.000Z\",\"eventType\":\"user.session.start\","
+            + "\"debugContext\":{\"debugData\":{\"authorization\":\"Bearer "
+            + JWT
+            + "\",\"note\":\"token was "
+            + JWT
+            + "\"}}}\n"
+            + "{\"uuid\":\"u2\",\"published\":\"2026-11-01T09:00:00.000Z\",\"password\":\""
+            + PASSWORD
+            + "\", broken\n");
+    write(
+        "openai-admin/admin_api_keys.json",
+        "{\"object\":\"list\",\"data\":[{\"object\":\"organization.admin_api_key\",\"id\":\"key_abc\","
+            + "\"name\":\"ci\",\"redacted_value\":\"sk-adm...1234\",\"value\":\""
+            + OPENAI_KEY
+            + "\",\"created_at\":1761955200}]}");
+    write(
+        "review-decisions/decisions.csv",
+        "item_id,agent_id,decision,expires_on,reviewer,justification,decided_at\n"
+            + "rq-1,,ACCEPT_RISK,2027-01-31,carol@example.com,\"key was -----BEGIN RSA PRIVATE KEY-----\n"
+            + PRIVATE_KEY_BODY
+            + "\n-----END RSA PRIVATE KEY-----\",2026-11-01T08:00:00Z\n"
+            + ",bedrock:A1,REVOKE,,dave@example.com,owner left,2026-11-01T08:30:00Z\n"
+            + "rq-3,,PERHAPS,,erin@example.com,,2026-11-01T08:45:00Z\n");
+
+    firstReport = new RunReport("run-1", "ingest", DATE);
+    first = ingest("run-1", firstReport);
+  }
+
+  private TableContract bronze(String recordType) {
+    return Tables.bronzeOf(Sources.recordType(recordType).orElseThrow());
+  }
+
+  private List<String> quarantineReasons(String sourceType) {
+    return lake.read(Tables.QUARANTINE)
+        .filter(col("source_type").equalTo(sourceType))
+        .orderBy("source_file", "record_position")
+        .select("reason")
+        .as(org.apache.spark.sql.Encoders.STRING())
+        .collectAsList();
+  }
+
+  @Test
+  void everyEventIsKeptOnceAndEveryReDeliveryIsAccountedFor() {
+    List<String> ids =
+        lake.read(bronze("cloudtrail_event"))
+            .select("eventID")
+            .as(org.apache.spark.sql.Encoders.STRING())
+            .collectAsList();
+    assertThat(ids).containsExactlyInAnyOrder("e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8");
+    // 5 in the copied file, e5 again in b.json, e1 again in the legacy export
+    assertThat(first.bySource().get(Sources.AWS_CLOUDTRAIL).redelivered()).isEqualTo(7);
+    assertThat(quarantineReasons(Sources.AWS_CLOUDTRAIL))
+        .filteredOn("DUPLICATE_DELIVERY"::equals)
+        .hasSize(7);
+  }
+
+  @Test
+  void badFilesAndRecordsLandInQuarantineWithTheirReasons() {
+    List<String> reasons = quarantineReasons(Sources.AWS_CLOUDTRAIL);
+    assertThat(reasons).contains("UNREADABLE_FILE", "MALFORMED_JSON");
+    assertThat(quarantineReasons(Sources.OKTA_SYSTEM_LOG)).containsExactly("MALFORMED_JSON");
+    assertThat(quarantineReasons(Sources.REVIEW_DECISIONS)).containsExactly("INVALID_VALUE");
+    assertThat(lake.read(bronze("review_decision")).count()).isEqualTo(2);
+    assertThat(
+            lake.read(Tables.INGESTED_FILES)
+                .filter(col("source_file").endsWith("digest.json.gz"))
+                .select("file_error")
+                .first()
+                .getString(0))
+        .isEqualTo("SKIPPED");
+  }
+
+  @Test
+  void recordsReadEqualAcceptedPlusQuarantinedPerFileAndPerSource() {
+    for (Row f : lake.read(Tables.INGESTED_FILES).collectAsList()) {
+      long read = f.getAs("records_read");
+      long accepted = f.getAs("records_accepted");
+      long quarantined = f.getAs("records_quarantined");
+      String file = f.getAs("source_file");
+      assertThat(read).as(file).isEqualTo(accepted + quarantined);
+      long inBronze = 0;
+      for (var type : Sources.recordTypesOf(f.<String>getAs("source_type"))) {
+        inBronze +=
+            lake.read(Tables.bronzeOf(type)).filter(col("_source_file").equalTo(file)).count();
+      }
+      assertThat(inBronze).as(file + " in bronze").isEqualTo(accepted);
+      assertThat(
+              lake.read(Tables.QUARANTINE)
+                  .filter(col("source_file").equalTo(file).and(col("record_position").geq(0)))
+                  .count())
+          .as(file + " in quarantine")
+          .isEqualTo(quarantined);
+    }
+    first
+        .bySource()
+        .values()
+        .forEach(
+            c ->
+                assertThat(c.recordsRead())
+                    .as(c.sourceType())
+                    .isEqualTo(c.accepted() + c.quarantined()));
+  }
+
+  @Test
+  void reDeliveriesDoNotCountAgainstTheQualityGate() {
+    IngestJob.SourceCounts ct = first.bySource().get(Sources.AWS_CLOUDTRAIL);
+    assertThat(ct.quarantined()).isGreaterThan(ct.redelivered());
+    long bad = first.quarantinedEntries();
+    long allQuarantined =
+        first.bySource().values().stream().mapToLong(c -> c.quarantined() + c.filesFailed()).sum();
+    assertThat(bad).isEqualTo(allQuarantined - 7);
+  }
+
+  @Test
+  void noPlantedSecretReachesAnyTable() {
+    for (TableContract t : Tables.all()) {
+      if (!lake.exists(t)) {
+        continue;
+      }
+      List<String> rows =
+          lake.read(t)
+              .select(to_json(struct(col("*"))))
+              .as(org.apache.spark.sql.Encoders.STRING())
+              .collectAsList();
+      for (String row : rows) {
+        for (String secret : SECRETS) {
+          assertThat(row).as(t.name()).doesNotContain(secret);
+        }
+      }
+    }
+    // the identifiers survive
+    assertThat(
+            lake.read(bronze("cloudtrail_event"))
+                .filter(col("_raw").contains("ASIAEXAMPLE0000001"))
+                .count())
+        .isEqualTo(1);
+    assertThat(lake.read(bronze("openai_api_key")).first().<String>getAs("redacted_value"))
+        .isEqualTo("sk-adm...1234");
+  }
+
+  @Test
+  void aGlobMapsACustomLayoutAndUnclaimedFilesAreReported() {
+    assertThat(
+            lake.read(bronze("cloudtrail_event"))
+                .filter(col("_source_file").endsWith("legacy/trail.ndjson"))
+                .select("eventID")
+                .first()
+                .getString(0))
+        .isEqualTo("e8");
+    assertThat(firstReport.root().at("/unassigned_files/count").asInt()).isEqualTo(1);
+    assertThat(firstReport.root().at("/unassigned_files/first/0").asText())
+        .endsWith("stray/notes.txt");
+  }
+
+  @Test
+  void zLateFilesArePickedUpAndARerunDuplicatesNothing() throws Exception {
+    long bronzeBefore = lake.read(bronze("cloudtrail_event")).count();
+    long quarantineBefore = lake.read(Tables.QUARANTINE).count();
+
+    IngestJob.Result again = ingest("run-2", new RunReport("run-2", "ingest", DATE));
+    assertThat(again.newFiles()).isZero();
+    assertThat(lake.read(bronze("cloudtrail_event")).count()).isEqualTo(bronzeBefore);
+    assertThat(lake.read(Tables.QUARANTINE).count()).isEqualTo(quarantineBefore);
+
+    // a file for an earlier day arrives late, carrying one new event and one already kept
+    write(
+        "aws-cloudtrail/AWSLogs/111122223333/CloudTrail/us-east-1/2026/10/30/late.json",
+        records(E9, E2));
+    IngestJob.Result late = ingest("run-3", new RunReport("run-3", "ingest", DATE));
+    assertThat(late.newFiles()).isEqualTo(1);
+    assertThat(late.bySource().get(Sources.AWS_CLOUDTRAIL).accepted()).isEqualTo(1);
+    assertThat(late.bySource().get(Sources.AWS_CLOUDTRAIL).redelivered()).isEqualTo(1);
+    assertThat(lake.read(bronze("cloudtrail_event")).count()).isEqualTo(bronzeBefore + 1);
+  }
+}
