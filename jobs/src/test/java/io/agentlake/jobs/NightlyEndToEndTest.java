@@ -26,6 +26,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
@@ -176,6 +177,16 @@ class NightlyEndToEndTest {
     assertThat(ledger.filter("file_error = 'SKIPPED'").count())
         .as("digest files skipped")
         .isPositive();
+  }
+
+  @Test
+  void generatedReviewDecisionsAreIngestedAndNameAgentsTheLakeKnows() {
+    Dataset<Row> decisions = lake.read(Tables.byName("bronze.review_decisions").orElseThrow());
+    assertThat(decisions.select("decision").as(Encoders.STRING()).collectAsList())
+        .containsExactlyInAnyOrder("APPROVE", "ACCEPT_RISK", "ACCEPT_RISK");
+    assertThat(decisions.join(lake.read(Tables.AGENTS), "agent_id", "left_anti").count())
+        .as("decisions on agents silver does not know")
+        .isZero();
   }
 
   @Test

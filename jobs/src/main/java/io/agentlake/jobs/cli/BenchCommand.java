@@ -7,23 +7,29 @@ import io.agentlake.jobs.config.AgentlakeConfig;
 import io.agentlake.jobs.generate.GenerationSummary;
 import io.agentlake.jobs.generate.GeneratorOptions;
 import io.agentlake.jobs.generate.OrgGenerator;
+import io.agentlake.jobs.ingest.IngestJob;
 import io.agentlake.jobs.lake.Lake;
 import io.agentlake.jobs.lake.Spark;
 import io.agentlake.schemas.Sources;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
-    description =
-        "Measures a nightly run: generates an organisation of the given size, runs nightly for its last day, then runs the same date again (nothing new to ingest), and prints the figures.")
+    description = {
+      "Measures a nightly run: generates an organisation of the given size, runs nightly for its last day, then runs the same date again (nothing new to ingest), and prints the figures.",
+      "With --ingest: measures CloudTrail ingest alone (extraction, checks, redaction, re-delivery lookup, bronze + quarantine + ledger writes) next to a bare Spark read of the same files with an explicit schema, and prints records/s, MB/s and the ratio."
+    })
 final class BenchCommand implements Callable<Integer> {
 
   @Option(
@@ -47,6 +53,13 @@ final class BenchCommand implements Callable<Integer> {
       description = "CloudTrail events per day (default ${DEFAULT-VALUE}).")
   int eventsPerDay = 5000;
 
+  @Option(
+      names = "--ingest",
+      description =
+          "Benchmark CloudTrail ingest against a bare spark.read().json() of the same files instead"
+              + " of a nightly run (use e.g. --days 10 --events-per-day 100000 for 1M events).")
+  boolean ingest;
+
   @Override
   public Integer call() throws Exception {
     Path root = Path.of(dir).toAbsolutePath();
@@ -69,6 +82,9 @@ final class BenchCommand implements Callable<Integer> {
 
     Lake lake = new Lake(spark, root.resolve("lake").toUri().toString());
     LocalDate date = options.endDate();
+    if (ingest) {
+      return benchIngest(spark, lake, exports, date, g, generateSeconds);
+    }
     AgentlakeConfig config = AgentlakeConfig.defaults().withWindowDays(Math.min(days, 90));
     RunReport first = NightlyJob.run(lake, exports, date, config, Sources.ALL, Progress::step);
     RunReport again = NightlyJob.run(lake, exports, date, config, Sources.ALL, Progress::step);
@@ -90,6 +106,91 @@ final class BenchCommand implements Callable<Integer> {
     print("first run ", first);
     print("same date again (no new files)", again);
     return 0;
+  }
+
+  private int benchIngest(
+      SparkSession spark,
+      Lake lake,
+      String exports,
+      LocalDate date,
+      GenerationSummary g,
+      double generateSeconds) {
+    String delivered = exports + "/aws-cloudtrail/AWSLogs/*/CloudTrail/*/*/*/*/*.json.gz";
+    org.apache.hadoop.fs.Path glob = new org.apache.hadoop.fs.Path(delivered);
+    long bytes = 0;
+    List<String> files = new java.util.ArrayList<>();
+    try {
+      for (org.apache.hadoop.fs.FileStatus f :
+          glob.getFileSystem(spark.sparkContext().hadoopConfiguration()).globStatus(glob)) {
+        bytes += f.getLen();
+        files.add(f.getPath().toString());
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    Progress.step("bare read");
+    StructType records =
+        new StructType()
+            .add(
+                "Records",
+                org.apache.spark.sql.types.DataTypes.createArrayType(Sources.CLOUDTRAIL_EVENT));
+    long t0 = System.nanoTime();
+    spark
+        .read()
+        .schema(records)
+        .json(files.toArray(new String[0]))
+        .selectExpr("explode(Records) AS e")
+        .selectExpr("e.*")
+        .write()
+        .format("noop")
+        .mode("overwrite")
+        .save();
+    double bareSeconds = (System.nanoTime() - t0) / 1e9;
+
+    Progress.step("ingest");
+    String runId = java.util.UUID.randomUUID().toString();
+    t0 = System.nanoTime();
+    IngestJob.Result result =
+        IngestJob.run(
+            lake,
+            exports,
+            List.of(Sources.AWS_CLOUDTRAIL),
+            Map.of(),
+            date,
+            runId,
+            java.sql.Timestamp.from(java.time.Instant.now()),
+            new RunReport(runId, "ingest", date));
+    double ingestSeconds = (System.nanoTime() - t0) / 1e9;
+    Progress.done();
+    long events = result.recordsRead();
+    System.out.printf(
+        Locale.ROOT,
+        "%nagentlake bench --ingest: %,d CloudTrail events in %,d delivered files (%.1f MB gzipped),"
+            + " %d cores%n",
+        events,
+        files.size(),
+        bytes / 1e6,
+        spark.sparkContext().defaultParallelism());
+    System.out.printf(Locale.ROOT, "  generate          %7.1f s%n", generateSeconds);
+    line("bare spark read", bareSeconds, g.cloudTrailEvents(), bytes);
+    line("agentlake ingest", ingestSeconds, events, bytes);
+    System.out.printf(
+        Locale.ROOT,
+        "  ingest throughput is %.0f%% of the bare read (accepted %,d, quarantined %,d)%n",
+        100 * bareSeconds / ingestSeconds,
+        result.bySource().get(Sources.AWS_CLOUDTRAIL).accepted(),
+        result.bySource().get(Sources.AWS_CLOUDTRAIL).quarantined());
+    return 0;
+  }
+
+  private static void line(String label, double seconds, long records, long bytes) {
+    System.out.printf(
+        Locale.ROOT,
+        "  %-17s %7.1f s   %,10.0f records/s   %6.1f MB/s (gzipped)%n",
+        label,
+        seconds,
+        records / seconds,
+        bytes / 1e6 / seconds);
   }
 
   private static void print(String label, RunReport report) {

@@ -48,6 +48,7 @@ public final class OrgGenerator {
     new BedrockWriter(org, sink).write();
     new OpenAiWriter(org, sink).write();
     new ManifestWriter(org, sink).write();
+    new ReviewDecisionsWriter(org, sink).write();
     long events = new CloudTrailWriter(org, sink).write();
     new GroundTruthWriter(org, sink).write();
     return new GenerationSummary(

@@ -46,4 +46,28 @@ class AgentlakeConfigTest {
     assertThatThrownBy(() -> load("quarantine-threshold: 2\n")).hasMessageContaining("fraction");
     assertThatThrownBy(() -> load("- a\n- b\n")).hasMessageContaining("mapping");
   }
+
+  @Test
+  void sourcePathsKeepTheirOrderAndRejectUnknownSourcesAndBadGlobs() {
+    AgentlakeConfig c =
+        load(
+            """
+            source-paths:
+              "trails/**/*.json.gz": aws-cloudtrail
+              "people/okta-*.json": okta-users
+            """);
+    assertThat(c.sourcePaths())
+        .containsExactly(
+            java.util.Map.entry("trails/**/*.json.gz", "aws-cloudtrail"),
+            java.util.Map.entry("people/okta-*.json", "okta-users"));
+    assertThatThrownBy(() -> load("source-paths:\n  \"x/*\": cloudtrail\n"))
+        .isInstanceOf(AgentlakeException.class)
+        .hasMessageContaining("'cloudtrail', which is not a source type");
+    assertThatThrownBy(() -> load("source-paths:\n  \"x/[a\": aws-iam\n"))
+        .isInstanceOf(AgentlakeException.class)
+        .hasMessageContaining("is not valid");
+    assertThatThrownBy(() -> load("source-paths: [a, b]\n"))
+        .isInstanceOf(AgentlakeException.class)
+        .hasMessageContaining("must map path globs");
+  }
 }
