@@ -66,10 +66,13 @@ import org.apache.spark.sql.types.StructType;
  * path, so reruns give the same row; ASSUMED edges (observed, not granted) are not followed here.
  *
  * <p>Dangerous: this is an upper bound on what is granted, never a proof of what is possible: SCPs,
- * resource policies and session policies are not seen, and a "full admin" after catalog expansion
- * can only be recognised while entitlements keep the {@code *} pattern. And it can under-report: a
- * Deny whose resource only partly overlaps an Allow is treated as covering nothing, and a role
- * trusting {@code *} or a service gives no via facts to anybody.
+ * resource policies and session policies are not seen, and a Deny removes an Allow only when its
+ * resource pattern covers the Allow's as text ({@code arn:aws:s3:::*} does not cover {@code *}), so
+ * a Deny that covers every resource of one service in its own words leaves the fact standing. It
+ * can also under-report: a role trusting {@code *} or a service gives no via facts to anybody, a
+ * boundary whose document is missing from the export is no boundary, and "full admin" is only
+ * recognised while entitlements keep the {@code *} pattern (a catalog expansion that replaces it by
+ * every concrete action must keep a marker for it).
  */
 public final class PrincipalRiskFacts {
 
