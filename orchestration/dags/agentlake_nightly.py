@@ -55,7 +55,13 @@ SOURCES = (
     "agent-manifest",
 )
 
-GOLD_TABLES = ("orphaned_agents", "unused_privileges", "risk_scores", "agent_reach")
+GOLD_TABLES = (
+    "orphaned_agents",
+    "unused_privileges",
+    "risk_scores",
+    "agent_reach",
+    "principal_risk_facts",
+)
 
 #: One asset per gold table; an event is emitted for each after a run passes the quality gate, with
 #: ``{"as_of_date": ds, "lake": ...}`` as its extra. Downstream DAGs can use ``schedule=GOLD_ASSETS``.

@@ -115,6 +115,7 @@ def test_gate_publishes_the_gold_assets(dagbag):
         "agentlake.gold.unused_privileges",
         "agentlake.gold.risk_scores",
         "agentlake.gold.agent_reach",
+        "agentlake.gold.principal_risk_facts",
     }
     assert all(isinstance(a, Asset) for a in outlets)
     for task_id in INGEST_IDS + ["correlate", "analyze"]:

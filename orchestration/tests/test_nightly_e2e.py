@@ -18,7 +18,7 @@ import pytest
 from conftest import JAR, SPARK_SUBMIT
 
 DATE = "2026-10-05"
-GOLD = ("orphaned_agents", "unused_privileges", "risk_scores", "agent_reach")
+GOLD = ("orphaned_agents", "unused_privileges", "risk_scores", "agent_reach", "principal_risk_facts")
 SOURCES = (
     "aws-iam",
     "aws-cloudtrail",

@@ -9,6 +9,8 @@ import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
 import io.agentlake.transforms.analyze.AgentReach;
 import io.agentlake.transforms.analyze.OrphanedAgents;
+import io.agentlake.transforms.analyze.PrincipalRiskFacts;
+import io.agentlake.transforms.analyze.RiskFactCatalog;
 import io.agentlake.transforms.analyze.RiskModel;
 import io.agentlake.transforms.analyze.RiskScores;
 import io.agentlake.transforms.analyze.UnusedPrivileges;
@@ -49,6 +51,15 @@ public final class AnalyzeJob {
         asOf,
         counts);
     Dataset<Row> reach = dated(lake, Tables.AGENT_REACH, asOf);
+    group(lake, "analyze: principal_risk_facts");
+    write(
+        lake,
+        Tables.PRINCIPAL_RISK_FACTS,
+        PrincipalRiskFacts.compute(
+            entitlements, edges, RiskFactCatalog.defaults(), asOf, config.maxReachHops()),
+        asOf,
+        counts);
+    Dataset<Row> riskFacts = dated(lake, Tables.PRINCIPAL_RISK_FACTS, asOf);
     group(lake, "analyze: unused_privileges");
     write(
         lake,
@@ -78,7 +89,7 @@ public final class AnalyzeJob {
         lake,
         Tables.RISK_SCORES,
         RiskScores.compute(
-            agents, reach, entitlements, unused, orphans, activity, identities, model, asOf),
+            agents, reach, riskFacts, unused, orphans, activity, identities, model, asOf),
         asOf,
         counts);
     // Some transforms cache what they reuse (reach iterates); release it so a long-lived session

@@ -14,6 +14,8 @@ import io.agentlake.schemas.Sources;
 import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
 import io.agentlake.testing.SharedSpark;
+import io.agentlake.transforms.analyze.PrincipalRiskFacts;
+import io.agentlake.transforms.analyze.RiskFactCatalog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -152,6 +154,82 @@ class NightlyEndToEndTest {
   }
 
   @Test
+  void thePlantedEscalationPathIsFoundWithBothPolicies() {
+    Dataset<Row> facts = gold(Tables.PRINCIPAL_RISK_FACTS);
+    assertThat(truth.get("escalation_paths")).isNotEmpty();
+    for (JsonNode e : truth.get("escalation_paths")) {
+      List<Row> rows =
+          facts
+              .filter(col("principal_arn").equalTo(e.get("principal_arn").asText()))
+              .filter(col("category").equalTo(RiskFactCatalog.PRIVILEGE_ESCALATION))
+              .filter(col("fact").equalTo(e.get("method").asText()))
+              .filter(col("reach").equalTo(PrincipalRiskFacts.DIRECT))
+              .collectAsList();
+      assertThat(rows).as("escalation " + e).hasSize(1);
+      Row row = rows.get(0);
+      assertThat(row.<String>getList(row.fieldIndex("actions")))
+          .containsExactlyElementsOf(texts(e.get("actions")));
+      assertThat(row.<String>getList(row.fieldIndex("policies")))
+          .containsExactlyElementsOf(texts(e.get("policies")));
+    }
+    // Nobody else has an escalation method of their own, except the admins (who have them all);
+    // the boundary of the key-rotating user removes its iam:CreateAccessKey.
+    TreeSet<String> allowed = new TreeSet<>(texts(truth.get("admin_principals")));
+    truth.get("escalation_paths").forEach(e -> allowed.add(e.get("principal_arn").asText()));
+    assertThat(
+            arns(
+                facts.filter(
+                    col("category")
+                        .equalTo(RiskFactCatalog.PRIVILEGE_ESCALATION)
+                        .and(col("reach").equalTo(PrincipalRiskFacts.DIRECT)))))
+        .isSubsetOf(allowed);
+    for (JsonNode b : truth.get("permission_boundaries")) {
+      for (JsonNode denied : b.get("denied_actions")) {
+        assertThat(
+                facts
+                    .filter(col("principal_arn").equalTo(b.get("principal_arn").asText()))
+                    .filter(col("reach").equalTo(PrincipalRiskFacts.DIRECT))
+                    .filter(
+                        org.apache.spark.sql.functions.array_contains(
+                            col("actions"), lower(denied.asText())))
+                    .count())
+            .as("boundary of " + b.get("principal_arn").asText() + " removes " + denied)
+            .isZero();
+      }
+    }
+  }
+
+  @Test
+  void fullAdminIsExactlyTheAdminRolesAndThePlantedReachToThem() {
+    Dataset<Row> admin =
+        gold(Tables.PRINCIPAL_RISK_FACTS)
+            .filter(col("category").equalTo(RiskFactCatalog.FULL_ADMIN));
+    assertThat(arns(admin.filter(col("reach").equalTo(PrincipalRiskFacts.DIRECT))))
+        .containsExactlyElementsOf(new TreeSet<>(texts(truth.get("admin_principals"))));
+
+    TreeSet<String> viaExpected = new TreeSet<>();
+    assertThat(truth.get("admin_reach")).isNotEmpty();
+    for (JsonNode a : truth.get("admin_reach")) {
+      String via = a.get("via_principal_arn").asText();
+      String role = a.get("admin_role_arn").asText();
+      viaExpected.add(via);
+      Row row =
+          admin
+              .filter(col("principal_arn").equalTo(via))
+              .filter(col("holder_id").equalTo("aws:" + role))
+              .first();
+      assertThat(row.<String>getAs("reach")).isEqualTo(PrincipalRiskFacts.VIA);
+      assertThat(row.<String>getList(row.fieldIndex("path")))
+          .containsExactly("aws:" + via, "aws:" + role);
+      assertThat(row.<String>getList(row.fieldIndex("policies")))
+          .containsExactly("AdministratorAccess");
+    }
+    assertThat(arns(admin.filter(col("reach").equalTo(PrincipalRiskFacts.VIA))))
+        .as("nobody else reaches an admin")
+        .containsExactlyElementsOf(viaExpected);
+  }
+
+  @Test
   void everyAgentIsScoredWithEveryFactor() {
     long agents = truth.get("agents").size();
     assertThat(gold(Tables.RISK_SCORES).count()).isEqualTo(agents);
@@ -256,6 +334,18 @@ class NightlyEndToEndTest {
         + lower(g.get("action_pattern").asText())
         + "|"
         + g.get("policy_name").asText();
+  }
+
+  private static List<String> texts(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(v -> out.add(v.asText()));
+    return out;
+  }
+
+  private static TreeSet<String> arns(Dataset<Row> facts) {
+    TreeSet<String> out = new TreeSet<>();
+    facts.select("principal_arn").distinct().collectAsList().forEach(r -> out.add(r.getString(0)));
+    return out;
   }
 
   private static String lower(String s) {

@@ -147,6 +147,32 @@ public final class Tables {
           "one agent x principal it can act as (directly or through role assumption)",
           List.of("agent_id", "principal_id"));
 
+  /**
+   * Risk facts of every IAM principal (SPEC 6.2): categories FULL_ADMIN (fact {@code *}),
+   * PRIVILEGE_ESCALATION (fact = method name), DATA_EXFILTRATION, CREDENTIAL_EXPOSURE and
+   * PERMISSIONS_MANAGEMENT (fact = lower-case action). {@code reach} is {@code direct} when the
+   * principal's own policies grant the fact ({@code holder_id} = the principal, hops 0) or {@code
+   * via} when a role it can assume (CAN_ASSUME, transitively) does: {@code path} runs from the
+   * principal to the holder. {@code conditional} true = the fact needs a conditional Allow or could
+   * be cut by a conditional Deny (an upper bound); false = it holds either way (a lower bound too).
+   * {@code unconstrained} = every action of the fact is granted on Resource "*". {@code grants}:
+   * the surviving Allow statements per required action.
+   */
+  public static final TableContract PRINCIPAL_RISK_FACTS =
+      gold(
+          "gold.principal_risk_facts",
+          "principal_id STRING NOT NULL, principal_arn STRING, account_id STRING,"
+              + " category STRING NOT NULL, fact STRING NOT NULL, reach STRING NOT NULL,"
+              + " holder_id STRING NOT NULL, hops INT NOT NULL, path ARRAY<STRING> NOT NULL,"
+              + " actions ARRAY<STRING> NOT NULL, conditional BOOLEAN NOT NULL,"
+              + " unconstrained BOOLEAN NOT NULL, policies ARRAY<STRING> NOT NULL,"
+              + " grants ARRAY<STRUCT<action: STRING, policy_name: STRING, policy_type: STRING,"
+              + " grant_path: STRING, action_pattern: STRING, resource_pattern: STRING,"
+              + " conditional: BOOLEAN>> NOT NULL",
+          "one IAM principal x risk fact x principal holding it (the principal itself, or a role"
+              + " it can assume)",
+          List.of("principal_id", "category", "fact", "holder_id"));
+
   public static final TableContract UNUSED_PRIVILEGES =
       gold(
           "gold.unused_privileges",
@@ -209,6 +235,7 @@ public final class Tables {
             ACTIVITY_DAILY,
             OBSERVATION_COVERAGE,
             AGENT_REACH,
+            PRINCIPAL_RISK_FACTS,
             UNUSED_PRIVILEGES,
             ORPHANED_AGENTS,
             RISK_SCORES)) {

@@ -102,6 +102,13 @@ final class GroundTruthWriter {
       }
       g.writeEndArray();
 
+      // Every principal with unconditional "*" on "*": the only full admins a correct analysis
+      // may report directly.
+      strings(
+          g,
+          "admin_principals",
+          org.principals.stream().filter(p -> p.admin).map(Principal::arn).sorted().toList());
+
       g.writeArrayFieldStart("shared_credentials");
       for (Org.SharedCredential s :
           org.sharedCredentials.stream()

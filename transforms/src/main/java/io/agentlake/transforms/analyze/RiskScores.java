@@ -1,6 +1,7 @@
 package io.agentlake.transforms.analyze;
 
 import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_distinct;
 import static org.apache.spark.sql.functions.array_except;
 import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.broadcast;
@@ -8,9 +9,11 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.flatten;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
@@ -41,15 +44,18 @@ import org.apache.spark.sql.Row;
  * checked as well as what was found. Reach counts: privileges of every principal the agent can act
  * as (gold.agent_reach) are the agent's privileges.
  *
+ * <p>The two privilege-breadth factors read {@code gold.principal_risk_facts} (the direct facts of
+ * each reached principal; agent_reach supplies the path), so Denies and permission boundaries are
+ * already subtracted there and there is one definition of "admin" in the lake: {@code admin_reach}
+ * is FULL_ADMIN, {@code permissions_management} is PERMISSIONS_MANAGEMENT (on Resource "*") or any
+ * PRIVILEGE_ESCALATION method.
+ *
  * <p>Dangerous: a score is read as "safe" when it is low, but a factor can only be as complete as
- * its inputs: no reach means no privileges seen, and Deny statements, conditions and boundaries are
- * not yet subtracted from admin and permissions-management grants (upper bound). The evidence says
- * which principal and path produced each privilege factor.
+ * its inputs: no reach means no privileges seen. Conditional facts count (upper bound). The
+ * evidence says which principal, facts, policies and path produced each privilege factor.
  */
 public final class RiskScores {
 
-  static final List<String> PERMISSIONS_MANAGEMENT =
-      List.of("iam:*", "iam:put*", "iam:attach*", "iam:create*", "iam:passrole");
   static final List<String> KEY_KINDS = List.of("access_key", "api_key");
   static final int LONG_LIVED_DAYS = 90;
   static final int DENIED_DAYS = 7;
@@ -60,7 +66,7 @@ public final class RiskScores {
   public static Dataset<Row> compute(
       Dataset<Row> agents,
       Dataset<Row> reach,
-      Dataset<Row> entitlements,
+      Dataset<Row> riskFacts,
       Dataset<Row> unusedPrivileges,
       Dataset<Row> orphanedAgents,
       Dataset<Row> activity,
@@ -74,28 +80,28 @@ public final class RiskScores {
             .filter(col(Tables.AS_OF_DATE).equalTo(lit(asOf)))
             .select("agent_id", "principal_id", "hops", "path", "via")
             .cache();
-    Dataset<Row> allows =
-        entitlements.filter(
-            lower(col("effect"))
-                .equalTo("allow")
-                .and(lower(col("policy_type")).notEqual("boundary")));
+    Dataset<Row> ownFacts =
+        riskFacts.filter(
+            col(Tables.AS_OF_DATE)
+                .equalTo(lit(asOf))
+                .and(col("reach").equalTo(PrincipalRiskFacts.DIRECT)));
     Dataset<Row> credentials = credentialsByAgent(scored, reached);
 
     Map<String, Dataset<Row>> facts = new LinkedHashMap<>();
     facts.put(
         "admin_reach",
         privilegeFactor(
-            allows.filter(
-                col("action_pattern").equalTo("*").and(col("resource_pattern").equalTo("*"))),
+            ownFacts.filter(col("category").equalTo(RiskFactCatalog.FULL_ADMIN)),
             reached,
             "admin_principals"));
     facts.put(
         "permissions_management",
         privilegeFactor(
-            allows.filter(
-                lower(col("action_pattern"))
-                    .isin(PERMISSIONS_MANAGEMENT.toArray())
-                    .and(col("resource_pattern").equalTo("*"))),
+            ownFacts.filter(
+                col("category")
+                    .isin(
+                        RiskFactCatalog.PERMISSIONS_MANAGEMENT,
+                        RiskFactCatalog.PRIVILEGE_ESCALATION)),
             reached,
             "permissions_management_principals"));
     facts.put("unused_fraction", unusedFraction(unusedPrivileges, reached, asOf));
@@ -176,17 +182,17 @@ public final class RiskScores {
   }
 
   /**
-   * 1 when a reached principal holds one of the given grants; evidence lists each such principal
-   * with its patterns, policies and the reach path.
+   * 1 when a reached principal holds one of the given risk facts; evidence lists each such
+   * principal with its facts ({@code CATEGORY:fact}), their policies and the reach path.
    */
   private static Dataset<Row> privilegeFactor(
-      Dataset<Row> grants, Dataset<Row> reached, String label) {
+      Dataset<Row> facts, Dataset<Row> reached, String label) {
     Dataset<Row> byPrincipal =
-        grants
+        facts
             .groupBy("principal_id")
             .agg(
-                array_sort(collect_set(lower(col("action_pattern")))).as("actions"),
-                array_sort(collect_set("policy_name")).as("policies"));
+                array_sort(collect_set(concat(col("category"), lit(":"), col("fact")))).as("facts"),
+                array_sort(array_distinct(flatten(collect_list(col("policies"))))).as("policies"));
     return reached
         .join(byPrincipal, "principal_id")
         .groupBy("agent_id")
@@ -195,7 +201,7 @@ public final class RiskScores {
                     collect_list(
                         struct(
                             col("principal_id"),
-                            col("actions"),
+                            col("facts"),
                             col("policies"),
                             col("hops"),
                             col("path"),

@@ -129,8 +129,15 @@ class RiskScoresTest {
                 "{'identity_id':'"
                     + KEY
                     + "','kind':'api_key','source':'openai','status':'ACTIVE','created_at':'2025-01-01T00:00:00Z'}"));
+    Dataset<Row> riskFacts =
+        PrincipalRiskFacts.compute(
+            entitlements,
+            spark.createDataFrame(List.of(), Tables.IDENTITY_EDGES.schema()),
+            RiskFactCatalog.defaults(),
+            AS_OF,
+            5);
     return RiskScores.compute(
-        agents, reach, entitlements, unused, orphaned, activity, identities, model, AS_OF);
+        agents, reach, riskFacts, unused, orphaned, activity, identities, model, AS_OF);
   }
 
   static Map<String, Row> byAgent(Dataset<Row> out) {

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.agentlake.schemas.Sources;
 import io.agentlake.testing.Extracted;
 import io.agentlake.testing.SharedSpark;
+import io.agentlake.transforms.analyze.PrincipalRiskFacts;
+import io.agentlake.transforms.analyze.RiskFactCatalog;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -78,6 +80,96 @@ class CorrelateOnSamplesTest {
             "aws:* -> aws:arn:aws:iam::123456789012:role/bad_role",
             "aws:service:ec2.amazonaws.com -> aws:arn:aws:iam::123456789012:role/exfiller",
             "aws:service:lambda.amazonaws.com -> aws:arn:aws:iam::123456789012:role/service-role/level1");
+  }
+
+  /**
+   * Derived by hand from the cloudmapper export: bad_role's inline {@code dostuff} allows "*" on
+   * "*" and is the only admin, and the only principal with an escalation method (no other policy
+   * grants iam, lambda, glue, ec2:RunInstances ...); exfiller's {@code s3:*} on "*" and
+   * AmazonEC2RoleforSSM's s3:GetObject / ssm:GetParameters on "*" are unconstrained exfiltration,
+   * level1's s3:GetObject is limited to its bucket; level1's ecr:GetAuthorizationToken on "*"
+   * exposes credentials. USER gets AmazonEC2RoleforSSM through its group. No role trusts an IAM
+   * principal (bad_role trusts "*", the others services), so nothing is reached via a role.
+   */
+  @Test
+  void riskFactsOfTheRealIamExportMatchAHandReading(SparkSession spark) {
+    Extracted x = new Extracted(spark).resource(Sources.AWS_IAM, IAM);
+    Dataset<Row> ent =
+        Entitlements.entitlements(
+            Entitlements.attachments(
+                x.bronze("iam_user"),
+                x.bronze("iam_group"),
+                x.bronze("iam_role"),
+                x.bronze("iam_policy")));
+    Dataset<Row> edges =
+        IdentityGraph.canAssume(Entitlements.trustGrants(x.bronze("iam_role")), ent);
+    Dataset<Row> facts =
+        PrincipalRiskFacts.compute(
+                ent, edges, RiskFactCatalog.defaults(), java.time.LocalDate.of(2026, 10, 3), 5)
+            .cache();
+    String role = "aws:arn:aws:iam::123456789012:role/";
+
+    assertThat(principalsWith(facts, RiskFactCatalog.FULL_ADMIN))
+        .containsExactly(role + "bad_role");
+    assertThat(principalsWith(facts, RiskFactCatalog.PRIVILEGE_ESCALATION))
+        .containsExactly(role + "bad_role");
+    assertThat(facts.filter(col("reach").equalTo(PrincipalRiskFacts.VIA)).count()).isZero();
+
+    assertThat(
+            describe(
+                facts.filter(
+                    col("category")
+                        .isin(
+                            RiskFactCatalog.DATA_EXFILTRATION, RiskFactCatalog.CREDENTIAL_EXPOSURE)
+                        .and(col("principal_id").notEqual(role + "bad_role")))))
+        .containsExactlyInAnyOrder(
+            "aws:arn:aws:iam::aws:user/USER DATA_EXFILTRATION s3:getobject * [AmazonEC2RoleforSSM]",
+            "aws:arn:aws:iam::aws:user/USER DATA_EXFILTRATION ssm:getparameters *"
+                + " [AmazonEC2RoleforSSM]",
+            "aws:arn:aws:iam::aws:user/USER_WITH_BAD_INLINE_POLICY DATA_EXFILTRATION s3:getobject *"
+                + " [AmazonEC2RoleforSSM]",
+            "aws:arn:aws:iam::aws:user/USER_WITH_BAD_INLINE_POLICY DATA_EXFILTRATION"
+                + " ssm:getparameters * [AmazonEC2RoleforSSM]",
+            role + "exfiller DATA_EXFILTRATION s3:getobject * [tmp]",
+            role + "service-role/level1 DATA_EXFILTRATION s3:getobject constrained [level1]",
+            role + "service-role/level1 CREDENTIAL_EXPOSURE ecr:getauthorizationtoken * [level1]");
+    Row viaGroup =
+        facts
+            .filter(
+                col("principal_id")
+                    .equalTo("aws:arn:aws:iam::aws:user/USER")
+                    .and(col("fact").equalTo("s3:getobject")))
+            .first();
+    assertThat(viaGroup.<Row>getList(viaGroup.fieldIndex("grants")))
+        .extracting(g -> (String) g.getAs("grant_path"))
+        .containsOnly("group:GROUP_WITH_BAD_INLINE_POLICY");
+  }
+
+  private static List<String> principalsWith(Dataset<Row> facts, String category) {
+    return facts
+        .filter(col("category").equalTo(category))
+        .select("principal_id")
+        .distinct()
+        .collectAsList()
+        .stream()
+        .map(r -> r.getString(0))
+        .toList();
+  }
+
+  private static List<String> describe(Dataset<Row> facts) {
+    return facts.collectAsList().stream()
+        .map(
+            r ->
+                r.getAs("principal_id")
+                    + " "
+                    + r.getAs("category")
+                    + " "
+                    + r.getAs("fact")
+                    + " "
+                    + (r.<Boolean>getAs("unconstrained") ? "*" : "constrained")
+                    + " "
+                    + r.getList(r.fieldIndex("policies")))
+        .toList();
   }
 
   @Test

@@ -1,0 +1,372 @@
+package io.agentlake.transforms.analyze;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_contains;
+import static org.apache.spark.sql.functions.array_distinct;
+import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.bool_and;
+import static org.apache.spark.sql.functions.bool_or;
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.flatten;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.regexp_replace;
+import static org.apache.spark.sql.functions.split;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.substring_index;
+import static org.apache.spark.sql.functions.transform;
+import static org.apache.spark.sql.functions.trim;
+
+import io.agentlake.schemas.Tables;
+import io.agentlake.transforms.Contracts;
+import io.agentlake.transforms.Utc;
+import io.agentlake.transforms.correlate.Globs;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * {@code gold.principal_risk_facts}: for every IAM user and role, the risk facts of SPEC 6.2 that
+ * its policies allow together, and those it gets through roles it can assume.
+ *
+ * <p>A fact ({@link RiskFactCatalog}) holds when each of its actions is allowed, possibly by
+ * different policies, by at least one Allow statement that survives:
+ *
+ * <ul>
+ *   <li>Deny: an unconditional Deny of the action, in any of the principal's policies or in its
+ *       permission boundary, removes an Allow when the Deny's resource covers the Allow's (a Deny
+ *       on {@code *} covers everything; otherwise the Allow's resource pattern must match the
+ *       Deny's as a glob; a {@code NotResource} Deny covers nothing). A conditional Deny does not
+ *       remove it: it makes the fact {@code conditional}.
+ *   <li>Boundary: a principal with a permission boundary keeps an Allow only if a boundary Allow of
+ *       the action covers its resource.
+ *   <li>Conditions: an Allow with a Condition counts (upper bound) but makes the fact {@code
+ *       conditional}; {@code conditional = false} means the fact also holds when every conditional
+ *       Allow is ignored and every conditional Deny applies (lower bound).
+ *   <li>Permissions management counts only grants on Resource {@code *}; full admin only an
+ *       unconditional Allow of every action ({@code *}) on {@code *}.
+ * </ul>
+ *
+ * <p>Actions are matched against {@code action_pattern} with IAM glob semantics (case-insensitive,
+ * {@code *}, {@code ?}), so this is right whether entitlements hold patterns as written or concrete
+ * catalog-expanded actions. Reached facts ({@code reach = via}) follow CAN_ASSUME edges from the
+ * principal, transitively, keeping per (principal, holder) the fewest hops and then the smallest
+ * path, so reruns give the same row; ASSUMED edges (observed, not granted) are not followed here.
+ *
+ * <p>Dangerous: this is an upper bound on what is granted, never a proof of what is possible: SCPs,
+ * resource policies and session policies are not seen, and a Deny removes an Allow only when its
+ * resource pattern covers the Allow's as text ({@code arn:aws:s3:::*} does not cover {@code *}), so
+ * a Deny that covers every resource of one service in its own words leaves the fact standing. It
+ * can also under-report: a role trusting {@code *} or a service gives no via facts to anybody, a
+ * boundary whose document is missing from the export is no boundary, and "full admin" is only
+ * recognised while entitlements keep the {@code *} pattern (a catalog expansion that replaces it by
+ * every concrete action must keep a marker for it).
+ */
+public final class PrincipalRiskFacts {
+
+  public static final String DIRECT = "direct";
+  public static final String VIA = "via";
+
+  /** The principals whose facts this table holds: IAM users and roles. */
+  static final String IAM_PRINCIPAL = "^aws:arn:aws[a-z-]*:iam::[0-9]{12}:(user|role)/.+";
+
+  private static final List<String> GRANT =
+      List.of(
+          "principal_id",
+          "action",
+          "policy_name",
+          "policy_type",
+          "grant_path",
+          "statement_index",
+          "action_pattern",
+          "resource_pattern",
+          "conditional");
+
+  private PrincipalRiskFacts() {}
+
+  public static Dataset<Row> compute(
+      Dataset<Row> entitlements,
+      Dataset<Row> edges,
+      RiskFactCatalog catalog,
+      LocalDate asOf,
+      int maxHops) {
+    if (maxHops < 1) {
+      throw new IllegalArgumentException(
+          "principal risk facts need maxHops >= 1 (got "
+              + maxHops
+              + ") to follow role assumption. Pass a positive hop limit.");
+    }
+    Dataset<Row> direct = direct(entitlements, catalog).cache();
+    Dataset<Row> reach = assumable(edges, asOf, maxHops);
+    Dataset<Row> held =
+        direct.select(
+            col("principal_id").as("holder_id"),
+            col("category"),
+            col("fact"),
+            col("actions"),
+            col("conditional"),
+            col("unconstrained"),
+            col("policies"),
+            col("grants"));
+    Column arn = regexp_replace(col("principal_id"), "^aws:", "");
+    Dataset<Row> via =
+        reach
+            .join(held, "holder_id")
+            .select(
+                col("principal_id"),
+                arn.as("principal_arn"),
+                split(arn, ":").getItem(4).as("account_id"),
+                col("category"),
+                col("fact"),
+                lit(VIA).as("reach"),
+                col("holder_id"),
+                col("hops"),
+                col("path"),
+                col("actions"),
+                col("conditional"),
+                col("unconstrained"),
+                col("policies"),
+                col("grants"));
+    Dataset<Row> all = direct.unionByName(via).withColumn(Tables.AS_OF_DATE, lit(asOf));
+    return Contracts.conform(all, Tables.PRINCIPAL_RISK_FACTS);
+  }
+
+  /** The facts each principal's own policies allow: reach {@code direct}, holder = itself. */
+  static Dataset<Row> direct(Dataset<Row> entitlements, RiskFactCatalog catalog) {
+    Dataset<Row> facts = broadcast(factRows(entitlements, catalog));
+    Dataset<Row> needed = facts.select("action", "action_service").distinct();
+    Dataset<Row> grants =
+        entitlements.select(
+            col("principal_id"),
+            lower(trim(col("effect"))).as("effect"),
+            lower(trim(col("action_pattern"))).as("action_pattern"),
+            trim(col("resource_pattern")).as("resource_pattern"),
+            col("conditional"),
+            col("policy_name"),
+            lower(col("policy_type")).as("policy_type"),
+            col("grant_path"),
+            col("statement_index"));
+    Column pattern = grants.col("action_pattern");
+    Column patternService = substring_index(pattern, ":", 1);
+    // The service test is a cheap filter before the regex; Spark evaluates AND left to right.
+    Dataset<Row> matched =
+        broadcast(needed)
+            .join(
+                grants,
+                patternService
+                    .equalTo(needed.col("action_service"))
+                    .or(patternService.rlike("[*?]"))
+                    .or(not(pattern.contains(":")))
+                    .and(Globs.matches(needed.col("action"), pattern)))
+            .drop("action_service")
+            .cache();
+
+    Column boundary = col("policy_type").equalTo("boundary");
+    Dataset<Row> allows = matched.filter(col("effect").equalTo("allow").and(not(boundary)));
+    Dataset<Row> boundaryAllows = matched.filter(col("effect").equalTo("allow").and(boundary));
+    Dataset<Row> denies = matched.filter(col("effect").equalTo("deny"));
+    Dataset<Row> bounded = grants.filter(boundary).select("principal_id").distinct();
+
+    Dataset<Row> upper =
+        survivors(allows, denies.filter(not(col("conditional"))), boundaryAllows, bounded);
+    Dataset<Row> lower =
+        survivors(
+            allows.filter(not(col("conditional"))),
+            denies,
+            boundaryAllows.filter(not(col("conditional"))),
+            bounded);
+    Dataset<Row> surviving =
+        upper
+            .join(lower.withColumn("certain", lit(true)), GRANT.toArray(new String[0]), "left")
+            .withColumn("certain", coalesce(col("certain"), lit(false)));
+
+    Column star = col("resource_pattern").equalTo("*");
+    Dataset<Row> perAction =
+        surviving
+            .join(facts, "action")
+            .filter(not(col("resource_star_only")).or(star))
+            .filter(not(col("unconditional_only")).or(not(col("conditional"))))
+            .groupBy("principal_id", "category", "fact", "action", "required")
+            .agg(
+                bool_or(col("certain")).as("action_certain"),
+                bool_or(star).as("action_unconstrained"),
+                collect_list(
+                        struct(
+                            col("action"),
+                            col("policy_name"),
+                            col("policy_type"),
+                            col("grant_path"),
+                            col("action_pattern"),
+                            col("resource_pattern"),
+                            col("conditional")))
+                    .as("grants"));
+    Dataset<Row> perFact =
+        perAction
+            .groupBy("principal_id", "category", "fact", "required")
+            .agg(
+                count(col("action")).as("allowed"),
+                array_sort(collect_list(col("action"))).as("actions"),
+                bool_and(col("action_certain")).as("certain"),
+                bool_and(col("action_unconstrained")).as("unconstrained"),
+                array_sort(flatten(collect_list(col("grants")))).as("grants"))
+            .filter(col("allowed").equalTo(col("required")));
+
+    Dataset<Row> principals =
+        entitlements
+            .groupBy("principal_id")
+            .agg(min("principal_arn").as("principal_arn"), min("account_id").as("account_id"));
+    return perFact
+        .join(principals, "principal_id")
+        .select(
+            col("principal_id"),
+            col("principal_arn"),
+            col("account_id"),
+            col("category"),
+            col("fact"),
+            lit(DIRECT).as("reach"),
+            col("principal_id").as("holder_id"),
+            lit(0).as("hops"),
+            array(col("principal_id")).as("path"),
+            col("actions"),
+            not(col("certain")).as("conditional"),
+            col("unconstrained"),
+            array_sort(array_distinct(transform(col("grants"), g -> g.getField("policy_name"))))
+                .as("policies"),
+            col("grants"));
+  }
+
+  /**
+   * Allow rows that no Deny removes and, for a principal with a boundary, that a boundary Allow
+   * keeps.
+   */
+  private static Dataset<Row> survivors(
+      Dataset<Row> allows, Dataset<Row> denies, Dataset<Row> boundaryAllows, Dataset<Row> bounded) {
+    Dataset<Row> a =
+        allows.select(GRANT.stream().map(Column::new).toArray(Column[]::new)).alias("a");
+    Dataset<Row> d = denies.alias("d");
+    Column denyResource = col("d.resource_pattern");
+    Dataset<Row> notDenied =
+        a.join(
+            d,
+            col("a.principal_id")
+                .equalTo(col("d.principal_id"))
+                .and(col("a.action").equalTo(col("d.action")))
+                .and(
+                    denyResource
+                        .equalTo("*")
+                        .or(
+                            not(denyResource.startsWith("NOT "))
+                                .and(Globs.matches(col("a.resource_pattern"), denyResource)))),
+            "left_anti");
+    Dataset<Row> unbounded = notDenied.join(bounded, "principal_id", "left_anti");
+    Dataset<Row> n = notDenied.alias("n");
+    Dataset<Row> b = boundaryAllows.alias("b");
+    Column boundaryResource = col("b.resource_pattern");
+    Dataset<Row> withinBoundary =
+        n.join(
+            b,
+            col("n.principal_id")
+                .equalTo(col("b.principal_id"))
+                .and(col("n.action").equalTo(col("b.action")))
+                .and(
+                    boundaryResource
+                        .equalTo("*")
+                        .or(
+                            not(boundaryResource.startsWith("NOT "))
+                                .and(Globs.matches(col("n.resource_pattern"), boundaryResource)))),
+            "left_semi");
+    return unbounded.unionByName(withinBoundary).distinct();
+  }
+
+  /** The catalog as rows: one per (fact, required action). */
+  private static Dataset<Row> factRows(Dataset<Row> anyInput, RiskFactCatalog catalog) {
+    StructType schema =
+        StructType.fromDDL(
+            "category STRING, fact STRING, action STRING, action_service STRING, required INT,"
+                + " resource_star_only BOOLEAN, unconditional_only BOOLEAN");
+    List<Row> rows = new ArrayList<>();
+    for (RiskFactCatalog.Fact f : catalog.facts()) {
+      for (String action : f.actions()) {
+        rows.add(
+            RowFactory.create(
+                f.category(),
+                f.name(),
+                action,
+                action.contains(":") ? action.substring(0, action.indexOf(':')) : action,
+                f.actions().size(),
+                f.resourceStarOnly(),
+                f.unconditionalOnly()));
+      }
+    }
+    return anyInput.sparkSession().createDataFrame(rows, schema);
+  }
+
+  /**
+   * Every (IAM principal, role it can assume) over CAN_ASSUME edges known on the run date, with the
+   * fewest hops and then the smallest path ({@code path} starts at the principal).
+   */
+  static Dataset<Row> assumable(Dataset<Row> edges, LocalDate asOf, int maxHops) {
+    Dataset<Row> steps =
+        edges
+            .filter(col("edge_type").equalTo("CAN_ASSUME"))
+            .filter(col("first_seen").isNull().or(Utc.atOrBefore(col("first_seen"), asOf)))
+            .filter(col("src_id").notEqual(col("dst_id")))
+            .select("src_id", "dst_id")
+            .distinct()
+            .cache();
+    Dataset<Row> firstHop =
+        steps
+            .filter(col("src_id").rlike(IAM_PRINCIPAL))
+            .select(
+                col("src_id").as("principal_id"),
+                col("dst_id").as("holder_id"),
+                lit(1).as("hops"),
+                array(col("src_id"), col("dst_id")).as("path"));
+    Dataset<Row> reached = shortest(firstHop).cache();
+    Dataset<Row> frontier = reached;
+    for (int hop = 2; hop <= maxHops; hop++) {
+      Dataset<Row> candidates =
+          frontier
+              .join(steps, frontier.col("holder_id").equalTo(steps.col("src_id")))
+              .filter(not(array_contains(col("path"), col("dst_id"))))
+              .select(
+                  col("principal_id"),
+                  col("dst_id").as("holder_id"),
+                  lit(hop).as("hops"),
+                  concat(col("path"), array(col("dst_id"))).as("path"));
+      Dataset<Row> fresh =
+          shortest(
+                  candidates.join(reached, new String[] {"principal_id", "holder_id"}, "left_anti"))
+              .cache();
+      if (fresh.isEmpty()) {
+        break;
+      }
+      reached = reached.union(fresh).cache();
+      frontier = fresh;
+    }
+    return reached;
+  }
+
+  private static Dataset<Row> shortest(Dataset<Row> paths) {
+    return paths
+        .groupBy("principal_id", "holder_id")
+        .agg(min(struct(col("hops"), col("path"))).as("best"))
+        .select(
+            col("principal_id"),
+            col("holder_id"),
+            col("best.hops").as("hops"),
+            col("best.path").as("path"));
+  }
+}

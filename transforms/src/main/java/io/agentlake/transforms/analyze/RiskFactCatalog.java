@@ -1,0 +1,143 @@
+package io.agentlake.transforms.analyze;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What {@link PrincipalRiskFacts} looks for: every fact with the actions that must all be allowed
+ * for it to hold. Privilege-escalation methods come from {@code privilege-escalation-methods.json},
+ * the action lists from {@code risk-fact-actions.yaml}, both beside this class (their sources and
+ * licences are documented there and in NOTICE); full admin is the one fact {@code *} on {@code *}.
+ *
+ * <p>Dangerous: an empty or truncated resource would silently report no risk at all, so loading
+ * fails on a missing file, a missing list or an action that is not {@code service:action}.
+ *
+ * @param facts every fact, in a fixed order (category, then file order)
+ */
+public record RiskFactCatalog(List<Fact> facts) {
+
+  public static final String FULL_ADMIN = "FULL_ADMIN";
+  public static final String PRIVILEGE_ESCALATION = "PRIVILEGE_ESCALATION";
+  public static final String DATA_EXFILTRATION = "DATA_EXFILTRATION";
+  public static final String CREDENTIAL_EXPOSURE = "CREDENTIAL_EXPOSURE";
+  public static final String PERMISSIONS_MANAGEMENT = "PERMISSIONS_MANAGEMENT";
+
+  static final String METHODS_RESOURCE = "privilege-escalation-methods.json";
+  static final String ACTIONS_RESOURCE = "risk-fact-actions.yaml";
+
+  /**
+   * One fact.
+   *
+   * @param category one of the category constants
+   * @param name method name, lower-case action, or {@code *} for full admin
+   * @param actions lower-case actions that must all be allowed
+   * @param resourceStarOnly only grants on Resource {@code *} count (permissions management, admin)
+   * @param unconditionalOnly only grants without a Condition count (full admin)
+   */
+  public record Fact(
+      String category,
+      String name,
+      List<String> actions,
+      boolean resourceStarOnly,
+      boolean unconditionalOnly) {}
+
+  public static RiskFactCatalog defaults() {
+    try (InputStream methods = open(METHODS_RESOURCE);
+        InputStream actions = open(ACTIONS_RESOURCE)) {
+      return load(methods, actions);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the risk-fact lists", e);
+    }
+  }
+
+  public static RiskFactCatalog load(InputStream methodsJson, InputStream actionsYaml) {
+    List<Fact> facts = new ArrayList<>();
+    facts.add(new Fact(FULL_ADMIN, "*", List.of("*"), true, true));
+
+    JsonNode methods = read(new ObjectMapper(), methodsJson, METHODS_RESOURCE).path("methods");
+    if (!methods.isObject() || methods.isEmpty()) {
+      throw invalid(METHODS_RESOURCE, "it has no non-empty `methods` object");
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = methods.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> method = it.next();
+      facts.add(
+          new Fact(
+              PRIVILEGE_ESCALATION,
+              method.getKey(),
+              actions(method.getValue(), METHODS_RESOURCE, "methods." + method.getKey()),
+              false,
+              false));
+    }
+
+    JsonNode lists = read(new ObjectMapper(new YAMLFactory()), actionsYaml, ACTIONS_RESOURCE);
+    addEach(facts, DATA_EXFILTRATION, lists, "data-exfiltration", false);
+    addEach(facts, CREDENTIAL_EXPOSURE, lists, "credential-exposure", false);
+    addEach(facts, PERMISSIONS_MANAGEMENT, lists, "permissions-management", true);
+    return new RiskFactCatalog(List.copyOf(facts));
+  }
+
+  /** Every distinct action some fact needs. */
+  public List<String> actions() {
+    return facts.stream().flatMap(f -> f.actions().stream()).distinct().sorted().toList();
+  }
+
+  private static void addEach(
+      List<Fact> facts, String category, JsonNode lists, String key, boolean resourceStarOnly) {
+    for (String action : actions(lists.path(key), ACTIONS_RESOURCE, key)) {
+      facts.add(new Fact(category, action, List.of(action), resourceStarOnly, false));
+    }
+  }
+
+  private static List<String> actions(JsonNode list, String file, String where) {
+    if (!list.isArray() || list.isEmpty()) {
+      throw invalid(file, "`" + where + "` is missing or not a non-empty list of actions");
+    }
+    List<String> out = new ArrayList<>();
+    for (JsonNode a : list) {
+      String action = a.asText("").trim().toLowerCase(Locale.ROOT);
+      if (!action.matches("[a-z0-9-]+:[a-z0-9*?-]+")) {
+        throw invalid(file, "`" + where + "` holds `" + a + "`, which is not service:action");
+      }
+      out.add(action);
+    }
+    return List.copyOf(out);
+  }
+
+  private static JsonNode read(ObjectMapper mapper, InputStream in, String file) {
+    try {
+      JsonNode root = mapper.readTree(in);
+      if (root == null || !root.isObject()) {
+        throw invalid(file, "it is empty or not a mapping");
+      }
+      return root;
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "cannot parse " + file + " (" + e.getMessage() + "). Fix the file.", e);
+    }
+  }
+
+  private static InputStream open(String resource) {
+    InputStream in = RiskFactCatalog.class.getResourceAsStream(resource);
+    if (in == null) {
+      throw new IllegalStateException(
+          resource
+              + " is missing from the classpath: the transforms jar was built without its"
+              + " resources. Rebuild it with mvn package.");
+    }
+    return in;
+  }
+
+  private static IllegalArgumentException invalid(String file, String problem) {
+    return new IllegalArgumentException(
+        "the risk-fact list " + file + " is invalid: " + problem + ". Fix the file.");
+  }
+}
