@@ -149,6 +149,7 @@ final class BenchCommand implements Callable<Integer> {
 
     Progress.step("ingest");
     String runId = java.util.UUID.randomUUID().toString();
+    RunReport report = new RunReport(runId, "ingest", date);
     t0 = System.nanoTime();
     IngestJob.Result result =
         IngestJob.run(
@@ -159,7 +160,7 @@ final class BenchCommand implements Callable<Integer> {
             date,
             runId,
             java.sql.Timestamp.from(java.time.Instant.now()),
-            new RunReport(runId, "ingest", date));
+            report);
     double ingestSeconds = (System.nanoTime() - t0) / 1e9;
     Progress.done();
     long events = result.recordsRead();
@@ -174,6 +175,17 @@ final class BenchCommand implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "  generate          %7.1f s%n", generateSeconds);
     line("bare spark read", bareSeconds, g.cloudTrailEvents(), bytes);
     line("agentlake ingest", ingestSeconds, events, bytes);
+    report
+        .root()
+        .path("ingest_phases_ms")
+        .fields()
+        .forEachRemaining(
+            p ->
+                System.out.printf(
+                    Locale.ROOT,
+                    "      %-27s %7.1f s%n",
+                    p.getKey(),
+                    p.getValue().asLong() / 1000.0));
     System.out.printf(
         Locale.ROOT,
         "  ingest throughput is %.0f%% of the bare read (accepted %,d, quarantined %,d)%n",

@@ -144,12 +144,27 @@ public final class IngestJob {
                 (MapPartitionsFunction<Row, Row>) extraction::extract,
                 Encoders.row(ExtractedRecords.SCHEMA))
             .persist(StorageLevel.MEMORY_AND_DISK());
+    ObjectNode phases = report.root().putObject("ingest_phases_ms");
+    long t0 = System.nanoTime();
+    List<String> present =
+        read.filter(col("record_position").geq(0).and(col("quarantine_reason").isNull()))
+            .select("record_type")
+            .distinct()
+            .as(Encoders.STRING())
+            .collectAsList();
+    phases.put("extract", (System.nanoTime() - t0) / 1_000_000);
+    t0 = System.nanoTime();
     Dataset<Row> extracted = withoutRedeliveries(lake, read, sources);
+    phases.put("find_redeliveries", (System.nanoTime() - t0) / 1_000_000);
     runs.record(runId, date, "ingest", RunLedger.STARTED, null);
     try {
-      writeBronze(lake, extracted, sources, runId, now);
+      t0 = System.nanoTime();
+      writeBronze(lake, extracted, present, sources, runId, now);
+      phases.put("write_bronze", (System.nanoTime() - t0) / 1_000_000);
+      t0 = System.nanoTime();
       lake.append(Tables.QUARANTINE, Bronze.quarantined(extracted, runId, now));
-      Dataset<Row> perFile = perFile(extracted);
+      Dataset<Row> counted = perFile(extracted);
+      Dataset<Row> perFile = spark.createDataFrame(counted.collectAsList(), counted.schema());
       Dataset<Row> ledger =
           spark
               .createDataFrame(fresh, LISTING)
@@ -158,10 +173,11 @@ public final class IngestJob {
               .withColumn("ingest_time", lit(now));
       lake.append(Tables.INGESTED_FILES, Contracts.conform(ledger, Tables.INGESTED_FILES));
       Result result = summarise(perFile, fresh.size(), report);
+      phases.put("write_quarantine_and_ledger", (System.nanoTime() - t0) / 1_000_000);
       runs.record(runId, date, "ingest", RunLedger.COMMITTED, null);
       return result;
     } finally {
-      extracted.unpersist();
+      read.unpersist();
     }
   }
 
@@ -210,26 +226,34 @@ public final class IngestJob {
     if (known == null) {
       return read;
     }
-    // Checkpointed, not merely cached: the marks depend on bronze, which this ingest is about to
-    // append to, and Spark re-computes cached plans that read a path being written. Re-computed
-    // marks would find each new record "already in bronze" — itself.
-    Dataset<Row> marked = Bronze.markRedeliveries(read, known).localCheckpoint(true);
-    read.unpersist();
-    return marked;
+    // The marks depend on bronze, which this ingest is about to append to, and Spark re-computes
+    // plans that read a path being written: re-computed marks would find each new record "already
+    // in bronze" — itself. So the (narrow) re-deliveries are materialised before any write: on the
+    // driver when few (the usual case; the join is then a broadcast), else checkpointed.
+    Dataset<Row> found = Bronze.redeliveries(read, known).localCheckpoint(true);
+    long count = found.count();
+    if (count == 0) {
+      return read;
+    }
+    if (count <= MAX_COLLECTED_REDELIVERIES) {
+      found = lake.spark().createDataFrame(found.collectAsList(), found.schema()).hint("broadcast");
+    }
+    return Bronze.applyRedeliveries(read, found);
   }
+
+  /** Re-deliveries above this many are joined from a checkpoint rather than broadcast. */
+  private static final long MAX_COLLECTED_REDELIVERIES = 200_000;
 
   /** Slack around the batch's event-time span when looking up kept records. */
   private static final long MARGIN_MS = 24L * 3600 * 1000;
 
   private static void writeBronze(
-      Lake lake, Dataset<Row> extracted, List<String> sources, String runId, Timestamp now) {
-    List<String> present =
-        extracted
-            .filter(col("record_position").geq(0).and(col("quarantine_reason").isNull()))
-            .select("record_type")
-            .distinct()
-            .as(Encoders.STRING())
-            .collectAsList();
+      Lake lake,
+      Dataset<Row> extracted,
+      List<String> present,
+      List<String> sources,
+      String runId,
+      Timestamp now) {
     for (String source : sources) {
       for (SourceRecordType type : Sources.recordTypesOf(source)) {
         if (!present.contains(type.recordType())) {

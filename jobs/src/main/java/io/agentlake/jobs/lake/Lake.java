@@ -86,19 +86,29 @@ public final class Lake {
    * computed Dataset happened to infer. Deletion vectors stay off so non-Spark readers (delta-rs)
    * can read every table at reader protocol 1.
    */
+  /** The bronze columns Delta keeps file statistics on (what reads filter by). */
+  static final String BRONZE_STATS_COLUMNS =
+      "_source_file,_record_position,_ingest_run_id,_ingest_time,_event_time";
+
   public void ensure(TableContract table) {
     if (exists(table)) {
       return;
     }
     try {
-      DeltaTable.createIfNotExists(spark)
-          .location(path(table))
-          .addColumns(table.schema())
-          .partitionedBy(table.partitionColumns().toArray(new String[0]))
-          .property("delta.enableDeletionVectors", "false")
-          .property("delta.minReaderVersion", "1")
-          .property("delta.minWriterVersion", "2")
-          .execute();
+      var builder =
+          DeltaTable.createIfNotExists(spark)
+              .location(path(table))
+              .addColumns(table.schema())
+              .partitionedBy(table.partitionColumns().toArray(new String[0]))
+              .property("delta.enableDeletionVectors", "false")
+              .property("delta.minReaderVersion", "1")
+              .property("delta.minWriterVersion", "2");
+      if (table.layer() == TableContract.Layer.BRONZE) {
+        // Bronze is read by run, time and file, never by a vendor field: statistics on the
+        // vendor's (often nested) fields would cost every write and skip no file.
+        builder = builder.property("delta.dataSkippingStatsColumns", BRONZE_STATS_COLUMNS);
+      }
+      builder.execute();
     } catch (RuntimeException e) {
       // Parallel jobs (one ingest per source) may race to create a shared table such as the
       // ledger; the loser's commit fails. The table the winner created is the same contract.

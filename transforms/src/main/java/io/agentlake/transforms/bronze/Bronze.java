@@ -103,6 +103,14 @@ public final class Bronze {
    *     record_position}
    */
   public static Dataset<Row> markRedeliveries(Dataset<Row> extracted, Dataset<Row> known) {
+    return applyRedeliveries(extracted, redeliveries(extracted, known));
+  }
+
+  /**
+   * The re-deliveries among {@code extracted}, narrow: {@code source_file, record_position,
+   * redelivery_detail}. Only keys move through the shuffle, never the records themselves.
+   */
+  public static Dataset<Row> redeliveries(Dataset<Row> extracted, Dataset<Row> known) {
     WindowSpec byKey =
         Window.partitionBy("record_type", "dedupe_key").orderBy("source_file", "record_position");
     Dataset<Row> inBatch =
@@ -117,37 +125,37 @@ public final class Bronze {
             .groupBy("record_type", "dedupe_key")
             .agg(min(struct(col("source_file"), col("record_position"))).as("_kept"));
     Column keptBefore = col("_kept").isNotNull();
-    Dataset<Row> redelivered =
-        inBatch
-            .join(kept, new String[] {"record_type", "dedupe_key"}, "left")
-            .filter(keptBefore.or(col("_n").gt(1)))
-            .select(
-                col("source_file"),
-                col("record_position"),
-                lit(true).as("_redelivered"),
-                concat(
-                        lit("same key ("),
-                        col("dedupe_key"),
-                        lit(") as the record kept from "),
-                        when(keptBefore, col("_kept.source_file"))
-                            .otherwise(col("_first.source_file")),
-                        lit(" at position "),
-                        when(keptBefore, col("_kept.record_position"))
-                            .otherwise(col("_first.record_position"))
-                            .cast("string"),
-                        when(keptBefore, lit(" by an earlier ingest"))
-                            .otherwise(lit(" in this run")))
-                    .as("_redelivery_detail"));
-    Column isRedelivery = coalesce(col("_redelivered"), lit(false));
+    return inBatch
+        .join(kept, new String[] {"record_type", "dedupe_key"}, "left")
+        .filter(keptBefore.or(col("_n").gt(1)))
+        .select(
+            col("source_file"),
+            col("record_position"),
+            concat(
+                    lit("same key ("),
+                    col("dedupe_key"),
+                    lit(") as the record kept from "),
+                    when(keptBefore, col("_kept.source_file")).otherwise(col("_first.source_file")),
+                    lit(" at position "),
+                    when(keptBefore, col("_kept.record_position"))
+                        .otherwise(col("_first.record_position"))
+                        .cast("string"),
+                    when(keptBefore, lit(" by an earlier ingest")).otherwise(lit(" in this run")))
+                .as("redelivery_detail"));
+  }
+
+  /** Quarantines the rows named in {@code redeliveries} as DUPLICATE_DELIVERY. */
+  public static Dataset<Row> applyRedeliveries(Dataset<Row> extracted, Dataset<Row> redeliveries) {
+    Column isRedelivery = col("redelivery_detail").isNotNull().and(col("dedupe_key").isNotNull());
     return extracted
-        .join(redelivered, new String[] {"source_file", "record_position"}, "left")
+        .join(redeliveries, new String[] {"source_file", "record_position"}, "left")
         .withColumn(
             "quarantine_reason",
             when(isRedelivery, lit(QuarantineReason.DUPLICATE_DELIVERY.name()))
                 .otherwise(col("quarantine_reason")))
         .withColumn(
             "quarantine_detail",
-            when(isRedelivery, col("_redelivery_detail")).otherwise(col("quarantine_detail")))
+            when(isRedelivery, col("redelivery_detail")).otherwise(col("quarantine_detail")))
         .select(
             java.util.Arrays.stream(ExtractedRecords.SCHEMA.fieldNames())
                 .map(org.apache.spark.sql.functions::col)

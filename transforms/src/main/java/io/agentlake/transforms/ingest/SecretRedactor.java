@@ -31,21 +31,26 @@ public final class SecretRedactor {
 
   public static final String REDACTED = "[REDACTED]";
 
-  private record ValuePattern(String kind, Pattern pattern) {}
+  /**
+   * A secret shape: {@code literal} is a substring every match contains, checked before the regular
+   * expression runs (most values contain none, and this runs on every string ingested).
+   */
+  private record ValuePattern(String kind, String literal, Pattern pattern) {}
 
   private static final List<ValuePattern> VALUE_PATTERNS =
       List.of(
           new ValuePattern(
               "private_key",
+              "PRIVATE KEY-----",
               Pattern.compile(
                   "-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[\\s\\S]*?"
                       + "(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|$)")),
-          new ValuePattern("jwt", Pattern.compile("eyJ[\\w-]+\\.[\\w-]+\\.[\\w-]+")),
-          new ValuePattern("openai_key", Pattern.compile("sk-[A-Za-z0-9_-]{20,}")),
-          new ValuePattern("slack_token", Pattern.compile("xox[baprs]-[A-Za-z0-9-]{10,}")),
+          new ValuePattern("jwt", "eyJ", Pattern.compile("eyJ[\\w-]+\\.[\\w-]+\\.[\\w-]+")),
+          new ValuePattern("openai_key", "sk-", Pattern.compile("sk-[A-Za-z0-9_-]{20,}")),
+          new ValuePattern("slack_token", "xox", Pattern.compile("xox[baprs]-[A-Za-z0-9-]{10,}")),
+          new ValuePattern("github_token", "gh", Pattern.compile("gh[pousr]_[A-Za-z0-9]{20,}")),
           new ValuePattern(
-              "github_token",
-              Pattern.compile("(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})")));
+              "github_token", "github_pat_", Pattern.compile("github_pat_[A-Za-z0-9_]{20,}")));
 
   /** {@code aws_secret_access_key = <40 chars>} in config-file or env-var form; keeps the name. */
   private static final Pattern AWS_SECRET_ASSIGNMENT =
@@ -147,14 +152,19 @@ public final class SecretRedactor {
       out = redactJsonPairs(out);
     }
     for (ValuePattern p : VALUE_PATTERNS) {
+      if (!out.contains(p.literal())) {
+        continue; // every match contains the literal: a cheap test spares the regex scan
+      }
       Matcher m = p.pattern().matcher(out);
       if (m.find()) {
         out = m.replaceAll(Matcher.quoteReplacement("[REDACTED:" + p.kind() + "]"));
       }
     }
-    Matcher aws = AWS_SECRET_ASSIGNMENT.matcher(out);
-    if (aws.find()) {
-      out = aws.replaceAll("$1" + Matcher.quoteReplacement("[REDACTED:aws_secret_key]"));
+    if (out.length() >= 40 && (out.indexOf('=') >= 0 || out.indexOf(':') >= 0)) {
+      Matcher aws = AWS_SECRET_ASSIGNMENT.matcher(out);
+      if (aws.find()) {
+        out = aws.replaceAll("$1" + Matcher.quoteReplacement("[REDACTED:aws_secret_key]"));
+      }
     }
     return out;
   }
