@@ -58,6 +58,8 @@ class IngestMixedExportsTest {
       "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJQTEFOVEVEIn0.c2lnUExBTlRFRGp3dA";
   private static final String OPENAI_KEY = "sk-admin-PLANTEDplantedPLANTED1234567";
   private static final String PRIVATE_KEY_BODY = "MIIEPLANTEDprivateKEYbody";
+  private static final String PROJECT_KEY = "sk-proj-PLANTEDprojectKEY0123456789";
+  private static final String RECOVERY_ANSWER = "PLANTED-first-pet-name";
   private static final List<String> SECRETS =
       List.of(
           AWS_SECRET,
@@ -67,7 +69,9 @@ class IngestMixedExportsTest {
           PASSWORD,
           JWT,
           OPENAI_KEY,
-          PRIVATE_KEY_BODY);
+          PRIVATE_KEY_BODY,
+          PROJECT_KEY,
+          RECOVERY_ANSWER);
 
   private Path dir;
   private Lake lake;
@@ -202,6 +206,33 @@ class IngestMixedExportsTest {
             + "\n-----END RSA PRIVATE KEY-----\",2026-11-01T08:00:00Z\n"
             + ",bedrock:A1,REVOKE,,dave@example.com,owner left,2026-11-01T08:30:00Z\n"
             + "rq-3,,PERHAPS,,erin@example.com,,2026-11-01T08:45:00Z\n");
+
+    write(
+        "aws-iam/111122223333/authorization-details.json",
+        "{\"RoleDetailList\":[{\"RoleName\":\"bot\",\"Arn\":\"arn:aws:iam::111122223333:role/bot\","
+            + "\"Description\":\"calls the API with Bearer "
+            + JWT
+            + "\",\"AssumeRolePolicyDocument\":{\"Version\":\"2012-10-17\",\"Statement\":[]}}]}");
+    write(
+        "bedrock-agents/get-agent.json",
+        "{\"agent\":{\"agentId\":\"A1\",\"agentName\":\"helper\",\"agentStatus\":\"PREPARED\","
+            + "\"instruction\":\"use key "
+            + PROJECT_KEY
+            + " for the API\",\"updatedAt\":\"2026-11-01T00:00:00Z\"}}");
+    write(
+        "okta-users/users.json",
+        "[{\"id\":\"00u1\",\"status\":\"ACTIVE\",\"statusChanged\":\"2026-01-01T00:00:00.000Z\","
+            + "\"credentials\":{\"password\":{\"value\":\""
+            + PASSWORD
+            + "\"},\"recovery_question\":{\"question\":\"pet?\",\"answer\":\""
+            + RECOVERY_ANSWER
+            + "\"}},\"profile\":{\"login\":\"a@example.com\"}}]");
+    write(
+        "agent-manifest/agents.csv",
+        "agent_id,name,platform,owner,backup_owners,purpose,credentials,project,end_date\n"
+            + "m1,helper,custom,a@example.com,,tests,"
+            + PROJECT_KEY
+            + ";key_abc,,\n");
 
     firstReport = new RunReport("run-1", "ingest", DATE);
     first = ingest("run-1", firstReport);

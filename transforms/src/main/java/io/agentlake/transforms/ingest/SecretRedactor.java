@@ -17,12 +17,12 @@ import java.util.regex.Pattern;
  * key hints ({@code sk-abc...def}), ARNs.
  *
  * <p>Two rules. By key: the value of a field whose name says it holds a secret (password, secret,
- * token, private key, authorization, cookie; an api key only when the value looks like a key)
- * becomes {@value #REDACTED}. By value: any string anywhere that matches a known secret shape
- * (OpenAI key, JWT, PEM private key, Slack or GitHub token, {@code aws_secret_access_key=...}) has
- * the match replaced by {@code [REDACTED:<kind>]}. Objects such as STS {@code credentials} are
- * walked rather than replaced, so their {@code accessKeyId} survives and their {@code sessionToken}
- * does not.
+ * token, private key, authorization, cookie, recovery answer; an api key only when the value looks
+ * like a key) becomes {@value #REDACTED}. By value: any string anywhere that matches a known secret
+ * shape (OpenAI key, JWT, PEM private key, Slack or GitHub token, {@code
+ * aws_secret_access_key=...}) has the match replaced by {@code [REDACTED:<kind>]}. Objects such as
+ * STS {@code credentials} are walked rather than replaced, so their {@code accessKeyId} survives
+ * and their {@code sessionToken} does not.
  *
  * <p>Dangerous: a rule that is too narrow leaks a secret into an append-only lake; one that is too
  * wide erases the identifiers that identity resolution needs. Change it only with a test for both.
@@ -212,7 +212,9 @@ public final class SecretRedactor {
         || k.endsWith("authorization")
         || k.equals("cookie")
         || k.equals("cookies")
-        || k.equals("setcookie")) {
+        || k.equals("setcookie")
+        || k.equals("answer")
+        || k.endsWith("recoveryanswer")) {
       return KeyRule.SECRET;
     }
     if (k.endsWith("apikey")) {
