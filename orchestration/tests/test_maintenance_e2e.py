@@ -113,6 +113,11 @@ def run_dag(dag, run_conf=None, env=None, logical_date=LOGICAL, **kwargs):
     return str(getattr(dagrun.state, "value", dagrun.state)), states, tis
 
 
+def exit_code(ti):
+    """The job's exit code, as the operator pushed it (XCom ``exit_code``)."""
+    return ti.xcom_pull(task_ids=ti.task_id, key="exit_code")
+
+
 def orphan(table: Path, name: str, age_days: float) -> Path:
     """A data file no version references (e.g. left by a failed write), last modified age_days ago."""
     path = table / f"part-00000-orphan-{name}.c000.snappy.parquet"
@@ -131,9 +136,10 @@ def test_maintain_compacts_and_vacuums_every_table_of_a_nightly_lake_and_keeps_e
     old = orphan(lake / "silver" / "entitlements", "old", age_days=10)
     recent = orphan(lake / "silver" / "entitlements", "recent", age_days=6)
 
-    state, tasks, _ = run_dag(maintenance, run_conf={"lake": str(lake), "retention_days": 8})
+    state, tasks, tis = run_dag(maintenance, run_conf={"lake": str(lake), "retention_days": 8})
     assert state == "success", tasks
     assert tasks == {"wait_for_nightly": "success", "maintain": "success"}, tasks
+    assert exit_code(tis["maintain"]) == 0
 
     after = snapshot(lake)
     assert after.keys() == before.keys()
@@ -166,6 +172,7 @@ def test_a_retention_below_7_days_fails_at_once_and_changes_nothing(maintenance,
     assert state == "failed", tasks
     assert tasks == {"wait_for_nightly": "success", "maintain": "failed"}, tasks
     assert tis["maintain"].try_number == 1  # not retried, though the task has retries=2
+    assert exit_code(tis["maintain"]) == 2  # the CLI's usage error: retention below 7 days
     assert snapshot(lake) == before
 
 
