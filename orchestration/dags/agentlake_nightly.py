@@ -32,18 +32,26 @@ Exit codes of the job: 0 done; 1 failed, a retry may help (retried with exponent
 
 from __future__ import annotations
 
-import json
-import os
-import re
 from datetime import timedelta
-from pathlib import Path
 
 import pendulum
-from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 from airflow.sdk import DAG, Asset, CronDataIntervalTimetable, Param, Variable, task
 from airflow.sdk.exceptions import AirflowFailException
 
-DAG_ID = "agentlake_nightly"
+# Shared with the maintenance DAG; AgentlakeSubmitOperator is re-exported for existing imports.
+from agentlake_common import (  # noqa: F401
+    EXPORTS,
+    LAKE,
+    MACROS,
+    MAIN_CLASS,
+    NIGHTLY_DAG_ID,
+    AgentlakeSubmitOperator,
+    _env,
+    env_flag,
+)
+from agentlake_common import submit as _submit
+
+DAG_ID = NIGHTLY_DAG_ID
 
 SOURCES = (
     "aws-iam",
@@ -53,6 +61,7 @@ SOURCES = (
     "bedrock-agents",
     "openai-admin",
     "agent-manifest",
+    "review-decisions",
 )
 
 GOLD_TABLES = (
@@ -69,112 +78,9 @@ GOLD_ASSETS = [
     Asset(name=f"agentlake.gold.{t}", uri=f"agentlake://gold/{t}", group="agentlake") for t in GOLD_TABLES
 ]
 
-MAIN_CLASS = "io.agentlake.jobs.cli.Agentlake"
-
-_REPO_ROOT = Path(__file__).resolve().parents[2]
-
 
 def ingest_task_id(source: str) -> str:
     return "ingest_" + source.replace("-", "_")
-
-
-def _env(name: str, default: str = "") -> str:
-    """Jinja macro: an environment variable of the worker, read when the task renders."""
-    return os.environ.get(name, default)
-
-
-def _default_jar() -> str:
-    return _env("AGENTLAKE_JAR") or str(_REPO_ROOT / "jobs" / "target" / "agentlake-jobs.jar")
-
-
-def _location(param: str, variable: str, env: str) -> str:
-    return f"{{{{ params.{param} or var.value.get('{variable}', env('{env}')) }}}}"
-
-
-EXPORTS = _location("exports", "agentlake_exports", "AGENTLAKE_EXPORTS")
-LAKE = _location("lake", "agentlake_lake", "AGENTLAKE_LAKE")
-JAR = "{{ params.jar or var.value.get('agentlake_jar', default_jar()) }}"
-CONN_ID = "{{ var.value.get('agentlake_spark_conn_id', env('AGENTLAKE_SPARK_CONN_ID', 'spark_default')) }}"
-SPARK_BINARY = "{{ var.value.get('agentlake_spark_binary', env('AGENTLAKE_SPARK_BINARY')) }}"
-
-_ERROR_CODE = re.compile(r"Error code is: (\d+)")
-
-
-class AgentlakeSubmitOperator(SparkSubmitOperator):
-    """``SparkSubmitOperator`` that knows the agentlake CLI's exit codes.
-
-    Pushes the job's exit code as XCom ``exit_code`` (also when it fails, for the quality gate);
-    turns exit 2 (usage) and 3 (bad input, failed quality gate) into ``AirflowFailException`` so
-    Airflow does not retry what would fail the same way; leaves 1 and anything else retryable.
-    """
-
-    template_fields = (*SparkSubmitOperator.template_fields, "_conn_id", "_spark_binary")
-
-    def execute(self, context):
-        ti = context["ti"]
-        args = list(self.application_args or [])
-        for flag, value in zip(args, args[1:]):
-            if flag.startswith("--") and not str(value).strip():
-                ti.xcom_push(key="exit_code", value=2)
-                raise AirflowFailException(
-                    f"agentlake: {flag} is empty. Set the DAG param, the Airflow Variable or the "
-                    f"environment variable for it (see the agentlake_nightly DAG's doc)."
-                )
-        if not str(self.application or "").strip():
-            ti.xcom_push(key="exit_code", value=2)
-            raise AirflowFailException("agentlake: no job jar; set AGENTLAKE_JAR or Variable agentlake_jar")
-        self._spark_binary = self._spark_binary or None
-        self._conn_id = self._conn_id or "spark_default"
-        self.conf = {**_extra_spark_conf(), **(self.conf or {})}
-        try:
-            super().execute(context)
-        except Exception as err:
-            code = self._exit_code(err)
-            ti.xcom_push(key="exit_code", value=code)
-            if code in (2, 3):
-                meaning = "usage error" if code == 2 else "bad input or failed quality gate"
-                raise AirflowFailException(
-                    f"agentlake {args[0] if args else ''} exited {code} ({meaning}); "
-                    "retrying the same input fails the same way: fix the input, then clear the task"
-                ) from err
-            raise
-        ti.xcom_push(key="exit_code", value=0)
-
-    def _exit_code(self, err: BaseException) -> int | None:
-        process = getattr(self._hook, "_submit_sp", None) if self._hook else None
-        code = getattr(process, "returncode", None)
-        if code is None:
-            match = _ERROR_CODE.search(str(err))
-            code = int(match.group(1)) if match else None
-        return code
-
-
-def _extra_spark_conf() -> dict:
-    """Spark conf from Variable ``agentlake_spark_conf`` or env ``AGENTLAKE_SPARK_CONF`` (JSON)."""
-    raw = Variable.get("agentlake_spark_conf", default=None) or _env("AGENTLAKE_SPARK_CONF")
-    if not raw:
-        return {}
-    conf = json.loads(raw) if isinstance(raw, str) else raw
-    if not isinstance(conf, dict):
-        raise AirflowFailException("agentlake_spark_conf must be a JSON object of Spark properties")
-    return {str(k): str(v) for k, v in conf.items()}
-
-
-def _submit(task_id: str, args: list[str], **kwargs) -> AgentlakeSubmitOperator:
-    return AgentlakeSubmitOperator(
-        task_id=task_id,
-        application=JAR,
-        java_class=MAIN_CLASS,
-        application_args=args,
-        conn_id=CONN_ID,
-        spark_binary=SPARK_BINARY,
-        name=f"agentlake-{task_id}-{{{{ ds }}}}",
-        **kwargs,
-    )
-
-
-def _catchup() -> bool:
-    return _env("AGENTLAKE_CATCHUP", "false").strip().lower() in ("1", "true", "yes")
 
 
 with DAG(
@@ -183,7 +89,7 @@ with DAG(
     doc_md=__doc__,
     schedule=CronDataIntervalTimetable(_env("AGENTLAKE_SCHEDULE", "0 2 * * *"), timezone="UTC"),
     start_date=pendulum.parse(_env("AGENTLAKE_START_DATE", "2026-01-01")),
-    catchup=_catchup(),
+    catchup=env_flag("AGENTLAKE_CATCHUP"),
     max_active_runs=1,  # runs of different dates share the same bronze/silver tables
     tags=["agentlake", "spark", "nightly"],
     default_args={
@@ -198,7 +104,7 @@ with DAG(
         "lake": Param(None, type=["null", "string"], description="lake root URI (overrides)"),
         "jar": Param(None, type=["null", "string"], description="job jar (overrides)"),
     },
-    user_defined_macros={"env": _env, "default_jar": _default_jar},
+    user_defined_macros=MACROS,
 ) as dag:
     pool = _env("AGENTLAKE_INGEST_POOL") or None
     ingest = [

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import JAR, SPARK_SUBMIT
+from conftest import E2E_DATE as DATE
+from conftest import agentlake
 
-DATE = "2026-10-05"
 GOLD = ("orphaned_agents", "unused_privileges", "risk_scores", "agent_reach", "principal_risk_facts")
 SOURCES = (
     "aws-iam",
@@ -27,23 +27,8 @@ SOURCES = (
     "bedrock-agents",
     "openai-admin",
     "agent-manifest",
+    "review-decisions",
 )
-
-
-def agentlake(*args: str) -> str:
-    """Run the jar through the same local spark-submit the DAG uses; return stdout."""
-    cmd = [
-        str(SPARK_SUBMIT),
-        "--master", "local[2]",
-        "--conf", "spark.ui.enabled=false",
-        "--conf", "spark.databricks.delta.snapshotPartitions=1",
-        "--class", "io.agentlake.jobs.cli.Agentlake",
-        str(JAR),
-        *args,
-    ]
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout + result.stderr[-4000:]
-    return result.stdout
 
 
 def gold_counts(lake: Path, date: str) -> dict[str, int]:
@@ -53,15 +38,6 @@ def gold_counts(lake: Path, date: str) -> dict[str, int]:
     out = agentlake("sql", "--lake", str(lake), "--format", "csv", query)
     rows = list(csv.DictReader(io.StringIO(out.strip())))
     return {r["tbl"]: int(r["n"]) for r in rows}
-
-
-@pytest.fixture(scope="module")
-def exports(tmp_path_factory):
-    if not JAR.exists():
-        pytest.fail(f"{JAR} is missing: run ./agentlake build first")
-    out = tmp_path_factory.mktemp("exports")
-    agentlake("generate", "--out", str(out), "--agents", "12", "--days", "5", "--events-per-day", "50")
-    return out
 
 
 @pytest.fixture(scope="module")
