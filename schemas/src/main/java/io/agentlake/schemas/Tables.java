@@ -252,8 +252,8 @@ public final class Tables {
               + " status STRING NOT NULL, status_reason STRING, decision STRING,"
               + " decision_scope STRING, decided_by STRING, decided_at TIMESTAMP,"
               + " justification STRING, expires_on DATE,"
-              + " decisions ARRAY<STRUCT<scope: STRING, decision: STRING, reviewer: STRING,"
-              + " justification: STRING, decided_at: TIMESTAMP, expires_on: DATE,"
+              + " decisions ARRAY<STRUCT<decided_at: TIMESTAMP, scope: STRING, decision: STRING,"
+              + " reviewer: STRING, justification: STRING, expires_on: DATE,"
               + " source_file: STRING>> NOT NULL",
           "one agent x recommended action x target, with the reviewers' decisions on it",
           List.of("item_id"));
