@@ -10,6 +10,8 @@ import io.agentlake.schemas.Tables;
 import io.agentlake.transforms.analyze.AgentReach;
 import io.agentlake.transforms.analyze.OrphanedAgents;
 import io.agentlake.transforms.analyze.PrincipalRiskFacts;
+import io.agentlake.transforms.analyze.PrivilegeDrift;
+import io.agentlake.transforms.analyze.ReviewQueue;
 import io.agentlake.transforms.analyze.RiskFactCatalog;
 import io.agentlake.transforms.analyze.RiskModel;
 import io.agentlake.transforms.analyze.RiskScores;
@@ -18,6 +20,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
@@ -30,7 +33,27 @@ import org.apache.spark.sql.Row;
  */
 public final class AnalyzeJob {
 
+  private static final TableContract REVIEW_DECISIONS =
+      Tables.byName("bronze.review_decisions").orElseThrow();
+
   private AnalyzeJob() {}
+
+  /**
+   * The latest run date before {@code asOf} in the gold tables drift compares, or null when there
+   * is none. A backfill of an older date compares with the run before it, not with the newest.
+   */
+  static LocalDate previousRunDate(Lake lake, LocalDate asOf) {
+    LocalDate previous = null;
+    for (TableContract t :
+        List.of(Tables.UNUSED_PRIVILEGES, Tables.AGENT_REACH, Tables.RISK_SCORES)) {
+      for (LocalDate d : lake.dates(t)) {
+        if (d.isBefore(asOf) && (previous == null || d.isAfter(previous))) {
+          previous = d;
+        }
+      }
+    }
+    return previous;
+  }
 
   public static Map<String, TableWrite> run(Lake lake, LocalDate asOf, AgentlakeConfig config) {
     RiskModel model = riskModel(lake, config);
@@ -90,6 +113,29 @@ public final class AnalyzeJob {
         Tables.RISK_SCORES,
         RiskScores.compute(
             agents, reach, riskFacts, unused, orphans, activity, identities, model, asOf),
+        asOf,
+        counts);
+    Dataset<Row> scores = dated(lake, Tables.RISK_SCORES, asOf);
+    LocalDate previous = previousRunDate(lake, asOf);
+    group(lake, "analyze: privilege_drift");
+    write(
+        lake,
+        Tables.PRIVILEGE_DRIFT,
+        PrivilegeDrift.compute(
+            lake.read(Tables.UNUSED_PRIVILEGES),
+            lake.read(Tables.AGENT_REACH),
+            lake.read(Tables.RISK_SCORES),
+            activity,
+            asOf,
+            previous,
+            config.driftScoreThreshold()),
+        asOf,
+        counts);
+    group(lake, "analyze: review_queue");
+    write(
+        lake,
+        Tables.REVIEW_QUEUE,
+        ReviewQueue.compute(unused, orphans, scores, lake.read(REVIEW_DECISIONS), asOf),
         asOf,
         counts);
     // Some transforms cache what they reuse (reach iterates); release it so a long-lived session

@@ -15,6 +15,8 @@ import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
 import io.agentlake.testing.SharedSpark;
 import io.agentlake.transforms.analyze.PrincipalRiskFacts;
+import io.agentlake.transforms.analyze.PrivilegeDrift;
+import io.agentlake.transforms.analyze.ReviewQueue;
 import io.agentlake.transforms.analyze.RiskFactCatalog;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -268,6 +270,116 @@ class NightlyEndToEndTest {
   }
 
   @Test
+  void theReviewQueueHasAnItemForEveryPlantedOrphanAndUnusedGrant() {
+    Dataset<Row> queue = gold(Tables.REVIEW_QUEUE).cache();
+    for (JsonNode o : truth.get("orphans")) {
+      String agent = o.get("agent_id").asText();
+      List<String> reasons = texts(o.get("reasons"));
+      List<String> actions =
+          queue
+              .filter(col("agent_id").equalTo(agent))
+              .select("action")
+              .as(Encoders.STRING())
+              .collectAsList();
+      if (reasons.stream()
+          .anyMatch(List.of("NO_OWNER", "OWNER_DEPROVISIONED", "OWNER_UNKNOWN")::contains)) {
+        assertThat(actions).as("orphan " + agent).contains(ReviewQueue.REASSIGN_OWNER);
+      }
+      if (reasons.stream()
+          .anyMatch(List.of("IDLE", "PROJECT_ENDED", "DANGLING_CREDENTIAL")::contains)) {
+        assertThat(actions).as("orphan " + agent).contains(ReviewQueue.DECOMMISSION_AGENT);
+      }
+    }
+    Dataset<Row> revokes = queue.filter(col("action").equalTo(ReviewQueue.REVOKE_GRANT));
+    for (JsonNode g : truth.get("unused_grants")) {
+      long items =
+          revokes
+              .filter(col("principal_id").equalTo("aws:" + g.get("principal_arn").asText()))
+              .filter(
+                  col("target").contains(" " + lower(g.get("action_pattern").asText()) + " on "))
+              .filter(col("target").contains(" by " + g.get("policy_name").asText() + " "))
+              .count();
+      assertThat(items).as("REVOKE_GRANT for " + key(g)).isPositive();
+    }
+    assertThat(queue.select("item_id").distinct().count()).isEqualTo(queue.count());
+    // The same findings on the two run dates carry the same ids, so decisions carry over.
+    Dataset<Row> before =
+        lake.read(Tables.REVIEW_QUEUE)
+            .filter(col(Tables.AS_OF_DATE).equalTo(lit(end.minusDays(1))))
+            .select("agent_id", "action", "target", "item_id");
+    Dataset<Row> now = queue.select("agent_id", "action", "target", "item_id");
+    assertThat(
+            now.join(before, new String[] {"agent_id", "action", "target"})
+                .filter(now.col("item_id").notEqual(before.col("item_id")))
+                .count())
+        .isZero();
+  }
+
+  @Test
+  void anAcceptedRiskInForceSuppressesTheAgentsItemsAndAnExpiredOneDoesNot() {
+    Dataset<Row> decisions = lake.read(Tables.byName("bronze.review_decisions").orElseThrow());
+    Dataset<Row> queue = gold(Tables.REVIEW_QUEUE);
+    String inForce = agentDecided(decisions, "ACCEPT_RISK", "expires_on >= '" + end + "'");
+    String expired = agentDecided(decisions, "ACCEPT_RISK", "expires_on < '" + end + "'");
+    String approved = agentDecided(decisions, "APPROVE", "true");
+
+    List<String> suppressed = statuses(queue, inForce);
+    assertThat(suppressed).as("items of " + inForce).isNotEmpty();
+    assertThat(suppressed).containsOnly(ReviewQueue.SUPPRESSED);
+    List<String> reopened = statuses(queue, expired);
+    assertThat(reopened).as("items of " + expired).isNotEmpty();
+    assertThat(reopened).containsOnly(ReviewQueue.OPEN);
+    assertThat(
+            queue
+                .filter(col("agent_id").equalTo(expired))
+                .filter(col("status_reason").contains("expired"))
+                .count())
+        .isEqualTo(reopened.size());
+    // The approved agent may have no finding at all; whatever it has is recorded as approved.
+    assertThat(statuses(queue, approved)).allMatch(ReviewQueue.APPROVED::equals);
+    assertThat(queue.filter(col("status").equalTo(ReviewQueue.SUPPRESSED)).count())
+        .isEqualTo(suppressed.size());
+  }
+
+  @Test
+  void theFirstRunIsTheDriftBaselineAndTheSecondComparesWithIt() {
+    Dataset<Row> drift = lake.read(Tables.PRIVILEGE_DRIFT);
+    List<Row> first =
+        drift.filter(col(Tables.AS_OF_DATE).equalTo(lit(end.minusDays(1)))).collectAsList();
+    assertThat(first).hasSize(1);
+    assertThat(first.get(0).<String>getAs("change_type")).isEqualTo(PrivilegeDrift.BASELINE);
+    Dataset<Row> second = gold(Tables.PRIVILEGE_DRIFT);
+    assertThat(second.filter(col("change_type").equalTo(PrivilegeDrift.BASELINE)).count()).isZero();
+    assertThat(second.filter(col("previous_date").equalTo(lit(end.minusDays(1)))).count())
+        .isEqualTo(second.count());
+    // Both runs read the same IAM and agent exports, so grants and reach cannot have moved; what
+    // moves from one day to the next is activity (first uses) and the scores built on it.
+    assertThat(
+            second
+                .filter(
+                    col("change_type")
+                        .isin(
+                            PrivilegeDrift.GRANT_ADDED,
+                            PrivilegeDrift.GRANT_REMOVED,
+                            PrivilegeDrift.REACH_ADDED,
+                            PrivilegeDrift.REACH_REMOVED))
+                .count())
+        .isZero();
+    List<Row> moved =
+        second.filter(col("change_type").equalTo(PrivilegeDrift.SCORE_CHANGED)).collectAsList();
+    assertThat(moved).as("the generated data moves one score by at least 10 points").isNotEmpty();
+    Dataset<Row> scores = lake.read(Tables.RISK_SCORES);
+    for (Row change : moved) {
+      String agent = change.getList(change.fieldIndex("agent_ids")).get(0).toString();
+      double before = score(scores, agent, end.minusDays(1));
+      double after = score(scores, agent, end);
+      assertThat(Math.abs(after - before)).isGreaterThanOrEqualTo(config.driftScoreThreshold());
+      assertThat(Double.parseDouble(change.getAs("before"))).isEqualTo(before);
+      assertThat(Double.parseDouble(change.getAs("after"))).isEqualTo(after);
+    }
+  }
+
+  @Test
   void rerunningADateLeavesTheSameRowsInEveryTable() {
     Map<String, List<Row>> before = snapshot();
     NightlyJob.run(lake, exports, end, config, Sources.ALL, s -> {});
@@ -334,6 +446,33 @@ class NightlyEndToEndTest {
         + lower(g.get("action_pattern").asText())
         + "|"
         + g.get("policy_name").asText();
+  }
+
+  private static String agentDecided(Dataset<Row> decisions, String decision, String where) {
+    List<String> agents =
+        decisions
+            .filter(col("decision").equalTo(decision))
+            .filter(where)
+            .select("agent_id")
+            .as(Encoders.STRING())
+            .collectAsList();
+    assertThat(agents).as(decision + " where " + where).hasSize(1);
+    return agents.get(0);
+  }
+
+  private static double score(Dataset<Row> scores, String agent, LocalDate date) {
+    return scores
+        .filter(col("agent_id").equalTo(agent).and(col(Tables.AS_OF_DATE).equalTo(lit(date))))
+        .first()
+        .<Double>getAs("score");
+  }
+
+  private static List<String> statuses(Dataset<Row> queue, String agent) {
+    return queue
+        .filter(col("agent_id").equalTo(agent))
+        .select("status")
+        .as(Encoders.STRING())
+        .collectAsList();
   }
 
   private static List<String> texts(JsonNode array) {

@@ -214,6 +214,50 @@ public final class Tables {
           "one agent's risk score with every factor behind it",
           List.of("agent_id"));
 
+  /**
+   * What changed since the previous run date present in the lake ({@code previous_date}, the latest
+   * {@code as_of_date} before this one): GRANT_ADDED / GRANT_REMOVED (grant rows of
+   * gold.unused_privileges), REACH_ADDED / REACH_REMOVED (gold.agent_reach), FIRST_USE (a principal
+   * used an action for the first time after the previous date) and SCORE_CHANGED (gold.risk_scores,
+   * by at least the configured threshold). With no earlier date there is nothing to compare: the
+   * date gets one BASELINE row, so "no changes" and "not compared" read differently. {@code
+   * subject} names the changed thing uniquely within its change type.
+   */
+  public static final TableContract PRIVILEGE_DRIFT =
+      gold(
+          "gold.privilege_drift",
+          "previous_date DATE, change_type STRING NOT NULL, subject STRING NOT NULL,"
+              + " agent_ids ARRAY<STRING> NOT NULL, principal_id STRING, before STRING,"
+              + " after STRING, evidence STRING NOT NULL",
+          "one change since the previous run date (or one BASELINE row when there is none)",
+          List.of("change_type", "subject"));
+
+  /**
+   * One recommended action on one agent: REVOKE_GRANT (an UNUSED grant of a principal it reaches),
+   * REASSIGN_OWNER, DECOMMISSION_AGENT, ROTATE_KEY. {@code item_id} is a hash of (agent, action,
+   * target), the same on every date the finding persists, so decisions carry over. {@code
+   * expected_effect}: the score factor the action lowers and the score after it. {@code status}:
+   * OPEN, SUPPRESSED (risk accepted, not expired), APPROVED, REVOKE_REQUESTED, from the latest
+   * decision decided by the end of the date (its columns are the {@code decision_*} ones); {@code
+   * decisions} keeps every decision that applied to the item by then.
+   */
+  public static final TableContract REVIEW_QUEUE =
+      gold(
+          "gold.review_queue",
+          "item_id STRING NOT NULL, agent_id STRING NOT NULL, action STRING NOT NULL,"
+              + " target STRING NOT NULL, principal_id STRING, evidence STRING NOT NULL,"
+              + " expected_effect STRUCT<factor: STRING, contribution_before: DOUBLE,"
+              + " contribution_after: DOUBLE, score_before: DOUBLE, score_after: DOUBLE,"
+              + " note: STRING>,"
+              + " status STRING NOT NULL, status_reason STRING, decision STRING,"
+              + " decision_scope STRING, decided_by STRING, decided_at TIMESTAMP,"
+              + " justification STRING, expires_on DATE,"
+              + " decisions ARRAY<STRUCT<decided_at: TIMESTAMP, scope: STRING, decision: STRING,"
+              + " reviewer: STRING, justification: STRING, expires_on: DATE,"
+              + " source_file: STRING>> NOT NULL",
+          "one agent x recommended action x target, with the reviewers' decisions on it",
+          List.of("item_id"));
+
   private static final Map<String, TableContract> ALL = new LinkedHashMap<>();
 
   static {
@@ -238,7 +282,9 @@ public final class Tables {
             PRINCIPAL_RISK_FACTS,
             UNUSED_PRIVILEGES,
             ORPHANED_AGENTS,
-            RISK_SCORES)) {
+            RISK_SCORES,
+            PRIVILEGE_DRIFT,
+            REVIEW_QUEUE)) {
       ALL.put(t.name(), t);
     }
   }

@@ -155,6 +155,20 @@ final class DemoCommand implements Callable<Integer> {
           Locale.ROOT, "  %-9s %-22s %5d%n", r.getString(0), r.getString(1), r.getLong(2));
     }
     System.out.println();
+    Row queue =
+        spark
+            .sql(
+                "SELECT count(*), count_if(status = 'OPEN'), count_if(status = 'SUPPRESSED')"
+                    + " FROM gold.review_queue WHERE as_of_date = "
+                    + d)
+            .first();
+    System.out.printf(
+        Locale.ROOT,
+        "Review queue: %d items, %d open, %d suppressed by an accepted risk%n",
+        queue.getLong(0),
+        queue.getLong(1),
+        queue.getLong(2));
+    System.out.println();
     System.out.println("Dig further, e.g. the unused grants of the riskiest agents' principals:");
     System.out.println(
         "  ./agentlake sql --lake "

@@ -23,6 +23,8 @@ import java.util.Set;
  *     *} within a folder, {@code **} across folders) mapped to the source type of the files they
  *     match, for layouts that do not follow {@code <exports>/<source-type>/}; the first matching
  *     glob wins, in file order
+ * @param driftScoreThreshold points a risk score must move between two run dates to be reported as
+ *     SCORE_CHANGED in gold.privilege_drift
  */
 public record AgentlakeConfig(
     int windowDays,
@@ -31,13 +33,15 @@ public record AgentlakeConfig(
     int maxReachHops,
     double quarantineThreshold,
     String riskModel,
-    Map<String, String> sourcePaths) {
+    Map<String, String> sourcePaths,
+    double driftScoreThreshold) {
 
   public static final int DEFAULT_WINDOW_DAYS = 90;
   public static final int DEFAULT_GRACE_DAYS = 14;
   public static final int DEFAULT_IDLE_DAYS = 30;
   public static final int DEFAULT_MAX_REACH_HOPS = 5;
   public static final double DEFAULT_QUARANTINE_THRESHOLD = 0.05;
+  public static final double DEFAULT_DRIFT_SCORE_THRESHOLD = 10.0;
 
   private static final Set<String> KEYS =
       Set.of(
@@ -47,7 +51,8 @@ public record AgentlakeConfig(
           "max-reach-hops",
           "quarantine-threshold",
           "risk-model",
-          "source-paths");
+          "source-paths",
+          "drift-score-threshold");
 
   public static AgentlakeConfig defaults() {
     return new AgentlakeConfig(
@@ -57,7 +62,8 @@ public record AgentlakeConfig(
         DEFAULT_MAX_REACH_HOPS,
         DEFAULT_QUARANTINE_THRESHOLD,
         null,
-        Map.of());
+        Map.of(),
+        DEFAULT_DRIFT_SCORE_THRESHOLD);
   }
 
   public AgentlakeConfig {
@@ -67,6 +73,9 @@ public record AgentlakeConfig(
     check("max-reach-hops", maxReachHops, 1, 20);
     if (!(quarantineThreshold >= 0 && quarantineThreshold <= 1)) {
       throw Errors.badOption("quarantine-threshold", "must be a fraction from 0 to 1");
+    }
+    if (!(driftScoreThreshold >= 0 && driftScoreThreshold <= 100)) {
+      throw Errors.badOption("drift-score-threshold", "must be a number of points from 0 to 100");
     }
     sourcePaths = Collections.unmodifiableMap(new LinkedHashMap<>(sourcePaths));
   }
@@ -101,7 +110,10 @@ public record AgentlakeConfig(
             ? doubleOf(name, root, "quarantine-threshold")
             : d.quarantineThreshold,
         root.has("risk-model") ? root.get("risk-model").asText() : d.riskModel,
-        sourcePathsOf(name, root));
+        sourcePathsOf(name, root),
+        root.has("drift-score-threshold")
+            ? doubleOf(name, root, "drift-score-threshold")
+            : d.driftScoreThreshold);
   }
 
   private static Map<String, String> sourcePathsOf(String name, JsonNode root) {
@@ -145,21 +157,42 @@ public record AgentlakeConfig(
     return v == null
         ? this
         : new AgentlakeConfig(
-            v, graceDays, idleDays, maxReachHops, quarantineThreshold, riskModel, sourcePaths);
+            v,
+            graceDays,
+            idleDays,
+            maxReachHops,
+            quarantineThreshold,
+            riskModel,
+            sourcePaths,
+            driftScoreThreshold);
   }
 
   public AgentlakeConfig withGraceDays(Integer v) {
     return v == null
         ? this
         : new AgentlakeConfig(
-            windowDays, v, idleDays, maxReachHops, quarantineThreshold, riskModel, sourcePaths);
+            windowDays,
+            v,
+            idleDays,
+            maxReachHops,
+            quarantineThreshold,
+            riskModel,
+            sourcePaths,
+            driftScoreThreshold);
   }
 
   public AgentlakeConfig withIdleDays(Integer v) {
     return v == null
         ? this
         : new AgentlakeConfig(
-            windowDays, graceDays, v, maxReachHops, quarantineThreshold, riskModel, sourcePaths);
+            windowDays,
+            graceDays,
+            v,
+            maxReachHops,
+            quarantineThreshold,
+            riskModel,
+            sourcePaths,
+            driftScoreThreshold);
   }
 
   private static int intOf(String name, JsonNode root, String key, int fallback) {

@@ -45,6 +45,16 @@ class AgentlakeConfigTest {
     assertThatThrownBy(() -> load("window-days: ninety\n")).hasMessageContaining("whole number");
     assertThatThrownBy(() -> load("quarantine-threshold: 2\n")).hasMessageContaining("fraction");
     assertThatThrownBy(() -> load("- a\n- b\n")).hasMessageContaining("mapping");
+    assertThatThrownBy(() -> load("drift-score-threshold: -1\n"))
+        .hasMessageContaining("drift-score-threshold");
+  }
+
+  @Test
+  void theDriftScoreThresholdDefaultsToTenPointsAndCanBeSet() {
+    assertThat(load("").driftScoreThreshold())
+        .isEqualTo(AgentlakeConfig.DEFAULT_DRIFT_SCORE_THRESHOLD)
+        .isEqualTo(10.0);
+    assertThat(load("drift-score-threshold: 2.5\n").driftScoreThreshold()).isEqualTo(2.5);
   }
 
   @Test

@@ -1,0 +1,464 @@
+package io.agentlake.transforms.analyze;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_intersect;
+import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.from_json;
+import static org.apache.spark.sql.functions.get_json_object;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max_by;
+import static org.apache.spark.sql.functions.nullif;
+import static org.apache.spark.sql.functions.round;
+import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.substring;
+import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.when;
+
+import io.agentlake.schemas.Tables;
+import io.agentlake.transforms.Contracts;
+import io.agentlake.transforms.Evidence;
+import io.agentlake.transforms.Utc;
+import java.time.LocalDate;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
+
+/**
+ * {@code gold.review_queue}: one item per agent x recommended action x target, built from the gold
+ * findings of the run date, with the reviewers' decisions applied.
+ *
+ * <ul>
+ *   <li>{@code REVOKE_GRANT}: every UNUSED grant row of gold.unused_privileges, once per agent that
+ *       reaches its principal; target = principal, action and resource pattern, policy, path.
+ *   <li>{@code REASSIGN_OWNER}: an orphan with OWNER_DEPROVISIONED, OWNER_UNKNOWN or NO_OWNER;
+ *       evidence names the suggested successor.
+ *   <li>{@code DECOMMISSION_AGENT}: an orphan with IDLE, PROJECT_ENDED or DANGLING_CREDENTIAL.
+ *   <li>{@code ROTATE_KEY}: every long-lived key in the agent's {@code long_lived_credentials}
+ *       factor of gold.risk_scores; target = the key's identity id.
+ * </ul>
+ *
+ * No REPLACE_POLICY item yet: gold.unused_privileges names the used actions per grant but no
+ * least-privilege policy document is computed, so there is nothing concrete to propose.
+ *
+ * <p>{@code item_id} = first 32 hex digits of SHA-256 of {@code agent_id|action|target}: the same
+ * finding on another date has the same id. {@code expected_effect} is computed from the factor rows
+ * of gold.risk_scores with the risk model's own formulas (unused fraction with one UNUSED grant
+ * fewer; orphan reasons without the ones the action resolves; the long-lived factor only when the
+ * key is the agent's last long-lived one; decommissioning leaves no score). It is a lower bound: a
+ * revoked grant can also remove a privilege factor, which is not predicted.
+ *
+ * <p>Decisions ({@code bronze.review_decisions}) decided by the end of the run date apply: one with
+ * an {@code item_id} to that item only; one with only an {@code agent_id} to every item of that
+ * agent on that date (including items that appear later, as long as it is the latest decision). The
+ * latest {@code decided_at} wins; at the same instant an item decision beats an agent decision,
+ * then REVOKE beats APPROVE beats ACCEPT_RISK. ACCEPT_RISK suppresses the item up to and including
+ * {@code expires_on}; after that the item is OPEN again and {@code status_reason} names the expired
+ * acceptance. Every applicable decision stays listed in {@code decisions}.
+ *
+ * <p>Dangerous: an agent-level acceptance hides every item of the agent, including new ones found
+ * after the decision; a decision on an item id that no longer appears (the finding went away) is
+ * listed nowhere here, only in bronze.
+ */
+public final class ReviewQueue {
+
+  public static final String REVOKE_GRANT = "REVOKE_GRANT";
+  public static final String REASSIGN_OWNER = "REASSIGN_OWNER";
+  public static final String DECOMMISSION_AGENT = "DECOMMISSION_AGENT";
+  public static final String ROTATE_KEY = "ROTATE_KEY";
+
+  public static final String OPEN = "OPEN";
+  public static final String SUPPRESSED = "SUPPRESSED";
+  public static final String APPROVED = "APPROVED";
+  public static final String REVOKE_REQUESTED = "REVOKE_REQUESTED";
+
+  static final List<String> OWNER_REASONS =
+      List.of("NO_OWNER", "OWNER_DEPROVISIONED", "OWNER_UNKNOWN");
+  static final List<String> DECOMMISSION_REASONS =
+      List.of("DANGLING_CREDENTIAL", "IDLE", "PROJECT_ENDED");
+
+  private static final DataType EFFECT =
+      Tables.REVIEW_QUEUE.schema().apply("expected_effect").dataType();
+
+  private ReviewQueue() {}
+
+  /** The stable id of a review item, as reviewers may compute it themselves. */
+  public static Column itemId(Column agentId, Column action, Column target) {
+    return substring(sha2(concat_ws("|", agentId, action, target), 256), 1, 32);
+  }
+
+  public static Dataset<Row> compute(
+      Dataset<Row> unusedPrivileges,
+      Dataset<Row> orphanedAgents,
+      Dataset<Row> riskScores,
+      Dataset<Row> decisions,
+      LocalDate asOf) {
+    Dataset<Row> scores = scoreFacts(riskScores, asOf);
+    Dataset<Row> items =
+        revokeGrants(unusedPrivileges, asOf)
+            .unionByName(orphanItems(orphanedAgents, asOf, REASSIGN_OWNER, OWNER_REASONS))
+            .unionByName(
+                orphanItems(orphanedAgents, asOf, DECOMMISSION_AGENT, DECOMMISSION_REASONS))
+            .unionByName(rotateKeys(scores))
+            .withColumn("item_id", itemId(col("agent_id"), col("action"), col("target")));
+    Dataset<Row> withEffect =
+        items
+            .join(scores, "agent_id", "left")
+            .withColumn("expected_effect", expectedEffect())
+            .select(
+                "item_id",
+                "agent_id",
+                "action",
+                "target",
+                "principal_id",
+                "evidence",
+                "expected_effect");
+    return applyDecisions(withEffect, decisions, asOf);
+  }
+
+  // ---- items --------------------------------------------------------------------------------
+
+  private static Dataset<Row> revokeGrants(Dataset<Row> unused, LocalDate asOf) {
+    return unused
+        .filter(
+            col(Tables.AS_OF_DATE)
+                .equalTo(lit(asOf))
+                .and(col("level").equalTo(UnusedPrivileges.GRANT))
+                .and(col("verdict").equalTo("UNUSED")))
+        .select(col("*"), explode(col("agent_ids")).as("agent_id"))
+        .select(
+            col("agent_id"),
+            lit(REVOKE_GRANT).as("action"),
+            concat_ws(
+                    " ",
+                    col("principal_id"),
+                    col("action_pattern"),
+                    lit("on"),
+                    col("resource_pattern"),
+                    lit("by"),
+                    col("policy_name"),
+                    col("grant_path"))
+                .as("target"),
+            col("principal_id"),
+            Evidence.json(
+                    struct(
+                        col("principal_arn"),
+                        col("policy_name"),
+                        col("grant_path"),
+                        col("action_pattern"),
+                        col("resource_pattern"),
+                        col("verdict"),
+                        col("last_used_time"),
+                        col("days_unused"),
+                        col("denied_attempts"),
+                        col("observation_days"),
+                        col("window_days")))
+                .as("evidence"),
+            lit(null).cast("int").as("resolved_reasons"));
+  }
+
+  private static Dataset<Row> orphanItems(
+      Dataset<Row> orphans, LocalDate asOf, String action, List<String> reasons) {
+    Column matching =
+        array_sort(
+            array_intersect(
+                col("reasons"), array(reasons.stream().map(r -> lit(r)).toArray(Column[]::new))));
+    return orphans
+        .filter(col(Tables.AS_OF_DATE).equalTo(lit(asOf)))
+        .withColumn("matching", matching)
+        .filter(size(col("matching")).gt(0))
+        .select(
+            col("agent_id"),
+            lit(action).as("action"),
+            col("agent_id").as("target"),
+            lit(null).cast("string").as("principal_id"),
+            Evidence.json(
+                    struct(
+                        col("matching").as("reasons"),
+                        col("reasons").as("all_reasons"),
+                        col("owner_ref"),
+                        col("owner_status"),
+                        col("owner_status_since"),
+                        col("last_activity_time"),
+                        col("credential_ids"),
+                        col("suggested_successor"),
+                        col("successor_reason"),
+                        expr("filter(evidence, e -> array_contains("
+                                + sqlArray(reasons)
+                                + ", e.reason))")
+                            .as("facts")))
+                .as("evidence"),
+            size(col("matching")).as("resolved_reasons"));
+  }
+
+  private static Dataset<Row> rotateKeys(Dataset<Row> scores) {
+    return scores
+        .filter(col("long_lived.raw_value").gt(0))
+        .select(col("agent_id"), explode(col("long_lived_keys")).as("key"))
+        .select(
+            col("agent_id"),
+            lit(ROTATE_KEY).as("action"),
+            col("key.credential_id").as("target"),
+            col("key.credential_id").as("principal_id"),
+            Evidence.json(
+                    struct(
+                        col("key.credential_id").as("credential_id"),
+                        col("key.kind").as("kind"),
+                        col("key.status").as("status"),
+                        col("key.created_at").as("created_at"),
+                        col("key.age_days").as("age_days"),
+                        lit(RiskScores.LONG_LIVED_DAYS).as("older_than_days")))
+                .as("evidence"),
+            lit(null).cast("int").as("resolved_reasons"));
+  }
+
+  // ---- expected effect ----------------------------------------------------------------------
+
+  /** Per agent: score, sum of contributions, and the factor rows the items' effects read. */
+  private static Dataset<Row> scoreFacts(Dataset<Row> riskScores, LocalDate asOf) {
+    String keys =
+        "STRUCT<long_lived_keys: ARRAY<STRUCT<credential_id: STRING, kind: STRING,"
+            + " status: STRING, created_at: STRING, age_days: INT>>>";
+    return riskScores
+        .filter(col(Tables.AS_OF_DATE).equalTo(lit(asOf)))
+        .select(
+            col("agent_id"),
+            col("score"),
+            expr("aggregate(factors, 0D, (acc, f) -> acc + f.contribution)").as("total"),
+            factor("unused_fraction").as("unused_fraction"),
+            factor("orphan_reasons").as("orphan_reasons"),
+            factor("long_lived_credentials").as("long_lived"))
+        .withColumn(
+            "orphan_reasons_list",
+            coalesce(
+                from_json(
+                        col("orphan_reasons.evidence"),
+                        DataType.fromDDL("STRUCT<reasons: ARRAY<STRING>>"),
+                        java.util.Map.<String, String>of())
+                    .getField("reasons"),
+                array().cast("array<string>")))
+        .withColumn(
+            "long_lived_keys",
+            coalesce(
+                from_json(
+                        col("long_lived.evidence"),
+                        DataType.fromDDL(keys),
+                        java.util.Map.<String, String>of())
+                    .getField("long_lived_keys"),
+                array()
+                    .cast(
+                        "array<struct<credential_id:string,kind:string,status:string,created_at:string,age_days:int>>")));
+  }
+
+  private static Column factor(String name) {
+    return expr("element_at(filter(factors, f -> f.factor = '" + name + "'), 1)");
+  }
+
+  private static Column expectedEffect() {
+    Column unusedBefore =
+        get_json_object(col("unused_fraction.evidence"), "$.unused_grants").cast("double");
+    Column usedBefore =
+        get_json_object(col("unused_fraction.evidence"), "$.used_grants").cast("double");
+    Column unusedAfter = greatest(unusedBefore.minus(1), lit(0.0));
+    Column fractionAfter =
+        when(unusedAfter.plus(usedBefore).gt(0), unusedAfter.divide(unusedAfter.plus(usedBefore)))
+            .otherwise(0.0);
+    Column orphanReasonsLeft =
+        size(col("orphan_reasons_list")).minus(coalesce(col("resolved_reasons"), lit(0)));
+
+    Column factorName =
+        when(col("action").equalTo(REVOKE_GRANT), lit("unused_fraction"))
+            .when(col("action").equalTo(REASSIGN_OWNER), lit("orphan_reasons"))
+            .when(col("action").equalTo(ROTATE_KEY), lit("long_lived_credentials"))
+            .otherwise(lit("*"));
+    Column before =
+        when(col("action").equalTo(REVOKE_GRANT), col("unused_fraction.contribution"))
+            .when(col("action").equalTo(REASSIGN_OWNER), col("orphan_reasons.contribution"))
+            .when(col("action").equalTo(ROTATE_KEY), col("long_lived.contribution"))
+            .otherwise(col("total"));
+    Column after =
+        when(
+                col("action").equalTo(REVOKE_GRANT),
+                col("unused_fraction.weight").multiply(fractionAfter))
+            .when(
+                col("action").equalTo(REASSIGN_OWNER),
+                col("orphan_reasons.weight")
+                    .multiply(least(lit(1.0), greatest(lit(0), orphanReasonsLeft).divide(2.0))))
+            .when(
+                col("action").equalTo(ROTATE_KEY),
+                when(size(col("long_lived_keys")).leq(1), lit(0.0))
+                    .otherwise(col("long_lived.contribution")))
+            .otherwise(lit(0.0));
+    Column note =
+        when(
+                col("action").equalTo(REVOKE_GRANT),
+                concat(
+                    lit("unused fraction with one UNUSED grant fewer ("),
+                    unusedAfter.cast("int").cast("string"),
+                    lit(" unused, "),
+                    usedBefore.cast("int").cast("string"),
+                    lit(" used); a privilege factor may drop too")))
+            .when(
+                col("action").equalTo(REASSIGN_OWNER),
+                lit("orphan reasons without the owner reasons"))
+            .when(
+                col("action").equalTo(ROTATE_KEY),
+                when(size(col("long_lived_keys")).leq(1), lit("the agent's only long-lived key"))
+                    .otherwise(
+                        concat(
+                            lit("drops only once all "),
+                            size(col("long_lived_keys")).cast("string"),
+                            lit(" long-lived keys are rotated"))))
+            .otherwise(lit("a decommissioned agent has no score"));
+    Column roundedBefore = round(before, 2);
+    Column roundedAfter = round(after, 2);
+    Column scoreAfter =
+        round(least(lit(100.0), greatest(lit(0.0), col("total").minus(before).plus(after))), 1);
+    return when(col("score").isNull(), lit(null).cast(EFFECT))
+        .otherwise(
+            struct(
+                    factorName.as("factor"),
+                    roundedBefore.as("contribution_before"),
+                    roundedAfter.as("contribution_after"),
+                    col("score").as("score_before"),
+                    when(col("action").equalTo(DECOMMISSION_AGENT), lit(0.0))
+                        .otherwise(scoreAfter)
+                        .as("score_after"),
+                    note.as("note"))
+                .cast(EFFECT));
+  }
+
+  // ---- decisions ----------------------------------------------------------------------------
+
+  private static Dataset<Row> applyDecisions(
+      Dataset<Row> items, Dataset<Row> decisions, LocalDate asOf) {
+    Dataset<Row> known =
+        decisions
+            .filter(col("_event_time").isNotNull().and(Utc.atOrBefore(col("_event_time"), asOf)))
+            .select(
+                nullif(trim(col("item_id")), lit("")).as("d_item_id"),
+                nullif(trim(col("agent_id")), lit("")).as("d_agent_id"),
+                trim(col("decision")).as("decision"),
+                trim(col("reviewer")).as("reviewer"),
+                col("justification"),
+                col("_event_time").as("decided_at"),
+                to_date(trim(col("expires_on"))).as("expires_on"),
+                col("_source_file").as("source_file"));
+    Dataset<Row> keys = items.select("item_id", "agent_id");
+    Dataset<Row> byItem =
+        known
+            .filter(col("d_item_id").isNotNull())
+            .join(keys, col("d_item_id").equalTo(col("item_id")))
+            .withColumn("scope", lit("ITEM"))
+            .withColumn("scope_rank", lit(1));
+    Dataset<Row> byAgent =
+        known
+            .filter(col("d_item_id").isNull().and(col("d_agent_id").isNotNull()))
+            .join(keys, col("d_agent_id").equalTo(col("agent_id")))
+            .withColumn("scope", lit("AGENT"))
+            .withColumn("scope_rank", lit(0));
+    Column decisionStruct =
+        struct(
+            col("scope"),
+            col("decision"),
+            col("reviewer"),
+            col("justification"),
+            col("decided_at"),
+            col("expires_on"),
+            col("source_file"));
+    Dataset<Row> applied =
+        byItem
+            .unionByName(byAgent)
+            .groupBy("item_id")
+            .agg(
+                array_sort(
+                        collect_list(
+                            struct(
+                                col("decided_at"),
+                                col("scope"),
+                                col("decision"),
+                                col("reviewer"),
+                                col("justification"),
+                                col("expires_on"),
+                                col("source_file"))))
+                    .as("decisions"),
+                max_by(
+                        decisionStruct,
+                        struct(
+                            col("decided_at"),
+                            col("scope_rank"),
+                            col("decision"),
+                            col("reviewer"),
+                            col("source_file")))
+                    .as("latest"));
+    Column kind = col("latest.decision");
+    Column inForce = col("latest.expires_on").geq(lit(asOf));
+    Column status =
+        when(kind.isNull(), lit(OPEN))
+            .when(kind.equalTo("ACCEPT_RISK").and(inForce), lit(SUPPRESSED))
+            .when(kind.equalTo("ACCEPT_RISK"), lit(OPEN))
+            .when(kind.equalTo("APPROVE"), lit(APPROVED))
+            .when(kind.equalTo("REVOKE"), lit(REVOKE_REQUESTED))
+            .otherwise(lit(OPEN));
+    Column by = coalesce(col("latest.reviewer"), lit("unknown reviewer"));
+    Column why = coalesce(col("latest.justification"), lit(""));
+    Column reason =
+        when(kind.isNull(), lit(null).cast("string"))
+            .when(
+                kind.equalTo("ACCEPT_RISK").and(inForce),
+                concat(
+                    lit("risk accepted by "),
+                    by,
+                    lit(" until "),
+                    col("latest.expires_on").cast("string"),
+                    lit(" inclusive: "),
+                    why))
+            .when(
+                kind.equalTo("ACCEPT_RISK"),
+                concat(
+                    lit("risk acceptance by "),
+                    by,
+                    lit(" expired on "),
+                    coalesce(col("latest.expires_on").cast("string"), lit("(no date)")),
+                    lit("; back for review: "),
+                    why))
+            .otherwise(concat(lit(""), kind, lit(" by "), by, lit(": "), why));
+    Dataset<Row> out =
+        items
+            .join(applied, "item_id", "left")
+            .select(
+                lit(asOf).as(Tables.AS_OF_DATE),
+                col("*"),
+                status.as("status"),
+                reason.as("status_reason"),
+                kind.as("decision"),
+                col("latest.scope").as("decision_scope"),
+                col("latest.reviewer").as("decided_by"),
+                col("latest.decided_at").as("decided_at"),
+                col("latest.justification").as("justification"),
+                col("latest.expires_on").as("expires_on"))
+            .withColumn(
+                "decisions",
+                coalesce(
+                    col("decisions"),
+                    array().cast(Tables.REVIEW_QUEUE.schema().apply("decisions").dataType())));
+    return Contracts.conform(out, Tables.REVIEW_QUEUE);
+  }
+
+  private static String sqlArray(List<String> values) {
+    return "array(" + String.join(", ", values.stream().map(v -> "'" + v + "'").toList()) + ")";
+  }
+}
