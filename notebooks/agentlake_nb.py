@@ -18,7 +18,15 @@ import pandas as pd
 import pyarrow as pa
 from deltalake import DeltaTable
 
-GOLD_TABLES = ("risk_scores", "orphaned_agents", "unused_privileges", "agent_reach")
+GOLD_TABLES = (
+    "risk_scores",
+    "orphaned_agents",
+    "unused_privileges",
+    "agent_reach",
+    "principal_risk_facts",
+    "privilege_drift",
+    "review_queue",
+)
 
 # A spreadsheet treats a cell starting with one of these as a formula (or strips it and then does).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

@@ -70,6 +70,8 @@ GOLD_TABLES = (
     "risk_scores",
     "agent_reach",
     "principal_risk_facts",
+    "privilege_drift",
+    "review_queue",
 )
 
 #: One asset per gold table; an event is emitted for each after a run passes the quality gate, with

@@ -86,6 +86,8 @@ def test_gate_publishes_the_gold_assets(dagbag):
         "agentlake.gold.risk_scores",
         "agentlake.gold.agent_reach",
         "agentlake.gold.principal_risk_facts",
+        "agentlake.gold.privilege_drift",
+        "agentlake.gold.review_queue",
     }
     assert all(isinstance(a, Asset) for a in outlets)
     for task_id in INGEST_IDS + ["correlate", "analyze"]:

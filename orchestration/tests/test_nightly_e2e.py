@@ -18,7 +18,15 @@ import pytest
 from conftest import E2E_DATE as DATE
 from conftest import agentlake
 
-GOLD = ("orphaned_agents", "unused_privileges", "risk_scores", "agent_reach", "principal_risk_facts")
+GOLD = (
+    "orphaned_agents",
+    "unused_privileges",
+    "risk_scores",
+    "agent_reach",
+    "principal_risk_facts",
+    "privilege_drift",
+    "review_queue",
+)
 SOURCES = (
     "aws-iam",
     "aws-cloudtrail",
