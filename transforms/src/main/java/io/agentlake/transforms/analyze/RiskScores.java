@@ -25,6 +25,7 @@ import io.agentlake.schemas.Tables;
 import io.agentlake.transforms.Contracts;
 import io.agentlake.transforms.Evidence;
 import io.agentlake.transforms.Utc;
+import io.agentlake.transforms.correlate.EntitlementHistory;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -75,10 +76,11 @@ public final class RiskScores {
             .select("agent_id", "principal_id", "hops", "path", "via")
             .cache();
     Dataset<Row> allows =
-        entitlements.filter(
-            lower(col("effect"))
-                .equalTo("allow")
-                .and(lower(col("policy_type")).notEqual("boundary")));
+        EntitlementHistory.current(entitlements)
+            .filter(
+                lower(col("effect"))
+                    .equalTo("allow")
+                    .and(lower(col("policy_type")).notEqual("boundary")));
     Dataset<Row> credentials = credentialsByAgent(scored, reached);
 
     Map<String, Dataset<Row>> facts = new LinkedHashMap<>();

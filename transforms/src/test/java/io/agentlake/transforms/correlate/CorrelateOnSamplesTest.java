@@ -19,6 +19,7 @@ class CorrelateOnSamplesTest {
 
   private static final String IAM =
       "/samples/aws-iam/cloudmapper/iam-get-account-authorization-details.json";
+  private static final java.time.LocalDate DAY = java.time.LocalDate.parse("2026-11-01");
 
   @Test
   void groupPoliciesReachTheirMembersAndManagedPoliciesUseTheDefaultVersion(SparkSession spark) {
@@ -29,7 +30,7 @@ class CorrelateOnSamplesTest {
             x.bronze("iam_group"),
             x.bronze("iam_role"),
             x.bronze("iam_policy"));
-    Dataset<Row> ent = Entitlements.entitlements(attachments);
+    Dataset<Row> ent = Entitlements.entitlements(attachments, DAY);
 
     List<Row> viaGroup =
         ent.filter(col("principal_arn").equalTo("arn:aws:iam::aws:user/USER"))
@@ -64,7 +65,8 @@ class CorrelateOnSamplesTest {
                 x.bronze("iam_user"),
                 x.bronze("iam_group"),
                 x.bronze("iam_role"),
-                x.bronze("iam_policy")));
+                x.bronze("iam_policy")),
+            DAY);
     List<String> edges =
         IdentityGraph.canAssume(trust, ent)
             .select("src_id", "dst_id")
