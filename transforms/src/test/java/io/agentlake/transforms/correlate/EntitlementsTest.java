@@ -334,18 +334,16 @@ class EntitlementsTest {
 
   @Test
   void historyClosesRemovedGrantsAndKeepsUnchangedOnes(SparkSession spark) {
+    String before =
+        role(
+            "wildcards",
+            inline("odd-patterns", allow("['S3:Get?bject', 'ec2:DescribeInstances']", "'*'")),
+            "",
+            null);
     String wildcardsOnly =
         role("wildcards", inline("odd-patterns", allow("['S3:Get?bject']", "'*'")), "", null);
     Dataset<Row> first =
-        entitlementsOf(
-            spark,
-            export(
-                List.of(),
-                List.of(),
-                List.of(
-                    wildcardsOnly.replace("S3:Get?bject", "S3:Get?bject', 'ec2:DescribeInstances")),
-                List.of()),
-            DAY1);
+        entitlementsOf(spark, export(List.of(), List.of(), List.of(before), List.of()), DAY1);
     Dataset<Row> day1 = EntitlementHistory.next(first.limit(0), first, DAY1);
     Dataset<Row> second =
         entitlementsOf(
