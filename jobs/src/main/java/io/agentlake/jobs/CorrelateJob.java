@@ -4,8 +4,8 @@ import io.agentlake.jobs.lake.Lake;
 import io.agentlake.schemas.SourceRecordType;
 import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
-import io.agentlake.transforms.correlate.Activity;
 import io.agentlake.transforms.correlate.ActionCatalog;
+import io.agentlake.transforms.correlate.Activity;
 import io.agentlake.transforms.correlate.EntitlementHistory;
 import io.agentlake.transforms.correlate.Entitlements;
 import io.agentlake.transforms.correlate.IdentityGraph;
@@ -66,9 +66,7 @@ public final class CorrelateJob {
         write(lake, Tables.ENTITLEMENTS, history, counts);
         report
             .root()
-            .put(
-                "unknown_action_patterns",
-                Entitlements.unknownActionPatterns(snapshot).count());
+            .put("unknown_action_patterns", Entitlements.unknownActionPatterns(snapshot).count());
         report.root().put("action_catalog", ActionCatalog.bundled().version());
       } finally {
         snapshot.unpersist();
