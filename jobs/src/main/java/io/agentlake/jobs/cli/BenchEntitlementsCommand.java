@@ -63,6 +63,9 @@ final class BenchEntitlementsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     SparkSession spark = Spark.session("agentlake bench-entitlements");
+    long t0 = System.nanoTime();
+    ActionCatalog catalog = ActionCatalog.bundled();
+    double catalogSeconds = (System.nanoTime() - t0) / 1e9;
     String export = syntheticExport(roles, policies, seed);
     List<Row> rows = new ArrayList<>();
     RecordExtractor.extract(
@@ -87,9 +90,6 @@ final class BenchEntitlementsCommand implements Callable<Integer> {
     Dataset<Row> groups = bronze(extracted, "iam_group", now);
     Dataset<Row> roleRows = bronze(extracted, "iam_role", now);
     Dataset<Row> policyRows = bronze(extracted, "iam_policy", now);
-    long t0 = System.nanoTime();
-    ActionCatalog catalog = ActionCatalog.bundled();
-    double catalogSeconds = (System.nanoTime() - t0) / 1e9;
 
     System.out.printf(
         Locale.ROOT,
@@ -108,9 +108,9 @@ final class BenchEntitlementsCommand implements Callable<Integer> {
       Dataset<Row> ent = Entitlements.entitlements(attachments, LocalDate.now()).cache();
       long count = ent.count();
       double seconds = (System.nanoTime() - t1) / 1e9;
-      long allows =
-          ent.filter("effect = 'Allow' AND policy_type <> 'boundary'").count();
-      long definite = ent.filter("effect = 'Allow' AND policy_type <> 'boundary' AND definite").count();
+      long allows = ent.filter("effect = 'Allow' AND policy_type <> 'boundary'").count();
+      long definite =
+          ent.filter("effect = 'Allow' AND policy_type <> 'boundary' AND definite").count();
       long unknown = Entitlements.unknownActionPatterns(ent).count();
       ent.unpersist();
       System.out.printf(
@@ -130,10 +130,7 @@ final class BenchEntitlementsCommand implements Callable<Integer> {
 
   private static Dataset<Row> bronze(Dataset<Row> extracted, String recordType, Timestamp now) {
     return Bronze.accepted(
-        extracted,
-        io.agentlake.schemas.Sources.recordType(recordType).orElseThrow(),
-        "bench",
-        now);
+        extracted, io.agentlake.schemas.Sources.recordType(recordType).orElseThrow(), "bench", now);
   }
 
   /** The synthetic export: deterministic for a seed. */

@@ -7,7 +7,6 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.concat;
-import static org.apache.spark.sql.functions.exists;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.explode_outer;
 import static org.apache.spark.sql.functions.greatest;
@@ -110,9 +109,21 @@ final class EffectivePermissions {
                             actions,
                             broadcast(catalog.resourceTypeFrame(spark))),
                         "resource_pattern"));
+    // The actions each distinct NotAction list excludes, matched once per pattern (not per
+    // candidate row), then removed by an equi-join on (list, action).
+    Dataset<Row> lists = notAction.select("patterns").distinct();
+    Dataset<Row> listPatterns = lists.withColumn("action_pattern", explode(col("patterns")));
+    Dataset<Row> excluded =
+        listPatterns
+            .join(
+                expandPatterns(listPatterns.select("action_pattern").distinct(), actions)
+                    .filter(col("in_catalog")),
+                "action_pattern")
+            .select("patterns", "action")
+            .distinct();
     Dataset<Row> viaNotAction =
         candidates
-            .filter(not(exists(col("patterns"), p -> regexp_like(col("action"), Globs.toRegex(p)))))
+            .join(excluded, new String[] {"patterns", "action"}, "left_anti")
             .withColumn("in_catalog", lit(true))
             .drop("any_resource");
 
