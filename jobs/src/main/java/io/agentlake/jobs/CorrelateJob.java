@@ -4,11 +4,14 @@ import io.agentlake.jobs.lake.Lake;
 import io.agentlake.schemas.SourceRecordType;
 import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
+import io.agentlake.transforms.correlate.ActionCatalog;
 import io.agentlake.transforms.correlate.Activity;
+import io.agentlake.transforms.correlate.EntitlementHistory;
 import io.agentlake.transforms.correlate.Entitlements;
 import io.agentlake.transforms.correlate.IdentityGraph;
 import io.agentlake.transforms.correlate.Inventory;
 import io.agentlake.transforms.correlate.Snapshots;
+import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
@@ -17,14 +20,16 @@ import org.apache.spark.storage.StorageLevel;
 
 /**
  * Correlate: bronze → silver. Inventory sources are reduced to their latest snapshot; CloudTrail
- * becomes daily activity and coverage; the identity graph and entitlements are rebuilt. Silver is
- * replaced whole on each run, so re-running is idempotent.
+ * becomes daily activity and coverage; the identity graph is rebuilt. Silver is replaced whole on
+ * each run, so re-running is idempotent; entitlements keep their history ({@link
+ * EntitlementHistory}: the previous table plus this run's IAM snapshot, rewound to the run date
+ * first, so a re-run is idempotent too).
  */
 public final class CorrelateJob {
 
   private CorrelateJob() {}
 
-  public static Map<String, TableWrite> run(Lake lake, RunReport report) {
+  public static Map<String, TableWrite> run(Lake lake, RunReport report, LocalDate runDate) {
     Inventory inv =
         new Inventory(
             latest(lake, "iam_user", "Arn"),
@@ -53,13 +58,20 @@ public final class CorrelateJob {
       Dataset<Row> attachments =
           Entitlements.attachments(
               inv.iamUsers(), inv.iamGroups(), inv.iamRoles(), inv.iamPolicies());
-      write(lake, Tables.ENTITLEMENTS, Entitlements.entitlements(attachments), counts);
-      report
-          .root()
-          .put(
-              "not_action_statements_skipped",
-              Entitlements.notActionStatements(attachments).count());
-      Dataset<Row> entitlements = lake.read(Tables.ENTITLEMENTS);
+      Dataset<Row> snapshot =
+          Entitlements.entitlements(attachments, runDate).persist(StorageLevel.MEMORY_AND_DISK());
+      try {
+        Dataset<Row> history =
+            EntitlementHistory.next(previousEntitlements(lake), snapshot, runDate);
+        write(lake, Tables.ENTITLEMENTS, history, counts);
+        report
+            .root()
+            .put("unknown_action_patterns", Entitlements.unknownActionPatterns(snapshot).count());
+        report.root().put("action_catalog", ActionCatalog.bundled().version());
+      } finally {
+        snapshot.unpersist();
+      }
+      Dataset<Row> entitlements = EntitlementHistory.current(lake.read(Tables.ENTITLEMENTS));
       group(lake, "correlate: identities");
       write(lake, Tables.IDENTITIES, IdentityGraph.identities(inv, events), counts);
       Dataset<Row> identities = lake.read(Tables.IDENTITIES);
@@ -91,6 +103,19 @@ public final class CorrelateJob {
     counts.put(
         table.name(),
         new TableWrite(lake.lastWrittenRows(table), (System.nanoTime() - t0) / 1_000_000));
+  }
+
+  /**
+   * The entitlements history so far; empty when the table is new or was written before it kept
+   * history (no {@code valid_from}), in which case history starts with this run.
+   */
+  private static Dataset<Row> previousEntitlements(Lake lake) {
+    Dataset<Row> previous = lake.read(Tables.ENTITLEMENTS);
+    if (!java.util.Arrays.asList(previous.columns()).contains("valid_from")
+        || !java.util.Arrays.asList(previous.columns()).contains("action")) {
+      return lake.spark().createDataFrame(java.util.List.of(), Tables.ENTITLEMENTS.schema());
+    }
+    return previous;
   }
 
   private static Dataset<Row> latest(Lake lake, String recordType, String... keys) {

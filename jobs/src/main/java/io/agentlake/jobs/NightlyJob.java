@@ -52,7 +52,7 @@ public final class NightlyJob {
 
       long t1 = System.nanoTime();
       progress.accept("correlate " + date);
-      Map<String, TableWrite> silver = CorrelateJob.run(lake, report);
+      Map<String, TableWrite> silver = CorrelateJob.run(lake, report, date);
       TableWrite.report(report.stage("correlate", millisSince(t1)), silver);
 
       long t2 = System.nanoTime();

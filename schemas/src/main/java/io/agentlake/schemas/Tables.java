@@ -101,24 +101,39 @@ public final class Tables {
               + " MANAGED_BY, KEY_OF",
           List.of("src_id", "edge_type", "dst_id"));
 
+  /**
+   * Effective AWS permissions with history (SPEC 6.2). {@code action} is the concrete catalog
+   * action in lower case (the equi-join key with activity); {@code action_pattern} is the pattern
+   * it came from (lower case; {@code NOT a,b} for a NotAction statement). Current rows have {@code
+   * valid_to} null. Upper bound of what a principal can do: current Allow rows that are not
+   * boundaries; lower bound: those with {@code definite} (no condition, no partial Deny, no
+   * conditional or resource-limited boundary).
+   */
   public static final TableContract ENTITLEMENTS =
       silver(
           "silver.entitlements",
           "principal_id STRING NOT NULL, principal_arn STRING NOT NULL, account_id STRING,"
-              + " effect STRING NOT NULL, action_pattern STRING NOT NULL, service STRING NOT NULL,"
+              + " effect STRING NOT NULL, action STRING NOT NULL, action_pattern STRING NOT NULL,"
+              + " in_catalog BOOLEAN NOT NULL, service STRING NOT NULL, access_level STRING,"
               + " resource_pattern STRING NOT NULL, unconstrained BOOLEAN NOT NULL,"
-              + " conditional BOOLEAN NOT NULL, policy_name STRING NOT NULL, policy_arn STRING,"
+              + " conditional BOOLEAN NOT NULL, partially_denied BOOLEAN NOT NULL,"
+              + " denied_by ARRAY<STRING>, boundary_policy STRING, boundary_limited BOOLEAN NOT NULL,"
+              + " definite BOOLEAN NOT NULL, policy_name STRING NOT NULL, policy_arn STRING,"
               + " policy_type STRING NOT NULL, grant_path STRING NOT NULL,"
-              + " statement_index INT NOT NULL, granted_since TIMESTAMP",
-          "one principal x action pattern x resource pattern x granting statement",
+              + " statement_index INT NOT NULL, granted_since TIMESTAMP,"
+              + " valid_from DATE NOT NULL, valid_to DATE",
+          "one principal x concrete action x resource pattern x granting statement x action"
+              + " pattern x validity period",
           List.of(
               "principal_id",
               "effect",
+              "action",
               "action_pattern",
               "resource_pattern",
               "policy_name",
               "grant_path",
-              "statement_index"));
+              "statement_index",
+              "valid_from"));
 
   public static final TableContract ACTIVITY_DAILY =
       silver(

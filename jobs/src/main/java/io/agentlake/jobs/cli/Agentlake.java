@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       SqlCommand.class,
       DemoCommand.class,
       BenchCommand.class,
+      BenchEntitlementsCommand.class,
       MaintainCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -24,7 +24,7 @@ final class CorrelateCommand implements Callable<Integer> {
     var spark = Spark.session("agentlake correlate " + date);
     RunReport report = new RunReport(UUID.randomUUID().toString(), "correlate", date);
     long t0 = System.nanoTime();
-    var writes = CorrelateJob.run(new Lake(spark, options.lake), report);
+    var writes = CorrelateJob.run(new Lake(spark, options.lake), report, date);
     io.agentlake.jobs.TableWrite.report(
         report.stage("correlate", (System.nanoTime() - t0) / 1_000_000), writes);
     System.out.println(report.toJson());

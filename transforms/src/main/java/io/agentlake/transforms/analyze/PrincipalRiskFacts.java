@@ -27,6 +27,7 @@ import static org.apache.spark.sql.functions.trim;
 import io.agentlake.schemas.Tables;
 import io.agentlake.transforms.Contracts;
 import io.agentlake.transforms.Utc;
+import io.agentlake.transforms.correlate.EntitlementHistory;
 import io.agentlake.transforms.correlate.Globs;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -144,33 +145,61 @@ public final class PrincipalRiskFacts {
   }
 
   /** The facts each principal's own policies allow: reach {@code direct}, holder = itself. */
+  /** NotAction grants whose expanded concrete action is one a fact needs. */
+  private static Dataset<Row> notActionMatches(
+      Dataset<Row> notActionRows, Dataset<Row> needed, Column[] grantColumns) {
+    Column[] columns = java.util.Arrays.copyOf(grantColumns, grantColumns.length + 1);
+    columns[grantColumns.length] = col("_needed").as("action");
+    return notActionRows
+        .join(
+            broadcast(needed.select(col("action").as("_needed"))),
+            lower(col("action")).equalTo(col("_needed")))
+        .select(columns)
+        .distinct();
+  }
+
   static Dataset<Row> direct(Dataset<Row> entitlements, RiskFactCatalog catalog) {
     Dataset<Row> facts = broadcast(factRows(entitlements, catalog));
     Dataset<Row> needed = facts.select("action", "action_service").distinct();
+    // Current grants only. Action patterns are matched as globs, one row per statement pattern
+    // (entitlements also hold one row per concrete action a pattern expands to, which the glob
+    // does not need); NotAction statements ("NOT a,b") have no pattern to glob, so their expanded
+    // concrete actions are joined instead.
+    Dataset<Row> current = EntitlementHistory.current(entitlements);
+    Column notAction = col("action_pattern").startsWith("NOT ");
+    Column[] grantColumns = {
+      col("principal_id"),
+      lower(trim(col("effect"))).as("effect"),
+      col("action_pattern"),
+      trim(col("resource_pattern")).as("resource_pattern"),
+      col("conditional"),
+      col("policy_name"),
+      lower(col("policy_type")).as("policy_type"),
+      col("grant_path"),
+      col("statement_index")
+    };
     Dataset<Row> grants =
-        entitlements.select(
-            col("principal_id"),
-            lower(trim(col("effect"))).as("effect"),
-            lower(trim(col("action_pattern"))).as("action_pattern"),
-            trim(col("resource_pattern")).as("resource_pattern"),
-            col("conditional"),
-            col("policy_name"),
-            lower(col("policy_type")).as("policy_type"),
-            col("grant_path"),
-            col("statement_index"));
-    Column pattern = grants.col("action_pattern");
+        current
+            .withColumn("action_pattern", lower(trim(col("action_pattern"))))
+            .select(grantColumns)
+            .distinct();
+    Dataset<Row> patterned = grants.filter(not(notAction));
+    Column pattern = patterned.col("action_pattern");
     Column patternService = substring_index(pattern, ":", 1);
     // The service test is a cheap filter before the regex; Spark evaluates AND left to right.
-    Dataset<Row> matched =
+    Dataset<Row> globbed =
         broadcast(needed)
             .join(
-                grants,
+                patterned,
                 patternService
                     .equalTo(needed.col("action_service"))
                     .or(patternService.rlike("[*?]"))
                     .or(not(pattern.contains(":")))
                     .and(Globs.matches(needed.col("action"), pattern)))
-            .drop("action_service")
+            .drop("action_service");
+    Dataset<Row> matched =
+        globbed
+            .unionByName(notActionMatches(current.filter(notAction), needed, grantColumns))
             .cache();
 
     Column boundary = col("policy_type").equalTo("boundary");

@@ -1,6 +1,7 @@
 package io.agentlake.transforms.analyze;
 
 import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
@@ -13,6 +14,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.nullif;
 import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.regexp_replace;
@@ -26,6 +28,7 @@ import io.agentlake.schemas.Tables;
 import io.agentlake.transforms.Contracts;
 import io.agentlake.transforms.Evidence;
 import io.agentlake.transforms.Utc;
+import io.agentlake.transforms.correlate.EntitlementHistory;
 import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.List;
@@ -45,10 +48,13 @@ import org.apache.spark.sql.Row;
  * patterns in an account without data events in the window), {@code INSUFFICIENT_HISTORY} (fewer
  * than W days of management events for the account), else {@code UNUSED}.
  *
+ * <p>Grants are the current rows of {@code silver.entitlements} ({@code valid_to IS NULL}), which
+ * are already effective: actions fully denied elsewhere or outside a permission boundary are gone.
+ * A NotAction grant ({@code NOT a,b}) is matched on its expanded catalog actions.
+ *
  * <p>Dangerous: an {@code UNUSED} verdict invites someone to remove a permission. It is only as
  * good as the logs: a gap in coverage must surface as {@code INSUFFICIENT_HISTORY} or {@code
- * NOT_OBSERVABLE}, never as {@code UNUSED}. Matching is on the action only, not the resource, and
- * Deny statements are not subtracted yet, so a grant fully denied elsewhere still shows here.
+ * NOT_OBSERVABLE}, never as {@code UNUSED}. Matching is on the action only, not the resource.
  */
 public final class UnusedPrivileges {
 
@@ -72,7 +78,8 @@ public final class UnusedPrivileges {
     "granted_since",
     "policy_types",
     "conditional",
-    "pattern_regex"
+    "pattern_regex",
+    "granted_actions"
   };
 
   private UnusedPrivileges() {}
@@ -114,7 +121,13 @@ public final class UnusedPrivileges {
                 subjects
                     .col("principal_id")
                     .equalTo(actionStats.col("a_principal_id"))
-                    .and(rlike(actionStats.col("action"), subjects.col("pattern_regex"))),
+                    .and(
+                        when(
+                                subjects.col("pattern_regex").isNull(),
+                                array_contains(
+                                    subjects.col("granted_actions"), actionStats.col("action")))
+                            .otherwise(
+                                rlike(actionStats.col("action"), subjects.col("pattern_regex")))),
                 "left")
             .groupBy(Arrays.stream(SUBJECT_KEY).map(c -> col(c)).toArray(Column[]::new))
             .agg(
@@ -193,7 +206,7 @@ public final class UnusedPrivileges {
     Dataset<Row> accounts =
         identities.select(
             col("identity_id").as("principal_id"), col("account_id").as("identity_account_id"));
-    return entitlements
+    return EntitlementHistory.current(entitlements)
         .filter(lower(col("effect")).equalTo("allow"))
         .filter(lower(col("policy_type")).notEqual("boundary"))
         .join(accounts, new String[] {"principal_id"}, "left")
@@ -209,6 +222,7 @@ public final class UnusedPrivileges {
                         lit("")))
                 .as("account_id"),
             lower(col("action_pattern")).as("action_pattern"),
+            lower(col("action")).as("action"),
             lower(col("service")).as("service"),
             col("resource_pattern"),
             col("policy_name"),
@@ -227,9 +241,13 @@ public final class UnusedPrivileges {
             max("service").as("service"),
             min("granted_since").as("granted_since"),
             array_sort(collect_set("policy_type")).as("policy_types"),
-            max("conditional").as("conditional"))
+            max("conditional").as("conditional"),
+            array_sort(collect_set("action")).as("actions"))
         .withColumn("level", lit(GRANT))
-        .withColumn("pattern_regex", globRegex(col("action_pattern")));
+        .withColumn("not_action", col("action_pattern").startsWith("NOT "))
+        .withColumn("pattern_regex", when(not(col("not_action")), globRegex(col("action_pattern"))))
+        .withColumn("granted_actions", when(col("not_action"), col("actions")))
+        .drop("actions", "not_action");
   }
 
   /**
@@ -266,7 +284,8 @@ public final class UnusedPrivileges {
         .withColumn("grant_path", lit("*"))
         .withColumn("policy_types", lit(null).cast("array<string>"))
         .withColumn("conditional", lit(null).cast("boolean"))
-        .withColumn("pattern_regex", globRegex(col("action_pattern")));
+        .withColumn("pattern_regex", globRegex(col("action_pattern")))
+        .withColumn("granted_actions", lit(null).cast("array<string>"));
   }
 
   private static Dataset<Row> identitySubjects(Dataset<Row> grants) {
@@ -284,7 +303,8 @@ public final class UnusedPrivileges {
         .withColumn("grant_path", lit("*"))
         .withColumn("policy_types", lit(null).cast("array<string>"))
         .withColumn("conditional", lit(null).cast("boolean"))
-        .withColumn("pattern_regex", lit("^.*$"));
+        .withColumn("pattern_regex", lit("^.*$"))
+        .withColumn("granted_actions", lit(null).cast("array<string>"));
   }
 
   /**

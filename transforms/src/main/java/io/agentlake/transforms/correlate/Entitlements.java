@@ -8,20 +8,16 @@ import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.exists;
 import static org.apache.spark.sql.functions.explode;
-import static org.apache.spark.sql.functions.explode_outer;
 import static org.apache.spark.sql.functions.from_json;
-import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.posexplode;
 import static org.apache.spark.sql.functions.split;
-import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
-import io.agentlake.schemas.Tables;
-import io.agentlake.transforms.Contracts;
 import io.agentlake.transforms.Times;
+import java.time.LocalDate;
 import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -29,13 +25,11 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * What each AWS principal is granted, statement by statement (SPEC 6.2): user inline + attached
+ * Which policy documents each AWS principal holds and how (SPEC 6.2): user inline + attached
  * managed + each group's inline + managed policies; role inline + attached managed; only the
- * default version of a managed policy; permission boundaries kept as {@code boundary} rows.
- *
- * <p>This first version keeps action and resource patterns as written (lower-case) rather than
- * expanding them against the AWS action catalog; statements with {@code NotAction} are not yet
- * represented (they need the catalog) and are counted by {@link #notActionStatements}.
+ * default version of a managed policy; permission boundaries as {@code boundary} attachments.
+ * {@link EffectivePermissions} turns them into {@code silver.entitlements}; trust policies become
+ * {@link #trustGrants}.
  */
 public final class Entitlements {
 
@@ -133,46 +127,22 @@ public final class Entitlements {
         .unionByName(joinDefaults(boundaries, defaults));
   }
 
-  /** {@code silver.entitlements} from the attachments. */
-  public static Dataset<Row> entitlements(Dataset<Row> attachments) {
-    Dataset<Row> statements = statements(attachments).filter(col("s.NotAction").isNull());
-    Dataset<Row> actions =
-        statements
-            .withColumn(
-                "action_pattern",
-                explode(transform(Json.asArray(col("s.Action")), a -> lower(trim(a)))))
-            .withColumn(
-                "resource_raw",
-                explode_outer(
-                    coalesce(
-                        Json.asArray(col("s.Resource")),
-                        transform(
-                            Json.asArray(col("s.NotResource")), r -> concat(lit("NOT "), r)))));
-    Column resource = coalesce(trim(col("resource_raw")), lit("*"));
-    Dataset<Row> rows =
-        actions
-            .withColumn("principal_id", concat(lit("aws:"), col("principal_arn")))
-            .withColumn("account_id", accountOf(col("principal_arn")))
-            .withColumn("effect", coalesce(col("s.Effect"), lit("Allow")))
-            .withColumn(
-                "service",
-                when(
-                        col("action_pattern").contains(":"),
-                        split(col("action_pattern"), ":").getItem(0))
-                    .otherwise(lit("*")))
-            .withColumn("resource_pattern", resource)
-            .withColumn(
-                "unconstrained", resource.equalTo("*").or(col("action_pattern").equalTo("*")))
-            .withColumn("conditional", col("s.Condition").isNotNull())
-            .withColumn(
-                "granted_since",
-                greatest(parseIso(col("principal_created")), parseIso(col("version_created"))));
-    return Contracts.conform(rows, Tables.ENTITLEMENTS);
+  /**
+   * {@code silver.entitlements} as of one IAM snapshot: the effective grants (SPEC 6.2) with a
+   * fresh history ({@code valid_from = runDate}, {@code valid_to} null). {@link EntitlementHistory}
+   * merges it with the previous table.
+   */
+  public static Dataset<Row> entitlements(Dataset<Row> attachments, LocalDate runDate) {
+    return EffectivePermissions.compute(attachments, ActionCatalog.bundled(), runDate);
   }
 
-  /** Statements with {@code NotAction}, which this version does not yet expand. */
-  public static Dataset<Row> notActionStatements(Dataset<Row> attachments) {
-    return statements(attachments).filter(col("s.NotAction").isNotNull());
+  /**
+   * Distinct action patterns (of any statement) that match no action of the catalog: an unknown
+   * service or an action newer than the pinned catalog. They are kept in the table under their own
+   * text with {@code in_catalog = false}; this counts them for the run report.
+   */
+  public static Dataset<Row> unknownActionPatterns(Dataset<Row> entitlements) {
+    return entitlements.filter(col("in_catalog").equalTo(false)).select("action").distinct();
   }
 
   /**
@@ -232,7 +202,8 @@ public final class Entitlements {
     return Times.parseIso(text);
   }
 
-  private static Dataset<Row> statements(Dataset<Row> attachments) {
+  /** One row per statement of each attachment: {@code statement_index} and {@code s}. */
+  static Dataset<Row> statements(Dataset<Row> attachments) {
     return attachments
         .withColumn("doc", from_json(col("document"), POLICY_DOC, Map.<String, String>of()))
         .select(

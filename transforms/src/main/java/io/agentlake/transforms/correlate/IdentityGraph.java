@@ -516,10 +516,10 @@ public final class IdentityGraph {
             .withColumn("trusted_account", account)
             .filter(col("trusted_account").notEqual(""));
     Dataset<Row> assumeGrants =
-        entitlements
+        EntitlementHistory.current(entitlements)
             .filter(col("effect").equalTo("Allow"))
             .filter(col("policy_type").notEqual("boundary"))
-            .filter(Globs.matches(lit("sts:assumerole"), col("action_pattern")));
+            .filter(col("action").equalTo("sts:assumerole"));
     Dataset<Row> viaAccount =
         accounts
             .join(

@@ -21,6 +21,7 @@ class CorrelateOnSamplesTest {
 
   private static final String IAM =
       "/samples/aws-iam/cloudmapper/iam-get-account-authorization-details.json";
+  private static final java.time.LocalDate DAY = java.time.LocalDate.parse("2026-11-01");
 
   @Test
   void groupPoliciesReachTheirMembersAndManagedPoliciesUseTheDefaultVersion(SparkSession spark) {
@@ -31,7 +32,7 @@ class CorrelateOnSamplesTest {
             x.bronze("iam_group"),
             x.bronze("iam_role"),
             x.bronze("iam_policy"));
-    Dataset<Row> ent = Entitlements.entitlements(attachments);
+    Dataset<Row> ent = Entitlements.entitlements(attachments, DAY);
 
     List<Row> viaGroup =
         ent.filter(col("principal_arn").equalTo("arn:aws:iam::aws:user/USER"))
@@ -56,6 +57,72 @@ class CorrelateOnSamplesTest {
         .isZero();
   }
 
+  /**
+   * Expectations derived by hand from the cloudmapper export: level1 holds one inline policy of
+   * four statements (six actions, three resource scopes); exfiller's {@code s3:*} is every S3
+   * action of the catalog (180 in the pinned version) and nothing else.
+   */
+  @Test
+  void handDerivedGrantsOfLevel1AndExfiller(SparkSession spark) {
+    Extracted x = new Extracted(spark).resource(Sources.AWS_IAM, IAM);
+    Dataset<Row> ent =
+        Entitlements.entitlements(
+                Entitlements.attachments(
+                    x.bronze("iam_user"),
+                    x.bronze("iam_group"),
+                    x.bronze("iam_role"),
+                    x.bronze("iam_policy")),
+                DAY)
+            .cache();
+    List<String> level1 =
+        ent
+            .filter(
+                col("principal_arn").equalTo("arn:aws:iam::123456789012:role/service-role/level1"))
+            .orderBy("action")
+            .collectAsList()
+            .stream()
+            .map(
+                r ->
+                    r.<String>getAs("effect")
+                        + " "
+                        + r.<String>getAs("action")
+                        + " on "
+                        + r.<String>getAs("resource_pattern")
+                        + " unconstrained="
+                        + r.<Boolean>getAs("unconstrained")
+                        + " definite="
+                        + r.<Boolean>getAs("definite")
+                        + " via "
+                        + r.<String>getAs("policy_name")
+                        + "/"
+                        + r.<String>getAs("grant_path")
+                        + "#"
+                        + r.<Integer>getAs("statement_index"))
+            .toList();
+    assertThat(level1)
+        .containsExactly(
+            "Allow ecr:batchgetimage on arn:aws:ecr:*:123456789012:repository/level2"
+                + " unconstrained=false definite=true via level1/direct#2",
+            "Allow ecr:getauthorizationtoken on * unconstrained=true definite=true via"
+                + " level1/direct#3",
+            "Allow ecr:getdownloadurlforlayer on arn:aws:ecr:*:123456789012:repository/level2"
+                + " unconstrained=false definite=true via level1/direct#2",
+            "Allow ecr:listimages on arn:aws:ecr:*:123456789012:repository/level2"
+                + " unconstrained=false definite=true via level1/direct#2",
+            "Allow s3:getobject on arn:aws:s3:::level1.flaws2.cloud/* unconstrained=false"
+                + " definite=true via level1/direct#0",
+            "Allow s3:listbucket on arn:aws:s3:::level1.flaws2.cloud unconstrained=false"
+                + " definite=true via level1/direct#1");
+
+    Dataset<Row> exfiller =
+        ent.filter(col("principal_arn").equalTo("arn:aws:iam::123456789012:role/exfiller"));
+    assertThat(exfiller.count()).isEqualTo(180);
+    assertThat(exfiller.filter(col("service").notEqual("s3")).count()).isZero();
+    assertThat(exfiller.filter(col("action_pattern").notEqual("s3:*")).count()).isZero();
+    assertThat(exfiller.filter(col("action").equalTo("s3:getobject")).count()).isEqualTo(1);
+    assertThat(Entitlements.unknownActionPatterns(ent).count()).isZero();
+  }
+
   @Test
   void trustPoliciesBecomeCanAssumeEdgesForAnyoneAndForServices(SparkSession spark) {
     Extracted x = new Extracted(spark).resource(Sources.AWS_IAM, IAM);
@@ -66,7 +133,8 @@ class CorrelateOnSamplesTest {
                 x.bronze("iam_user"),
                 x.bronze("iam_group"),
                 x.bronze("iam_role"),
-                x.bronze("iam_policy")));
+                x.bronze("iam_policy")),
+            DAY);
     List<String> edges =
         IdentityGraph.canAssume(trust, ent)
             .select("src_id", "dst_id")
