@@ -45,7 +45,10 @@ import org.apache.spark.sql.functions;
  *
  * <p>Dangerous: a denied attempt is recorded beside successes but is never use; an event with any
  * other error counts as neither. CloudTrail delivers some events twice, so events are de-duplicated
- * on (account, eventID) first.
+ * on (account, eventID) first — within the rows given, which is why an incremental update
+ * recomputes whole days ({@link #replaceDays}) rather than adding new rows' counts to stored ones:
+ * both copies of an event share its day. Events with no derivable IAM action are not in {@link
+ * #daily}; {@link #unmapped} counts them.
  */
 public final class Activity {
 
