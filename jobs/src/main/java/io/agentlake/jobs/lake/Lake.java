@@ -20,7 +20,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * The lake on disk: one Delta table per {@link TableContract}, at {@code <root>/<layer>/<table>}.
  * The root is any Hadoop URI (file:, s3a:, abfss:). Writes follow the table's kind: bronze and
- * ledgers append, silver is replaced whole, gold replaces exactly one {@code as_of_date}.
+ * ledgers append, silver is replaced whole (the day-grained CloudTrail aggregates replace the days
+ * they recompute), gold replaces exactly one {@code as_of_date}.
  */
 public final class Lake {
 
