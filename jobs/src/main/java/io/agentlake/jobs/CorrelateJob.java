@@ -19,17 +19,26 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
 
 /**
- * Correlate: bronze → silver. Inventory sources are reduced to their latest snapshot; CloudTrail
- * becomes daily activity and coverage; the identity graph is rebuilt. Silver is replaced whole on
- * each run, so re-running is idempotent; entitlements keep their history ({@link
- * EntitlementHistory}: the previous table plus this run's IAM snapshot, rewound to the run date
- * first, so a re-run is idempotent too).
+ * Correlate: bronze → silver. Inventory sources are reduced to their latest snapshot and the
+ * identity graph is rebuilt whole; entitlements keep their history ({@link EntitlementHistory}: the
+ * previous table plus this run's IAM snapshot, rewound to the run date first); CloudTrail's daily
+ * aggregates (activity, coverage, unmapped events) are brought up to date incrementally by {@link
+ * CloudTrailAggregates}, or rebuilt from all of bronze when {@code full}. Re-running a date is
+ * idempotent either way.
  */
 public final class CorrelateJob {
 
   private CorrelateJob() {}
 
   public static Map<String, TableWrite> run(Lake lake, RunReport report, LocalDate runDate) {
+    return run(lake, report, runDate, false);
+  }
+
+  /**
+   * @param full rebuild the CloudTrail aggregates from all of bronze instead of incrementally
+   */
+  public static Map<String, TableWrite> run(
+      Lake lake, RunReport report, LocalDate runDate, boolean full) {
     Inventory inv =
         new Inventory(
             latest(lake, "iam_user", "Arn"),
@@ -44,55 +53,46 @@ public final class CorrelateJob {
             latest(lake, "openai_api_key", "id"),
             latest(lake, "openai_user", "id"),
             latest(lake, "manifest_agent", "platform", "agent_id"));
-    group(lake, "correlate: resolve CloudTrail principals");
-    Dataset<Row> events =
-        Activity.events(lake.read(bronze("cloudtrail_event")))
-            .persist(StorageLevel.MEMORY_AND_DISK());
     Map<String, TableWrite> counts = new LinkedHashMap<>();
+    CloudTrailAggregates.update(lake, full, report.runId(), report, counts);
+    // The identity graph needs first/last-seen facts over all of history; duplicates cannot change
+    // a min or max, so it reads resolved events without the de-duplication shuffle.
+    Dataset<Row> events = Activity.resolved(lake.read(bronze("cloudtrail_event")));
+    group(lake, "correlate: entitlements");
+    Dataset<Row> attachments =
+        Entitlements.attachments(
+            inv.iamUsers(), inv.iamGroups(), inv.iamRoles(), inv.iamPolicies());
+    Dataset<Row> snapshot =
+        Entitlements.entitlements(attachments, runDate).persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      group(lake, "correlate: activity_daily");
-      write(lake, Tables.ACTIVITY_DAILY, Activity.daily(events), counts);
-      group(lake, "correlate: observation_coverage");
-      write(lake, Tables.OBSERVATION_COVERAGE, Activity.coverage(events), counts);
-      group(lake, "correlate: entitlements");
-      Dataset<Row> attachments =
-          Entitlements.attachments(
-              inv.iamUsers(), inv.iamGroups(), inv.iamRoles(), inv.iamPolicies());
-      Dataset<Row> snapshot =
-          Entitlements.entitlements(attachments, runDate).persist(StorageLevel.MEMORY_AND_DISK());
-      try {
-        Dataset<Row> history =
-            EntitlementHistory.next(previousEntitlements(lake), snapshot, runDate);
-        write(lake, Tables.ENTITLEMENTS, history, counts);
-        report
-            .root()
-            .put("unknown_action_patterns", Entitlements.unknownActionPatterns(snapshot).count());
-        report.root().put("action_catalog", ActionCatalog.bundled().version());
-      } finally {
-        snapshot.unpersist();
-      }
-      Dataset<Row> entitlements = EntitlementHistory.current(lake.read(Tables.ENTITLEMENTS));
-      group(lake, "correlate: identities");
-      write(lake, Tables.IDENTITIES, IdentityGraph.identities(inv, events), counts);
-      Dataset<Row> identities = lake.read(Tables.IDENTITIES);
-      group(lake, "correlate: agents");
-      write(lake, Tables.AGENTS, IdentityGraph.agents(inv, identities), counts);
-      Dataset<Row> agents = lake.read(Tables.AGENTS);
-      group(lake, "correlate: identity_edges");
-      write(
-          lake,
-          Tables.IDENTITY_EDGES,
-          IdentityGraph.edges(
-              inv,
-              agents,
-              identities,
-              events,
-              entitlements,
-              Entitlements.trustGrants(inv.iamRoles())),
-          counts);
+      Dataset<Row> history = EntitlementHistory.next(previousEntitlements(lake), snapshot, runDate);
+      write(lake, Tables.ENTITLEMENTS, history, counts);
+      report
+          .root()
+          .put("unknown_action_patterns", Entitlements.unknownActionPatterns(snapshot).count());
+      report.root().put("action_catalog", ActionCatalog.bundled().version());
     } finally {
-      events.unpersist();
+      snapshot.unpersist();
     }
+    Dataset<Row> entitlements = EntitlementHistory.current(lake.read(Tables.ENTITLEMENTS));
+    group(lake, "correlate: identities");
+    write(lake, Tables.IDENTITIES, IdentityGraph.identities(inv, events), counts);
+    Dataset<Row> identities = lake.read(Tables.IDENTITIES);
+    group(lake, "correlate: agents");
+    write(lake, Tables.AGENTS, IdentityGraph.agents(inv, identities), counts);
+    Dataset<Row> agents = lake.read(Tables.AGENTS);
+    group(lake, "correlate: identity_edges");
+    write(
+        lake,
+        Tables.IDENTITY_EDGES,
+        IdentityGraph.edges(
+            inv,
+            agents,
+            identities,
+            events,
+            entitlements,
+            Entitlements.trustGrants(inv.iamRoles())),
+        counts);
     return counts;
   }
 

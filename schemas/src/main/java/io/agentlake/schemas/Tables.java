@@ -154,6 +154,40 @@ public final class Tables {
           "one account x log source x UTC day with the number of events observed by category",
           List.of("account_id", "source", "day"));
 
+  /**
+   * CloudTrail events whose IAM action cannot be derived (no eventSource or eventName, or an
+   * eventSource that is not an AWS service endpoint and not in the bundled exceptions): counted
+   * here instead of being dropped, so a gap in the mapping data is visible (SPEC 6.2).
+   */
+  public static final TableContract UNMAPPED_EVENTS =
+      silver(
+          "silver.unmapped_events",
+          "event_source STRING, event_name STRING, account_id STRING, day DATE NOT NULL,"
+              + " event_count BIGINT NOT NULL, first_time TIMESTAMP NOT NULL,"
+              + " last_time TIMESTAMP NOT NULL, sample_event_id STRING",
+          "one eventSource x eventName x account x UTC day of CloudTrail events with no IAM"
+              + " action",
+          List.of("event_source", "event_name", "account_id", "day"));
+
+  /**
+   * The watermark of the incremental CloudTrail aggregates: which ingest runs' bronze rows are
+   * already reflected in {@code silver.activity_daily}, {@code silver.observation_coverage} and
+   * {@code silver.unmapped_events}. Written only after those tables are; a missing row only makes
+   * the next correlate recompute some days again, never count twice.
+   */
+  public static final TableContract FOLDED_INGESTS =
+      new TableContract(
+          "ledger.folded_ingests",
+          Layer.LEDGER,
+          StructType.fromDDL(
+              "ingest_run_id STRING NOT NULL, folded_by_run_id STRING NOT NULL,"
+                  + " folded_time TIMESTAMP NOT NULL, mode STRING NOT NULL,"
+                  + " days_recomputed INT NOT NULL"),
+          "one committed ingest run whose CloudTrail rows are folded into the daily aggregates;"
+              + " mode FULL (rebuilt from all of bronze) or INCREMENTAL (its days recomputed)",
+          List.of("ingest_run_id"),
+          List.of());
+
   public static final TableContract AGENT_REACH =
       gold(
           "gold.agent_reach",
@@ -287,12 +321,14 @@ public final class Tables {
             QUARANTINE,
             INGESTED_FILES,
             RUNS,
+            FOLDED_INGESTS,
             IDENTITIES,
             AGENTS,
             IDENTITY_EDGES,
             ENTITLEMENTS,
             ACTIVITY_DAILY,
             OBSERVATION_COVERAGE,
+            UNMAPPED_EVENTS,
             AGENT_REACH,
             PRINCIPAL_RISK_FACTS,
             UNUSED_PRIVILEGES,

@@ -28,6 +28,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Measures a nightly run: generates an organisation of the given size, runs nightly for its last day, then runs the same date again (nothing new to ingest), and prints the figures.",
+      "With --history: measures whether nightly cost follows new data: runs nightly for day 1 on an empty lake, folds in days 2..N-1 one by one (ingest + correlate, untimed), then runs nightly for day N, and prints both times and their ratio.",
       "With --ingest: measures CloudTrail ingest alone (extraction, checks, redaction, re-delivery lookup, bronze + quarantine + ledger writes) next to a bare Spark read of the same files with an explicit schema, and prints records/s, MB/s and the ratio."
     })
 final class BenchCommand implements Callable<Integer> {
@@ -60,13 +61,21 @@ final class BenchCommand implements Callable<Integer> {
               + " of a nightly run (use e.g. --days 10 --events-per-day 100000 for 1M events).")
   boolean ingest;
 
+  @Option(
+      names = "--history",
+      description =
+          "Benchmark a nightly run on a lake holding --days - 1 days of history against the first"
+              + " night on an empty lake, at the same daily volume (e.g. --days 31"
+              + " --events-per-day 20000). The ratio should stay near 1.")
+  boolean history;
+
   @Override
   public Integer call() throws Exception {
     Path root = Path.of(dir).toAbsolutePath();
     SparkSession spark = Spark.session("agentlake bench");
     FileSystem.get(root.toUri(), spark.sparkContext().hadoopConfiguration())
         .delete(new org.apache.hadoop.fs.Path(root.toUri()), true);
-    String exports = root.resolve("exports").toUri().toString();
+    String exports = root.resolve(history ? "generated" : "exports").toUri().toString();
     GeneratorOptions options =
         new GeneratorOptions(
             exports,
@@ -84,6 +93,9 @@ final class BenchCommand implements Callable<Integer> {
     LocalDate date = options.endDate();
     if (ingest) {
       return benchIngest(spark, lake, exports, date, g, generateSeconds);
+    }
+    if (history) {
+      return benchHistory(lake, root, options, g, generateSeconds);
     }
     AgentlakeConfig config = AgentlakeConfig.defaults().withWindowDays(Math.min(days, 90));
     RunReport first = NightlyJob.run(lake, exports, date, config, Sources.ALL, Progress::step);
@@ -106,6 +118,104 @@ final class BenchCommand implements Callable<Integer> {
     print("first run ", first);
     print("same date again (no new files)", again);
     return 0;
+  }
+
+  /**
+   * Exports "arrive" day by day: everything but CloudTrail plus CloudTrail's day 1 first, then one
+   * day's CloudTrail folder per night. Only the first and the last night are timed.
+   */
+  private int benchHistory(
+      Lake lake, Path root, GeneratorOptions options, GenerationSummary g, double generateSeconds)
+      throws java.io.IOException {
+    if (days < 2) {
+      throw new picocli.CommandLine.ParameterException(
+          new picocli.CommandLine(this),
+          "--history needs --days of at least 2 (a first night and a night with history)");
+    }
+    Path generated = root.resolve("generated");
+    Path exports = root.resolve("exports");
+    String exportsUri = exports.toUri().toString();
+    AgentlakeConfig config = AgentlakeConfig.defaults();
+    LocalDate first = options.startDate();
+    LocalDate last = options.endDate();
+
+    arrive(generated, exports, null);
+    arrive(generated, exports, first);
+    Progress.step("nightly " + first + " (empty lake)");
+    long t0 = System.nanoTime();
+    RunReport firstNight = NightlyJob.run(lake, exportsUri, first, config, Sources.ALL, s -> {});
+    double firstSeconds = (System.nanoTime() - t0) / 1e9;
+
+    for (LocalDate d = first.plusDays(1); d.isBefore(last); d = d.plusDays(1)) {
+      arrive(generated, exports, d);
+      Progress.step("history " + d);
+      String runId = java.util.UUID.randomUUID().toString();
+      RunReport r = new RunReport(runId, "ingest+correlate", d);
+      IngestJob.run(
+          lake,
+          exportsUri,
+          Sources.ALL,
+          Map.of(),
+          d,
+          runId,
+          java.sql.Timestamp.from(java.time.Instant.now()),
+          r);
+      io.agentlake.jobs.CorrelateJob.run(lake, r, d);
+    }
+
+    arrive(generated, exports, last);
+    Progress.step("nightly " + last + " (" + (days - 1) + " days of history)");
+    t0 = System.nanoTime();
+    RunReport lastNight = NightlyJob.run(lake, exportsUri, last, config, Sources.ALL, s -> {});
+    double lastSeconds = (System.nanoTime() - t0) / 1e9;
+    Progress.done();
+
+    System.out.printf(
+        Locale.ROOT,
+        "%nagentlake bench --history: %d agents, %d days, %d CloudTrail events/day"
+            + " (%,d events, %.1f MB of exports), %d cores%n",
+        agents,
+        days,
+        eventsPerDay,
+        g.cloudTrailEvents(),
+        g.bytes() / 1e6,
+        lake.spark().sparkContext().defaultParallelism());
+    System.out.printf(Locale.ROOT, "  generate              %7.1f s%n", generateSeconds);
+    print("nightly " + first + " on an empty lake (" + firstSeconds + " s)", firstNight);
+    print(
+        "nightly " + last + " with " + (days - 1) + " days of history (" + lastSeconds + " s)",
+        lastNight);
+    System.out.printf(
+        Locale.ROOT,
+        "  day %d / day 1: %.2f (%.1f s / %.1f s); CloudTrail aggregates: %s%n",
+        days,
+        lastSeconds / firstSeconds,
+        lastSeconds,
+        firstSeconds,
+        lastNight.root().path("cloudtrail_aggregates").toString());
+    return 0;
+  }
+
+  /**
+   * Copies one day's CloudTrail folders from the generated tree into the exports (every other
+   * source when {@code day} is null).
+   */
+  private static void arrive(Path generated, Path exports, LocalDate day)
+      throws java.io.IOException {
+    String folder = day == null ? null : "/" + day.toString().replace('-', '/') + "/";
+    Path cloudTrail = generated.resolve("aws-cloudtrail");
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(generated)) {
+      for (Path f : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+        boolean isCloudTrail = f.startsWith(cloudTrail);
+        boolean wanted =
+            day == null ? !isCloudTrail : isCloudTrail && f.toString().contains(folder);
+        if (wanted) {
+          Path target = exports.resolve(generated.relativize(f));
+          java.nio.file.Files.createDirectories(target.getParent());
+          java.nio.file.Files.copy(f, target);
+        }
+      }
+    }
   }
 
   private int benchIngest(

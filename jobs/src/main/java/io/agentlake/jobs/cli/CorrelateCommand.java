@@ -8,15 +8,25 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 @Command(
     name = "correlate",
     mixinStandardHelpOptions = true,
     description =
-        "Rebuild the silver tables (identities, agents, edges, entitlements, activity) from bronze.")
+        "Rebuild the silver tables (identities, agents, edges, entitlements) from bronze and bring"
+            + " the CloudTrail daily aggregates (activity, coverage, unmapped events) up to date"
+            + " with the ingests not yet folded in.")
 final class CorrelateCommand implements Callable<Integer> {
 
   @Mixin LakeOptions options;
+
+  @Option(
+      names = "--full",
+      description =
+          "Rebuild the CloudTrail daily aggregates from all of bronze instead of recomputing only"
+              + " the days new ingests touched (after bronze was changed by hand, or to check).")
+  boolean full;
 
   @Override
   public Integer call() {
@@ -24,7 +34,7 @@ final class CorrelateCommand implements Callable<Integer> {
     var spark = Spark.session("agentlake correlate " + date);
     RunReport report = new RunReport(UUID.randomUUID().toString(), "correlate", date);
     long t0 = System.nanoTime();
-    var writes = CorrelateJob.run(new Lake(spark, options.lake), report, date);
+    var writes = CorrelateJob.run(new Lake(spark, options.lake), report, date, full);
     io.agentlake.jobs.TableWrite.report(
         report.stage("correlate", (System.nanoTime() - t0) / 1_000_000), writes);
     System.out.println(report.toJson());

@@ -7,6 +7,7 @@ import io.delta.tables.DeltaTable;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import org.apache.hadoop.fs.FileSystem;
@@ -19,7 +20,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * The lake on disk: one Delta table per {@link TableContract}, at {@code <root>/<layer>/<table>}.
  * The root is any Hadoop URI (file:, s3a:, abfss:). Writes follow the table's kind: bronze and
- * ledgers append, silver is replaced whole, gold replaces exactly one {@code as_of_date}.
+ * ledgers append, silver is replaced whole (the day-grained CloudTrail aggregates replace the days
+ * they recompute), gold replaces exactly one {@code as_of_date}.
  */
 public final class Lake {
 
@@ -77,6 +79,26 @@ public final class Lake {
     writer(table, rows)
         .mode(SaveMode.Overwrite)
         .option("replaceWhere", Tables.AS_OF_DATE + " = DATE'" + date + "'")
+        .save(path(table));
+  }
+
+  /**
+   * Replaces every row of a day-grained table whose {@code day} is one of {@code days} with {@code
+   * rows}, in one Delta commit (files of other days are untouched; Delta checks every written row
+   * falls on one of the days). Readers see the old days or the new ones, never a mix.
+   */
+  public void replaceDays(TableContract table, Dataset<Row> rows, Collection<LocalDate> days) {
+    if (days.isEmpty()) {
+      return;
+    }
+    String list =
+        days.stream()
+            .sorted()
+            .map(d -> "DATE'" + d + "'")
+            .collect(java.util.stream.Collectors.joining(", "));
+    writer(table, rows)
+        .mode(SaveMode.Overwrite)
+        .option("replaceWhere", "day IN (" + list + ")")
         .save(path(table));
   }
 

@@ -10,26 +10,33 @@ import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.get_json_object;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.regexp_replace;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sort_array;
 import static org.apache.spark.sql.functions.split;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
-import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.when;
 
 import io.agentlake.schemas.Tables;
 import io.agentlake.transforms.Contracts;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.Collection;
+import java.util.TreeSet;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.functions;
 
 /**
  * CloudTrail events → who did what, where, when: the daily activity aggregate and the observation
@@ -38,7 +45,10 @@ import org.apache.spark.sql.expressions.Window;
  *
  * <p>Dangerous: a denied attempt is recorded beside successes but is never use; an event with any
  * other error counts as neither. CloudTrail delivers some events twice, so events are de-duplicated
- * on (account, eventID) first.
+ * on (account, eventID) first — within the rows given, which is why an incremental update
+ * recomputes whole days ({@link #replaceDays}) rather than adding new rows' counts to stored ones:
+ * both copies of an event share its day. Events with no derivable IAM action are not in {@link
+ * #daily}; {@link #unmapped} counts them.
  */
 public final class Activity {
 
@@ -60,6 +70,15 @@ public final class Activity {
                             .orderBy(col("_source_file"), col("_record_position"))))
             .filter(col("_dup").equalTo(1))
             .drop("_dup");
+    return resolved(unique);
+  }
+
+  /**
+   * Events with the acting principal resolved but <em>not</em> de-duplicated: for facts a duplicate
+   * cannot change (first/last seen, who used a key), where skipping the shuffle of every event
+   * matters because they are computed over all of history.
+   */
+  public static Dataset<Row> resolved(Dataset<Row> bronzeCloudTrail) {
     Column type = col("userIdentity.type");
     Column issuer = col("userIdentity.sessionContext.sessionIssuer.arn");
     Column account = coalesce(col("userIdentity.accountId"), col("recipientAccountId"));
@@ -71,7 +90,7 @@ public final class Activity {
                 concat(lit("service:"), coalesce(col("userIdentity.invokedBy"), lit("unknown"))))
             .when(type.equalTo("FederatedUser"), coalesce(issuer, col("userIdentity.arn")))
             .otherwise(coalesce(col("userIdentity.arn"), col("userIdentity.principalId")));
-    return unique
+    return bronzeCloudTrail
         .withColumn("principal_arn", principalArn)
         .withColumn("principal_id", concat(lit("aws:"), principalArn))
         .withColumn(
@@ -89,22 +108,51 @@ public final class Activity {
             "event_category", coalesce(col("eventCategory"), lit("Management")).cast("string"));
   }
 
-  /** Each event exploded to the IAM action(s) it exercised, lower-case. */
+  /** Each event exploded to the IAM action(s) it exercised, lower-case. Unmappable events drop. */
   public static Dataset<Row> eventActions(Dataset<Row> events) {
+    Column bucket =
+        when(col("on_resource").equalTo(CloudTrailActions.COPY_SOURCE), copySourceBucket())
+            .otherwise(col("requestParameters.bucketName"));
+    return withActions(events)
+        .withColumn("exercised", explode(col("mapped_actions")))
+        .withColumn("action", lower(col("exercised.action")))
+        .withColumn("on_resource", col("exercised.on_resource"))
+        .withColumn(
+            "resource",
+            when(bucket.isNull(), lit("*"))
+                .when(
+                    col("action").rlike(S3_OBJECT_ACTIONS),
+                    concat(lit("arn:aws:s3:::"), bucket, lit("/*")))
+                .otherwise(concat(lit("arn:aws:s3:::"), bucket)))
+        .drop("mapped_actions", "exercised", "on_resource");
+  }
+
+  /**
+   * Events with a {@code mapped_actions} array of (action, on_resource): the data-file rows for
+   * renamed events, else {@code <prefix>:<eventName>}; null when no action can be derived (no
+   * eventSource or eventName, or a host that is neither an AWS service endpoint nor listed in the
+   * eventSource exceptions).
+   */
+  private static Dataset<Row> withActions(Dataset<Row> events) {
     SparkSession spark = events.sparkSession();
     Dataset<Row> prefixes = broadcast(CloudTrailActions.sourcePrefixes(spark));
     Dataset<Row> renamed =
         broadcast(
             CloudTrailActions.eventActions(spark)
                 .groupBy("event_source", "event_name")
-                .agg(collect_list("action").as("mapped_actions")));
+                .agg(
+                    sort_array(collect_list(struct(col("action"), col("on_resource"))))
+                        .as("renamed_actions")));
     Dataset<Row> withPrefix =
         events
             .join(prefixes, events.col("eventSource").equalTo(prefixes.col("event_source")), "left")
             .withColumn(
                 "iam_prefix",
                 coalesce(
-                    col("prefix"), regexp_replace(col("eventSource"), "\\.amazonaws\\.com$", "")))
+                    col("prefix"),
+                    when(
+                        col("eventSource").rlike("^[a-z0-9-]+\\.amazonaws\\.com$"),
+                        regexp_replace(col("eventSource"), "\\.amazonaws\\.com$", ""))))
             .drop("event_source", "prefix");
     Dataset<Row> mapped =
         withPrefix.join(
@@ -114,20 +162,49 @@ public final class Activity {
                 .equalTo(renamed.col("event_source"))
                 .and(withPrefix.col("eventName").equalTo(renamed.col("event_name"))),
             "left");
-    Column actions =
-        coalesce(
-            col("mapped_actions"), array(concat(col("iam_prefix"), lit(":"), col("eventName"))));
-    Column bucket = col("requestParameters.bucketName");
+    Column byDefault =
+        when(
+            col("iam_prefix").isNotNull().and(col("eventName").isNotNull()),
+            array(
+                struct(
+                    concat(col("iam_prefix"), lit(":"), col("eventName")).as("action"),
+                    lit(CloudTrailActions.TARGET).as("on_resource"))));
     return mapped
-        .withColumn("action", explode(transform(actions, a -> lower(a))))
-        .withColumn(
-            "resource",
-            when(bucket.isNull(), lit("*"))
-                .when(
-                    col("action").rlike(S3_OBJECT_ACTIONS),
-                    concat(lit("arn:aws:s3:::"), bucket, lit("/*")))
-                .otherwise(concat(lit("arn:aws:s3:::"), bucket)))
-        .drop("event_source", "event_name", "mapped_actions");
+        .withColumn("mapped_actions", coalesce(col("renamed_actions"), byDefault))
+        .drop("event_source", "event_name", "renamed_actions", "iam_prefix");
+  }
+
+  /**
+   * The source bucket of a CopyObject / UploadPartCopy, from {@code x-amz-copy-source}
+   * ("bucket/key", "/bucket/key" or with "?versionId="), read from the redacted raw event because
+   * the typed bronze columns keep only bucketName and key.
+   */
+  private static Column copySourceBucket() {
+    Column source = get_json_object(col("_raw"), "$.requestParameters.x-amz-copy-source");
+    Column bucket = regexp_extract(source, "^/?([^/?]+)/", 1);
+    return when(bucket.notEqual(""), bucket);
+  }
+
+  /**
+   * {@code silver.unmapped_events}: CloudTrail events for which no IAM action can be derived,
+   * counted per eventSource x eventName x account x day with a sample, so they are reported rather
+   * than silently missing from {@code activity_daily}.
+   */
+  public static Dataset<Row> unmapped(Dataset<Row> events) {
+    Dataset<Row> grouped =
+        withActions(events)
+            .filter(col("mapped_actions").isNull().and(col("day").isNotNull()))
+            .groupBy(
+                col("eventSource").as("event_source"),
+                col("eventName").as("event_name"),
+                col("account_id"),
+                col("day"))
+            .agg(
+                count(lit(1)).cast("long").as("event_count"),
+                min("_event_time").as("first_time"),
+                max("_event_time").as("last_time"),
+                min("eventID").as("sample_event_id"));
+    return Contracts.conform(grouped, Tables.UNMAPPED_EVENTS);
   }
 
   /** {@code silver.activity_daily}. */
@@ -144,6 +221,45 @@ public final class Activity {
                 min("eventID").as("sample_event_id"),
                 sort_array(collect_set("session_name")).as("session_names"));
     return Contracts.conform(grouped, Tables.ACTIVITY_DAILY);
+  }
+
+  /**
+   * Bronze rows whose event falls on one of {@code days} (UTC): what an incremental run recomputes.
+   * Written as one time range per day so Delta can skip every file whose {@code _event_time}
+   * min/max lies outside them (bronze files are written per ingest run, so they cluster by time).
+   */
+  public static Column onDays(Collection<LocalDate> days) {
+    Column any = lit(false);
+    for (LocalDate day : new TreeSet<>(days)) {
+      any =
+          any.or(
+              col("_event_time")
+                  .geq(lit(day.toString()).cast("timestamp"))
+                  .and(col("_event_time").lt(lit(day.plusDays(1).toString()).cast("timestamp"))));
+    }
+    return any;
+  }
+
+  /**
+   * One incremental step of a day-grained aggregate ({@code activity_daily}, {@code
+   * observation_coverage}, {@code unmapped_events}): the rows of {@code existing} on other days,
+   * plus {@code recomputed} for {@code days}. {@code recomputed} must be computed from
+   * <em>every</em> bronze row of those days (old and new), so late events join their day and
+   * applying the same step twice gives the same table — nothing is ever added to a stored count.
+   * The jobs perform the same step on Delta as one {@code replaceWhere} commit.
+   */
+  public static Dataset<Row> replaceDays(
+      Dataset<Row> existing, Dataset<Row> recomputed, Collection<LocalDate> days) {
+    Column inDays = dayIn(days);
+    return existing.filter(functions.not(inDays)).unionByName(recomputed.filter(inDays));
+  }
+
+  /** {@code day IN (...)} as a column (false for no days). */
+  public static Column dayIn(Collection<LocalDate> days) {
+    if (days.isEmpty()) {
+      return lit(false);
+    }
+    return col("day").isin(days.stream().sorted().map(Date::valueOf).toArray(Object[]::new));
   }
 
   /** {@code silver.observation_coverage}: per account and day, events seen by category. */

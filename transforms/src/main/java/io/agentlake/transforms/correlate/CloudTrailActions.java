@@ -30,7 +30,14 @@ public final class CloudTrailActions {
       StructType.fromDDL("event_source STRING NOT NULL, prefix STRING NOT NULL");
   public static final StructType EVENT_ACTIONS =
       StructType.fromDDL(
-          "event_source STRING NOT NULL, event_name STRING NOT NULL, action STRING NOT NULL");
+          "event_source STRING NOT NULL, event_name STRING NOT NULL, action STRING NOT NULL,"
+              + " on_resource STRING NOT NULL");
+
+  /** The action applies to the request's own resource (bucketName): the default. */
+  public static final String TARGET = "target";
+
+  /** The action applies to the copy source ({@code x-amz-copy-source}), as CopyObject's read. */
+  public static final String COPY_SOURCE = "copy-source";
 
   private CloudTrailActions() {}
 
@@ -51,7 +58,10 @@ public final class CloudTrailActions {
     }
   }
 
-  /** (eventSource, eventName) → IAM action, for events named differently from their action. */
+  /**
+   * (eventSource, eventName) → IAM action and the resource it applies to ({@link #TARGET} or {@link
+   * #COPY_SOURCE}), for events named differently from their action.
+   */
   public static List<Row> eventActionRows() {
     try (BufferedReader reader =
         new BufferedReader(
@@ -68,10 +78,16 @@ public final class CloudTrailActions {
           continue;
         }
         String[] parts = line.split(",", -1);
-        if (parts.length != 3) {
-          throw new IllegalStateException("bad row in cloudtrail-event-actions.csv: " + line);
+        String on = parts.length == 4 ? parts[3].trim() : TARGET;
+        if (parts.length < 3
+            || parts.length > 4
+            || !(on.equals(TARGET) || on.equals(COPY_SOURCE))) {
+          throw new IllegalStateException(
+              "bad row in cloudtrail-event-actions.csv: "
+                  + line
+                  + " (expected event_source,event_name,action[,target|copy-source])");
         }
-        rows.add(RowFactory.create(parts[0].trim(), parts[1].trim(), parts[2].trim()));
+        rows.add(RowFactory.create(parts[0].trim(), parts[1].trim(), parts[2].trim(), on));
       }
       return rows;
     } catch (IOException e) {
