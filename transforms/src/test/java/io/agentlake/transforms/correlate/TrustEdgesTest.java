@@ -1,0 +1,119 @@
+package io.agentlake.transforms.correlate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.agentlake.schemas.Sources;
+import io.agentlake.testing.Extracted;
+import io.agentlake.testing.SharedSpark;
+import java.time.LocalDate;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * SPEC 6.2, trust policies: naming a principal lets it assume the role; naming the account root
+ * lets in only the principals of that account whose own policies also allow sts:AssumeRole on the
+ * role.
+ */
+@ExtendWith(SharedSpark.class)
+class TrustEdgesTest {
+
+  private static final String ACCOUNT = "111111111111";
+
+  private static String trust(String principal) {
+    return "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\""
+        + principal
+        + "\"},\"Action\":\"sts:AssumeRole\"}]}";
+  }
+
+  private static String user(String name, String inlinePolicy) {
+    return "{\"UserName\":\""
+        + name
+        + "\",\"UserId\":\"AIDA"
+        + name.toUpperCase()
+        + "\",\"Arn\":\"arn:aws:iam::"
+        + ACCOUNT
+        + ":user/"
+        + name
+        + "\",\"CreateDate\":\"2026-01-01T00:00:00Z\",\"GroupList\":[],\"AttachedManagedPolicies\":[],"
+        + "\"UserPolicyList\":["
+        + (inlinePolicy == null
+            ? ""
+            : "{\"PolicyName\":\"assume\",\"PolicyDocument\":" + inlinePolicy + "}")
+        + "]}";
+  }
+
+  private static String role(String name, String trustPolicy) {
+    return "{\"RoleName\":\""
+        + name
+        + "\",\"RoleId\":\"AROA"
+        + name.toUpperCase()
+        + "\",\"Arn\":\"arn:aws:iam::"
+        + ACCOUNT
+        + ":role/"
+        + name
+        + "\",\"CreateDate\":\"2026-01-01T00:00:00Z\",\"AssumeRolePolicyDocument\":"
+        + trustPolicy
+        + ",\"RolePolicyList\":[],\"AttachedManagedPolicies\":[]}";
+  }
+
+  @Test
+  void accountRootTrustNeedsTheIdentitySideAllowAnExactArnDoesNot(SparkSession spark) {
+    String allowTarget =
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"STS:AssumeRole\","
+            + "\"Resource\":\"arn:aws:iam::"
+            + ACCOUNT
+            + ":role/Target\"}]}";
+    String allowOther =
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\","
+            + "\"Resource\":\"arn:aws:iam::"
+            + ACCOUNT
+            + ":role/Other*\"}]}";
+    String export =
+        "{\"UserDetailList\":["
+            + user("alice", null)
+            + ","
+            + user("bob", allowTarget)
+            + ","
+            + user("carol", allowOther)
+            + "],\"RoleDetailList\":["
+            + role("Target", trust("arn:aws:iam::" + ACCOUNT + ":root"))
+            + ","
+            + role("ByName", trust("arn:aws:iam::" + ACCOUNT + ":user/alice"))
+            + ","
+            + role("ByBareAccount", trust(ACCOUNT))
+            + "],\"GroupDetailList\":[],\"Policies\":[]}";
+    Extracted x =
+        new Extracted(spark).text(Sources.AWS_IAM, "aws-iam/" + ACCOUNT + "/auth.json", export);
+    Dataset<Row> entitlements =
+        Entitlements.entitlements(
+            Entitlements.attachments(
+                x.bronze("iam_user"),
+                x.bronze("iam_group"),
+                x.bronze("iam_role"),
+                x.bronze("iam_policy")),
+            LocalDate.of(2026, 11, 1));
+
+    List<String> edges =
+        IdentityGraph.canAssume(Entitlements.trustGrants(x.bronze("iam_role")), entitlements)
+            .select("src_id", "dst_id")
+            .collectAsList()
+            .stream()
+            .map(
+                r ->
+                    r.getString(0).replace("aws:arn:aws:iam::" + ACCOUNT + ":", "")
+                        + " -> "
+                        + r.getString(1).replace("aws:arn:aws:iam::" + ACCOUNT + ":", ""))
+            .toList();
+
+    assertThat(edges)
+        .containsExactlyInAnyOrder(
+            // the root of the account: only bob's own policy allows sts:AssumeRole on Target
+            "user/bob -> role/Target",
+            // an exact ARN needs nothing on the identity side
+            "user/alice -> role/ByName");
+  }
+}
