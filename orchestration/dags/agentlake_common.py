@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
@@ -31,6 +32,16 @@ from airflow.sdk import Variable
 from airflow.sdk.exceptions import AirflowFailException
 
 MAIN_CLASS = "io.agentlake.jobs.cli.Agentlake"
+
+#: Task defaults both DAGs share: exit code 1 (a retry may help) is retried with back-off;
+#: codes 2 and 3 fail at once (see AgentlakeSubmitOperator).
+DEFAULT_ARGS = {
+    "owner": "agentlake",
+    "retries": 2,
+    "retry_delay": timedelta(minutes=2),
+    "retry_exponential_backoff": True,
+    "max_retry_delay": timedelta(minutes=30),
+}
 
 #: The nightly DAG's id; the maintenance DAG waits until no run of it is active.
 NIGHTLY_DAG_ID = "agentlake_nightly"

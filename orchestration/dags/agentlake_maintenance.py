@@ -46,7 +46,15 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import DAG, BaseSensorOperator, CronTriggerTimetable, Param
 
-from agentlake_common import LAKE, MACROS, NIGHTLY_DAG_ID, _env, _location, submit
+from agentlake_common import (
+    DEFAULT_ARGS,
+    LAKE,
+    MACROS,
+    NIGHTLY_DAG_ID,
+    _env,
+    _location,
+    submit,
+)
 
 DAG_ID = "agentlake_maintenance"
 
@@ -81,13 +89,7 @@ with DAG(
     catchup=False,
     max_active_runs=1,
     tags=["agentlake", "spark", "maintenance", "weekly"],
-    default_args={
-        "owner": "agentlake",
-        "retries": 2,
-        "retry_delay": timedelta(minutes=2),
-        "retry_exponential_backoff": True,
-        "max_retry_delay": timedelta(minutes=30),
-    },
+    default_args=dict(DEFAULT_ARGS),
     params={
         "lake": Param(None, type=["null", "string"], description="lake root URI (overrides)"),
         "retention_days": Param(

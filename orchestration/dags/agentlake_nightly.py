@@ -32,7 +32,6 @@ Exit codes of the job: 0 done; 1 failed, a retry may help (retried with exponent
 
 from __future__ import annotations
 
-from datetime import timedelta
 
 import pendulum
 from airflow.sdk import DAG, Asset, CronDataIntervalTimetable, Param, Variable, task
@@ -40,6 +39,7 @@ from airflow.sdk.exceptions import AirflowFailException
 
 # Shared with the maintenance DAG; AgentlakeSubmitOperator is re-exported for existing imports.
 from agentlake_common import (  # noqa: F401
+    DEFAULT_ARGS,
     EXPORTS,
     LAKE,
     MACROS,
@@ -94,13 +94,7 @@ with DAG(
     catchup=env_flag("AGENTLAKE_CATCHUP"),
     max_active_runs=1,  # runs of different dates share the same bronze/silver tables
     tags=["agentlake", "spark", "nightly"],
-    default_args={
-        "owner": "agentlake",
-        "retries": 2,
-        "retry_delay": timedelta(minutes=2),
-        "retry_exponential_backoff": True,
-        "max_retry_delay": timedelta(minutes=30),
-    },
+    default_args=dict(DEFAULT_ARGS),
     params={
         "exports": Param(None, type=["null", "string"], description="exports root URI (overrides)"),
         "lake": Param(None, type=["null", "string"], description="lake root URI (overrides)"),
