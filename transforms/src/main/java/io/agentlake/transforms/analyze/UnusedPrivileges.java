@@ -2,6 +2,7 @@ package io.agentlake.transforms.analyze;
 
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_contains;
+import static org.apache.spark.sql.functions.array_join;
 import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
@@ -38,10 +39,16 @@ import org.apache.spark.sql.Row;
 
 /**
  * {@code gold.unused_privileges}: for every AWS principal with Allow grants, whether each grant,
- * each granted service and the identity as a whole were used in the window {@code [asOf - W + 1,
- * asOf]}. Used means at least one successful activity whose IAM action matches the grant's action
- * pattern ({@code *} and {@code ?} globs, case-insensitive). Denied attempts are counted and shown,
- * never taken as use (AWS Access Advisor counts them; we do not).
+ * each granted action, each granted service and the identity as a whole were used in the window
+ * {@code [asOf - W + 1, asOf]}, and, where the logs name the resource (S3), each bucket-scoped
+ * grant on its resources. Used means at least one successful activity whose IAM action matches the
+ * grant's action pattern ({@code *} and {@code ?} globs, case-insensitive). Denied attempts are
+ * counted and shown, never taken as use (AWS Access Advisor counts them; we do not).
+ *
+ * <p>Levels: {@code IDENTITY} (any use at all), {@code SERVICE}, {@code GRANT} (one statement's
+ * action pattern on one resource pattern, matched on the action), {@code ACTION} (one concrete
+ * catalog action, every statement granting it folded together) and {@code RESOURCE} (a grant scoped
+ * to S3 buckets or objects, used only by activity on a bucket it names).
  *
  * <p>Verdict precedence: {@code TOO_NEW} (granted within the grace days), {@code USED}, {@code
  * NOT_OBSERVABLE} (only never-logged actions such as {@code iam:passrole}, or S3 object-level
@@ -54,13 +61,19 @@ import org.apache.spark.sql.Row;
  *
  * <p>Dangerous: an {@code UNUSED} verdict invites someone to remove a permission. It is only as
  * good as the logs: a gap in coverage must surface as {@code INSUFFICIENT_HISTORY} or {@code
- * NOT_OBSERVABLE}, never as {@code UNUSED}. Matching is on the action only, not the resource.
+ * NOT_OBSERVABLE}, never as {@code UNUSED}. Below the RESOURCE level, matching is on the action
+ * only.
  */
 public final class UnusedPrivileges {
 
   public static final String GRANT = "GRANT";
+  public static final String ACTION = "ACTION";
+  public static final String RESOURCE = "RESOURCE";
   public static final String SERVICE = "SERVICE";
   public static final String IDENTITY = "IDENTITY";
+
+  /** An S3 ARN's bucket part: the bucket name (or bucket glob) before any {@code /key}. */
+  private static final String S3_BUCKET = "^arn:aws:s3:::([^/]+)";
 
   /** Actions CloudTrail never records: nothing in the logs can show their use. */
   static final List<String> NEVER_LOGGED = List.of("iam:passrole");
@@ -110,32 +123,20 @@ public final class UnusedPrivileges {
 
     Dataset<Row> subjects =
         grantSubjects(grants)
+            .unionByName(actionSubjects(grants))
             .unionByName(serviceSubjects(grants, windowActivity))
             .unionByName(identitySubjects(grants));
 
-    Dataset<Row> actionStats = actionStats(activity, grants, windowStart, asOf);
-    Dataset<Row> matched =
-        subjects
-            .join(
-                actionStats,
-                subjects
-                    .col("principal_id")
-                    .equalTo(actionStats.col("a_principal_id"))
-                    .and(
-                        when(
-                                subjects.col("pattern_regex").isNull(),
-                                array_contains(
-                                    subjects.col("granted_actions"), actionStats.col("action")))
-                            .otherwise(
-                                rlike(actionStats.col("action"), subjects.col("pattern_regex")))),
-                "left")
-            .groupBy(Arrays.stream(SUBJECT_KEY).map(c -> col(c)).toArray(Column[]::new))
-            .agg(
-                array_sort(collect_set(when(col("win_success").gt(0), col("action"))))
-                    .as("used_actions"),
-                coalesce(sum("win_denied"), lit(0L)).as("denied_attempts"),
-                coalesce(sum("win_success"), lit(0L)).as("window_successes"),
-                max("last_success").as("last_success"));
+    Dataset<Row> byAction =
+        match(subjects, actionStats(activity, grants, windowStart, asOf, false), lit(true));
+    Dataset<Row> resourceSubjects = resourceSubjects(grants);
+    Dataset<Row> resourceStats = actionStats(activity, grants, windowStart, asOf, true);
+    Dataset<Row> byResource =
+        match(
+            resourceSubjects,
+            resourceStats,
+            rlike(resourceStats.col("bucket"), resourceSubjects.col("bucket_regex")));
+    Dataset<Row> matched = byAction.unionByName(byResource);
 
     Dataset<Row> judged =
         matched
@@ -170,6 +171,7 @@ public final class UnusedPrivileges {
                         col("data_event_days"))
                     .as("coverage"),
                 col("used_actions"),
+                col("used_resources"),
                 col("last_used_time"),
                 col("last_used_event_id"),
                 col("denied_attempts"),
@@ -223,6 +225,7 @@ public final class UnusedPrivileges {
                 .as("account_id"),
             lower(col("action_pattern")).as("action_pattern"),
             lower(col("action")).as("action"),
+            col("in_catalog"),
             lower(col("service")).as("service"),
             col("resource_pattern"),
             col("policy_name"),
@@ -248,6 +251,48 @@ public final class UnusedPrivileges {
         .withColumn("pattern_regex", when(not(col("not_action")), globRegex(col("action_pattern"))))
         .withColumn("granted_actions", when(col("not_action"), col("actions")))
         .drop("actions", "not_action");
+  }
+
+  /**
+   * One row per granted concrete action, every statement granting it folded together (policies,
+   * paths and resource patterns listed), so a wildcard grant used for one action still shows each
+   * action it grants in vain. Conditional only when every grant of it is. Too new when any of its
+   * grants is: a fresh grant of an old, unused action is a new decision, not judged yet. An action
+   * pattern outside the catalog stays a pattern.
+   */
+  private static Dataset<Row> actionSubjects(Dataset<Row> grants) {
+    return grants
+        .groupBy("principal_id", "action")
+        .agg(
+            max("principal_arn").as("principal_arn"),
+            max("account_id").as("account_id"),
+            max("granted_since").as("granted_since"),
+            array_sort(collect_set("policy_type")).as("policy_types"),
+            min("conditional").as("conditional"),
+            max("in_catalog").as("in_catalog"),
+            array_join(array_sort(collect_set("resource_pattern")), ", ").as("resource_pattern"),
+            array_join(array_sort(collect_set("policy_name")), ", ").as("policy_name"),
+            array_join(array_sort(collect_set("grant_path")), ", ").as("grant_path"))
+        .withColumn("level", lit(ACTION))
+        .withColumnRenamed("action", "action_pattern")
+        .withColumn("service", substring_index(col("action_pattern"), ":", 1))
+        .withColumn("pattern_regex", when(not(col("in_catalog")), globRegex(col("action_pattern"))))
+        .withColumn("granted_actions", when(col("in_catalog"), array(col("action_pattern"))))
+        .drop("in_catalog");
+  }
+
+  /**
+   * The grants scoped to S3 buckets or objects, judged on the resource as well: used only by
+   * successful activity on a bucket the pattern names. Activity names S3 resources down to the
+   * bucket ({@code arn:aws:s3:::b} or {@code arn:aws:s3:::b/*}), so this is where the resource
+   * level can be judged; other services' activity carries no resource.
+   */
+  private static Dataset<Row> resourceSubjects(Dataset<Row> grants) {
+    return grantSubjects(grants)
+        .filter(col("service").equalTo("s3").and(col("resource_pattern").rlike(S3_BUCKET)))
+        .withColumn("level", lit(RESOURCE))
+        .withColumn(
+            "bucket_regex", globRegex(regexp_extract(col("resource_pattern"), S3_BUCKET, 1)));
   }
 
   /**
@@ -308,21 +353,71 @@ public final class UnusedPrivileges {
   }
 
   /**
-   * Per principal and action, aggregated before the pattern join: successes and denials in the
-   * window, and the latest success at or before the run date (any time, not only the window).
+   * Per principal and action (and, {@code byBucket}, per S3 resource the logs name), aggregated
+   * before the pattern join: successes and denials in the window, and the latest success at or
+   * before the run date (any time, not only the window).
    */
   private static Dataset<Row> actionStats(
-      Dataset<Row> activity, Dataset<Row> grants, LocalDate windowStart, LocalDate asOf) {
+      Dataset<Row> activity,
+      Dataset<Row> grants,
+      LocalDate windowStart,
+      LocalDate asOf,
+      boolean byBucket) {
     Column inWindow = col("day").geq(lit(windowStart));
-    return activity
-        .filter(col("day").leq(lit(asOf)))
-        .join(grants.select("principal_id").distinct(), new String[] {"principal_id"}, "left_semi")
-        .groupBy(col("principal_id").as("a_principal_id"), lower(col("action")).as("action"))
+    Dataset<Row> rows =
+        activity
+            .filter(col("day").leq(lit(asOf)))
+            .join(
+                grants.select("principal_id").distinct(),
+                new String[] {"principal_id"},
+                "left_semi");
+    Column resource = lit(null).cast("string");
+    Column bucket = lit(null).cast("string");
+    if (byBucket) {
+      rows = rows.filter(col("resource").rlike(S3_BUCKET));
+      resource = col("resource");
+      bucket = regexp_extract(col("resource"), S3_BUCKET, 1);
+    }
+    return rows.groupBy(
+            col("principal_id").as("a_principal_id"),
+            lower(col("action")).as("action"),
+            resource.as("resource"),
+            bucket.as("bucket"))
         .agg(
             sum(when(inWindow, col("success_count")).otherwise(0L)).as("win_success"),
             sum(when(inWindow, col("denied_count")).otherwise(0L)).as("win_denied"),
             max(when(col("success_count").gt(0), struct(col("last_time"), col("sample_event_id"))))
                 .as("last_success"));
+  }
+
+  /**
+   * Each subject left-joined with its principal's statistics for the actions it grants (and that
+   * meet {@code also}), folded back to one row per subject.
+   */
+  private static Dataset<Row> match(Dataset<Row> subjects, Dataset<Row> stats, Column also) {
+    Column grantsAction =
+        when(
+                subjects.col("pattern_regex").isNull(),
+                array_contains(subjects.col("granted_actions"), stats.col("action")))
+            .otherwise(rlike(stats.col("action"), subjects.col("pattern_regex")));
+    return subjects
+        .join(
+            stats,
+            subjects
+                .col("principal_id")
+                .equalTo(stats.col("a_principal_id"))
+                .and(grantsAction)
+                .and(also),
+            "left")
+        .groupBy(Arrays.stream(SUBJECT_KEY).map(c -> col(c)).toArray(Column[]::new))
+        .agg(
+            array_sort(collect_set(when(col("win_success").gt(0), col("action"))))
+                .as("used_actions"),
+            array_sort(collect_set(when(col("win_success").gt(0), col("resource"))))
+                .as("used_resources"),
+            coalesce(sum("win_denied"), lit(0L)).as("denied_attempts"),
+            coalesce(sum("win_success"), lit(0L)).as("window_successes"),
+            max("last_success").as("last_success"));
   }
 
   /** Days in the window with management events, and with data events, per account. */

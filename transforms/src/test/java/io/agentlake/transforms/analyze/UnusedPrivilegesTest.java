@@ -29,12 +29,33 @@ class UnusedPrivilegesTest {
 
   static String grant(
       String principal, String action, String policyType, String effect, String since) {
+    return grant(principal, action, action.toLowerCase(), "*", policyType, effect, since);
+  }
+
+  /** One entitlement row: a statement's action pattern expanded to one concrete action. */
+  static String grant(
+      String principal,
+      String pattern,
+      String action,
+      String resource,
+      String policyType,
+      String effect,
+      String since) {
     String arn = principal.substring(4);
     String service = action.equals("*") ? "*" : action.substring(0, action.indexOf(':'));
     return j(
-        "{'principal_id':'%s','principal_arn':'%s','effect':'%s','action_pattern':'%s','service':'%s',"
-                .formatted(principal, arn, effect, action, service)
-            + "'resource_pattern':'*','unconstrained':true,'conditional':false,'policy_name':'p1',"
+        ("{'principal_id':'%s','principal_arn':'%s','effect':'%s','action_pattern':'%s','action':'%s',"
+                    + "'in_catalog':true,'service':'%s','resource_pattern':'%s','unconstrained':%s,")
+                .formatted(
+                    principal,
+                    arn,
+                    effect,
+                    pattern,
+                    action,
+                    service,
+                    resource,
+                    resource.equals("*"))
+            + "'conditional':false,'policy_name':'p1',"
             + "'policy_type':'%s','grant_path':'direct','statement_index':0,'granted_since':'%sT00:00:00Z'}"
                 .formatted(policyType, since));
   }
@@ -64,9 +85,17 @@ class UnusedPrivilegesTest {
         Tables.ENTITLEMENTS,
         grant(R1, "s3:getobject", "managed", "Allow", "2025-01-01"),
         grant(R1, "iam:passrole", "inline", "Allow", "2025-01-01"),
-        grant(R1, "ec2:Describe?nstances", "managed", "Allow", "2025-01-01"),
+        grant(
+            R1,
+            "ec2:Describe?nstances",
+            "ec2:describeinstances",
+            "*",
+            "managed",
+            "Allow",
+            "2025-01-01"),
         grant(R1, "dynamodb:getitem", "inline", "Allow", "2025-01-01"),
-        grant(R1, "sqs:*", "inline", "Allow", "2025-06-25"),
+        grant(R1, "sqs:*", "sqs:sendmessage", "*", "inline", "Allow", "2025-06-25"),
+        grant(R1, "sqs:*", "sqs:receivemessage", "*", "inline", "Allow", "2025-06-25"),
         grant(R1, "lambda:invokefunction", "inline", "Allow", "2025-01-01"),
         grant(R1, "*", "boundary", "Allow", "2025-01-01"),
         grant(R1, "kms:decrypt", "inline", "Deny", "2025-01-01"),
@@ -213,6 +242,113 @@ class UnusedPrivilegesTest {
     assertThat((String) rows.get(R1 + "|GRANT|s3:getobject").getAs("verdict")).isEqualTo("UNUSED");
     assertThat((String) rows.get(R1 + "|GRANT|iam:passrole").getAs("verdict"))
         .isEqualTo("NOT_OBSERVABLE");
+  }
+
+  @Test
+  void judgesEachGrantedActionAndEachBucketScopedGrantOnItsResources(SparkSession spark) {
+    String r3 = "aws:arn:aws:iam::111122223333:role/reader";
+    Dataset<Row> entitlements =
+        rows(
+            spark,
+            Tables.ENTITLEMENTS,
+            grant(
+                r3,
+                "s3:Get*",
+                "s3:getobject",
+                "arn:aws:s3:::reports/*",
+                "inline",
+                "Allow",
+                "2025-01-01"),
+            grant(
+                r3,
+                "s3:Get*",
+                "s3:getobjectacl",
+                "arn:aws:s3:::reports/*",
+                "inline",
+                "Allow",
+                "2025-01-01"),
+            grant(
+                r3,
+                "s3:GetObject",
+                "s3:getobject",
+                "arn:aws:s3:::archive/*",
+                "inline",
+                "Allow",
+                "2025-01-01"),
+            grant(
+                r3,
+                "s3:ListBucket",
+                "s3:listbucket",
+                "arn:aws:s3:::reports",
+                "inline",
+                "Allow",
+                "2025-01-01"));
+    Dataset<Row> activity =
+        rows(
+            spark,
+            Tables.ACTIVITY_DAILY,
+            j(
+                "{'principal_id':'%s','action':'s3:getobject','resource':'arn:aws:s3:::reports/*','day':'2025-06-29','event_category':'Data','success_count':5,'denied_count':0,'first_time':'2025-06-29T08:00:00Z','last_time':'2025-06-29T09:00:00Z','sample_event_id':'ev-get'}"
+                    .formatted(r3)),
+            j(
+                "{'principal_id':'%s','action':'s3:listbucket','resource':'arn:aws:s3:::other','day':'2025-06-29','event_category':'Data','success_count':1,'denied_count':0,'first_time':'2025-06-29T08:00:00Z','last_time':'2025-06-29T09:00:00Z','sample_event_id':'ev-list'}"
+                    .formatted(r3)));
+    Map<String, Row> rows =
+        byLevelAndPattern(
+            UnusedPrivileges.compute(
+                entitlements,
+                activity,
+                coverage(spark, "111122223333", WINDOW, 7),
+                rows(spark, Tables.IDENTITIES),
+                reach(spark),
+                AS_OF,
+                WINDOW,
+                GRACE));
+
+    assertThat(verdicts(rows, r3, "ACTION"))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "s3:getobject", "USED",
+                "s3:getobjectacl", "UNUSED",
+                "s3:listbucket", "USED"));
+    Row getObject = rows.get(r3 + "|ACTION|s3:getobject");
+    assertThat((String) getObject.getAs("resource_pattern"))
+        .isEqualTo("arn:aws:s3:::archive/*, arn:aws:s3:::reports/*");
+    assertThat((String) getObject.getAs("last_used_event_id")).isEqualTo("ev-get");
+
+    assertThat(verdicts(rows, r3, "GRANT"))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("s3:get*", "USED", "s3:getobject", "USED", "s3:listbucket", "USED"));
+    // On the resource, only the reports/* grant was used; the archive grant and the bucket listing
+    // (used on another bucket only) were not.
+    assertThat(verdicts(rows, r3, "RESOURCE"))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("s3:get*", "USED", "s3:getobject", "UNUSED", "s3:listbucket", "UNUSED"));
+    Row onReports = rows.get(r3 + "|RESOURCE|s3:get*");
+    assertThat((String) onReports.getAs("evidence"))
+        .contains("\"used_resources\":[\"arn:aws:s3:::reports/*\"]");
+    assertThat((String) rows.get(r3 + "|RESOURCE|s3:getobject").getAs("resource_pattern"))
+        .isEqualTo("arn:aws:s3:::archive/*");
+  }
+
+  @Test
+  void eachActionOfAWildcardGrantIsJudgedAndATooNewGrantKeepsItsActionsUnjudged(
+      SparkSession spark) {
+    Map<String, Row> rows =
+        byLevelAndPattern(run(spark, coverage(spark, "111122223333", WINDOW, 0)));
+
+    assertThat(verdicts(rows, R1, "ACTION"))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "s3:getobject", "NOT_OBSERVABLE",
+                "iam:passrole", "NOT_OBSERVABLE",
+                "ec2:describeinstances", "USED",
+                "dynamodb:getitem", "UNUSED",
+                "sqs:sendmessage", "TOO_NEW",
+                "sqs:receivemessage", "TOO_NEW",
+                "lambda:invokefunction", "UNUSED"));
+    assertThat(rows).doesNotContainKey(R1 + "|ACTION|kms:decrypt");
+    assertThat(verdicts(rows, R1, "RESOURCE")).isEmpty();
   }
 
   @Test
