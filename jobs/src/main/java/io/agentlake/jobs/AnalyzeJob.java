@@ -8,6 +8,7 @@ import io.agentlake.jobs.lake.Lake;
 import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
 import io.agentlake.transforms.analyze.AgentReach;
+import io.agentlake.transforms.analyze.LeastPrivilege;
 import io.agentlake.transforms.analyze.OrphanedAgents;
 import io.agentlake.transforms.analyze.PrincipalRiskFacts;
 import io.agentlake.transforms.analyze.PrivilegeDrift;
@@ -99,6 +100,14 @@ public final class AnalyzeJob {
         asOf,
         counts);
     Dataset<Row> unused = dated(lake, Tables.UNUSED_PRIVILEGES, asOf);
+    group(lake, "analyze: least_privilege_policies");
+    write(
+        lake,
+        Tables.LEAST_PRIVILEGE_POLICIES,
+        LeastPrivilege.compute(unused, entitlements, activity, asOf, config.windowDays()),
+        asOf,
+        counts);
+    Dataset<Row> leastPrivilege = dated(lake, Tables.LEAST_PRIVILEGE_POLICIES, asOf);
     group(lake, "analyze: orphaned_agents");
     write(
         lake,
@@ -135,7 +144,7 @@ public final class AnalyzeJob {
     write(
         lake,
         Tables.REVIEW_QUEUE,
-        ReviewQueue.compute(unused, orphans, scores, lake.read(REVIEW_DECISIONS), asOf),
+        ReviewQueue.compute(unused, leastPrivilege, orphans, scores, lake.read(REVIEW_DECISIONS), asOf),
         asOf,
         counts);
     // Some transforms cache what they reuse (reach iterates); release it so a long-lived session

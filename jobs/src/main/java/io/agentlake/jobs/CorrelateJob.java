@@ -107,12 +107,14 @@ public final class CorrelateJob {
 
   /**
    * The entitlements history so far; empty when the table is new or was written before it kept
-   * history (no {@code valid_from}), in which case history starts with this run.
+   * history (no {@code valid_from}) or before a column it now has, in which case history starts
+   * with this run.
    */
   private static Dataset<Row> previousEntitlements(Lake lake) {
     Dataset<Row> previous = lake.read(Tables.ENTITLEMENTS);
     if (!java.util.Arrays.asList(previous.columns()).contains("valid_from")
-        || !java.util.Arrays.asList(previous.columns()).contains("action")) {
+        || !java.util.Arrays.asList(previous.columns()).contains("action")
+        || !java.util.Arrays.asList(previous.columns()).contains("condition")) {
       return lake.spark().createDataFrame(java.util.List.of(), Tables.ENTITLEMENTS.schema());
     }
     return previous;

@@ -107,7 +107,8 @@ public final class Tables {
    * it came from (lower case; {@code NOT a,b} for a NotAction statement). Current rows have {@code
    * valid_to} null. Upper bound of what a principal can do: current Allow rows that are not
    * boundaries; lower bound: those with {@code definite} (no condition, no partial Deny, no
-   * conditional or resource-limited boundary).
+   * conditional or resource-limited boundary). {@code condition} is the statement's Condition block
+   * as JSON text (null when unconditional), so a recommendation can carry it over.
    */
   public static final TableContract ENTITLEMENTS =
       silver(
@@ -116,7 +117,7 @@ public final class Tables {
               + " effect STRING NOT NULL, action STRING NOT NULL, action_pattern STRING NOT NULL,"
               + " in_catalog BOOLEAN NOT NULL, service STRING NOT NULL, access_level STRING,"
               + " resource_pattern STRING NOT NULL, unconstrained BOOLEAN NOT NULL,"
-              + " conditional BOOLEAN NOT NULL, partially_denied BOOLEAN NOT NULL,"
+              + " conditional BOOLEAN NOT NULL, condition STRING, partially_denied BOOLEAN NOT NULL,"
               + " denied_by ARRAY<STRING>, boundary_policy STRING, boundary_limited BOOLEAN NOT NULL,"
               + " definite BOOLEAN NOT NULL, policy_name STRING NOT NULL, policy_arn STRING,"
               + " policy_type STRING NOT NULL, grant_path STRING NOT NULL,"
@@ -241,6 +242,26 @@ public final class Tables {
               "policy_name",
               "grant_path"));
 
+  /**
+   * The least-privilege replacement for one principal that holds at least one UNUSED action: an IAM
+   * policy document ({@code policy_document}) allowing exactly the actions not judged UNUSED (used
+   * ones scoped to the resources the logs name, unjudged ones as granted, conditions carried over)
+   * and repeating its Deny statements; null when nothing is left to allow. {@code changes} lists
+   * what it replaces: DETACH_POLICY, DELETE_INLINE_POLICY or REMOVE_FROM_GROUP per current policy,
+   * with the UNUSED grants each held.
+   */
+  public static final TableContract LEAST_PRIVILEGE_POLICIES =
+      gold(
+          "gold.least_privilege_policies",
+          "principal_id STRING NOT NULL, principal_arn STRING, agent_ids ARRAY<STRING> NOT NULL,"
+              + " policy_document STRING, statements INT NOT NULL,"
+              + " used_actions ARRAY<STRING> NOT NULL, actions_before BIGINT NOT NULL,"
+              + " actions_after BIGINT NOT NULL, grants_removed BIGINT NOT NULL,"
+              + " changes ARRAY<STRUCT<change: STRING, policy_name: STRING, policy_arn: STRING,"
+              + " grant_path: STRING, unused_grants: BIGINT>> NOT NULL, evidence STRING NOT NULL",
+          "one principal with unused grants and the policy that would replace its grants",
+          List.of("principal_id"));
+
   public static final TableContract ORPHANED_AGENTS =
       gold(
           "gold.orphaned_agents",
@@ -332,6 +353,7 @@ public final class Tables {
             AGENT_REACH,
             PRINCIPAL_RISK_FACTS,
             UNUSED_PRIVILEGES,
+            LEAST_PRIVILEGE_POLICIES,
             ORPHANED_AGENTS,
             RISK_SCORES,
             PRIVILEGE_DRIFT,

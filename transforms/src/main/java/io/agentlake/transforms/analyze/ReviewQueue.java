@@ -49,17 +49,18 @@ import org.apache.spark.sql.types.DataType;
  *   <li>{@code DECOMMISSION_AGENT}: an orphan with IDLE, PROJECT_ENDED or DANGLING_CREDENTIAL.
  *   <li>{@code ROTATE_KEY}: every long-lived key in the agent's {@code long_lived_credentials}
  *       factor of gold.risk_scores; target = the key's identity id.
+ *   <li>{@code REPLACE_POLICY}: every row of gold.least_privilege_policies, once per agent that
+ *       reaches its principal; target = principal; evidence = the policy document and the changes
+ *       (policies to detach, inline policies to delete, groups to leave).
  * </ul>
- *
- * No REPLACE_POLICY item yet: gold.unused_privileges names the used actions per grant but no
- * least-privilege policy document is computed, so there is nothing concrete to propose.
  *
  * <p>{@code item_id} = first 32 hex digits of SHA-256 of {@code agent_id|action|target}: the same
  * finding on another date has the same id. {@code expected_effect} is computed from the factor rows
  * of gold.risk_scores with the risk model's own formulas (unused fraction with one UNUSED grant
- * fewer; orphan reasons without the ones the action resolves; the long-lived factor only when the
- * key is the agent's last long-lived one; decommissioning leaves no score). It is a lower bound: a
- * revoked grant can also remove a privilege factor, which is not predicted.
+ * fewer, or without all of the principal's for a replaced policy; orphan reasons without the ones
+ * the action resolves; the long-lived factor only when the key is the agent's last long-lived one;
+ * decommissioning leaves no score). It is a lower bound: a revoked grant can also remove a
+ * privilege factor, which is not predicted.
  *
  * <p>Decisions ({@code bronze.review_decisions}) decided by the end of the run date apply: one with
  * an {@code item_id} to that item only; one with only an {@code agent_id} to every item of that
@@ -76,6 +77,7 @@ import org.apache.spark.sql.types.DataType;
 public final class ReviewQueue {
 
   public static final String REVOKE_GRANT = "REVOKE_GRANT";
+  public static final String REPLACE_POLICY = "REPLACE_POLICY";
   public static final String REASSIGN_OWNER = "REASSIGN_OWNER";
   public static final String DECOMMISSION_AGENT = "DECOMMISSION_AGENT";
   public static final String ROTATE_KEY = "ROTATE_KEY";
@@ -102,6 +104,7 @@ public final class ReviewQueue {
 
   public static Dataset<Row> compute(
       Dataset<Row> unusedPrivileges,
+      Dataset<Row> leastPrivilege,
       Dataset<Row> orphanedAgents,
       Dataset<Row> riskScores,
       Dataset<Row> decisions,
@@ -109,6 +112,7 @@ public final class ReviewQueue {
     Dataset<Row> scores = scoreFacts(riskScores, asOf);
     Dataset<Row> items =
         revokeGrants(unusedPrivileges, asOf)
+            .unionByName(replacePolicies(leastPrivilege, asOf))
             .unionByName(orphanItems(orphanedAgents, asOf, REASSIGN_OWNER, OWNER_REASONS))
             .unionByName(
                 orphanItems(orphanedAgents, asOf, DECOMMISSION_AGENT, DECOMMISSION_REASONS))
@@ -167,7 +171,32 @@ public final class ReviewQueue {
                         col("observation_days"),
                         col("window_days")))
                 .as("evidence"),
-            lit(null).cast("int").as("resolved_reasons"));
+            lit(null).cast("int").as("resolved_reasons"),
+            lit(1L).as("grants_removed"));
+  }
+
+  private static Dataset<Row> replacePolicies(Dataset<Row> leastPrivilege, LocalDate asOf) {
+    return leastPrivilege
+        .filter(col(Tables.AS_OF_DATE).equalTo(lit(asOf)))
+        .select(col("*"), explode(col("agent_ids")).as("agent_id"))
+        .select(
+            col("agent_id"),
+            lit(REPLACE_POLICY).as("action"),
+            col("principal_id").as("target"),
+            col("principal_id"),
+            Evidence.json(
+                    struct(
+                        col("principal_arn"),
+                        col("grants_removed"),
+                        col("actions_before"),
+                        col("actions_after"),
+                        col("used_actions"),
+                        col("statements"),
+                        col("changes"),
+                        col("policy_document")))
+                .as("evidence"),
+            lit(null).cast("int").as("resolved_reasons"),
+            col("grants_removed"));
   }
 
   private static Dataset<Row> orphanItems(
@@ -201,7 +230,8 @@ public final class ReviewQueue {
                                 + ", e.reason))")
                             .as("facts")))
                 .as("evidence"),
-            size(col("matching")).as("resolved_reasons"));
+            size(col("matching")).as("resolved_reasons"),
+            lit(null).cast("bigint").as("grants_removed"));
   }
 
   private static Dataset<Row> rotateKeys(Dataset<Row> scores) {
@@ -222,7 +252,8 @@ public final class ReviewQueue {
                         col("key.age_days").as("age_days"),
                         lit(RiskScores.LONG_LIVED_DAYS).as("older_than_days")))
                 .as("evidence"),
-            lit(null).cast("int").as("resolved_reasons"));
+            lit(null).cast("int").as("resolved_reasons"),
+            lit(null).cast("bigint").as("grants_removed"));
   }
 
   // ---- expected effect ----------------------------------------------------------------------
@@ -272,7 +303,9 @@ public final class ReviewQueue {
         get_json_object(col("unused_fraction.evidence"), "$.unused_grants").cast("double");
     Column usedBefore =
         get_json_object(col("unused_fraction.evidence"), "$.used_grants").cast("double");
-    Column unusedAfter = greatest(unusedBefore.minus(1), lit(0.0));
+    Column unusedAfter =
+        greatest(unusedBefore.minus(coalesce(col("grants_removed"), lit(0L))), lit(0.0));
+    Column revokes = col("action").isin(REVOKE_GRANT, REPLACE_POLICY);
     Column fractionAfter =
         when(unusedAfter.plus(usedBefore).gt(0), unusedAfter.divide(unusedAfter.plus(usedBefore)))
             .otherwise(0.0);
@@ -280,19 +313,17 @@ public final class ReviewQueue {
         size(col("orphan_reasons_list")).minus(coalesce(col("resolved_reasons"), lit(0)));
 
     Column factorName =
-        when(col("action").equalTo(REVOKE_GRANT), lit("unused_fraction"))
+        when(revokes, lit("unused_fraction"))
             .when(col("action").equalTo(REASSIGN_OWNER), lit("orphan_reasons"))
             .when(col("action").equalTo(ROTATE_KEY), lit("long_lived_credentials"))
             .otherwise(lit("*"));
     Column before =
-        when(col("action").equalTo(REVOKE_GRANT), col("unused_fraction.contribution"))
+        when(revokes, col("unused_fraction.contribution"))
             .when(col("action").equalTo(REASSIGN_OWNER), col("orphan_reasons.contribution"))
             .when(col("action").equalTo(ROTATE_KEY), col("long_lived.contribution"))
             .otherwise(col("total"));
     Column after =
-        when(
-                col("action").equalTo(REVOKE_GRANT),
-                col("unused_fraction.weight").multiply(fractionAfter))
+        when(revokes, col("unused_fraction.weight").multiply(fractionAfter))
             .when(
                 col("action").equalTo(REASSIGN_OWNER),
                 col("orphan_reasons.weight")
@@ -304,9 +335,11 @@ public final class ReviewQueue {
             .otherwise(lit(0.0));
     Column note =
         when(
-                col("action").equalTo(REVOKE_GRANT),
+                revokes,
                 concat(
-                    lit("unused fraction with one UNUSED grant fewer ("),
+                    lit("unused fraction with "),
+                    coalesce(col("grants_removed"), lit(0L)).cast("string"),
+                    lit(" UNUSED grant(s) fewer ("),
                     unusedAfter.cast("int").cast("string"),
                     lit(" unused, "),
                     usedBefore.cast("int").cast("string"),

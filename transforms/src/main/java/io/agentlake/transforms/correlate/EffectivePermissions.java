@@ -213,6 +213,7 @@ final class EffectivePermissions {
       "statement_index",
       "effect",
       "conditional",
+      "condition",
       "action_pattern",
       "resource_pattern",
       "action",
@@ -268,6 +269,7 @@ final class EffectivePermissions {
                 .otherwise(lit("Allow"))
                 .as("effect"),
             col("s.Condition").isNotNull().as("conditional"),
+            col("s.Condition").as("condition"),
             col("s.Action").isNull().and(col("s.NotAction").isNotNull()).as("not_action"),
             transform(
                     Json.asArray(coalesce(col("s.Action"), col("s.NotAction"))),

@@ -137,6 +137,25 @@ public final class Entitlements {
   }
 
   /**
+   * The effective permissions of policy documents held inline by the named principals, evaluated
+   * exactly like the exported ones: the evaluator a recommended policy is checked with. {@code
+   * documents}: principal_arn, policy_name, document (policy JSON text).
+   */
+  public static Dataset<Row> ofInlinePolicies(Dataset<Row> documents, LocalDate runDate) {
+    Dataset<Row> attachments =
+        documents.select(
+            col("principal_arn"),
+            lit(null).cast("string").as("principal_created"),
+            col("policy_name"),
+            lit(null).cast("string").as("policy_arn"),
+            lit("inline").as("policy_type"),
+            lit("direct").as("grant_path"),
+            col("document"),
+            lit(null).cast("string").as("version_created"));
+    return entitlements(attachments, runDate);
+  }
+
+  /**
    * Distinct action patterns (of any statement) that match no action of the catalog: an unknown
    * service or an action newer than the pinned catalog. They are kept in the table under their own
    * text with {@code in_catalog = false}; this counts them for the run report.

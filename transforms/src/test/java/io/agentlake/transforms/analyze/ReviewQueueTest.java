@@ -24,6 +24,9 @@ class ReviewQueueTest {
   static final LocalDate AS_OF = LocalDate.of(2025, 6, 30);
   static final String APP = "aws:arn:aws:iam::111122223333:role/app";
   static final String KEY = "aws:access_key:AKIA1";
+  static final String LEAST_POLICY =
+      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Keeps31\",\"Effect\":\"Allow\","
+          + "\"Action\":[\"s3:putobject\"],\"Resource\":[\"*\"]}]}";
   static final String GRANT_TARGET = APP + " s3:getobject on * by app-policy direct";
 
   static String unused(LocalDate d, String action, String verdict) {
@@ -69,7 +72,18 @@ class ReviewQueueTest {
             .join(factors(spark), "agent_id");
     Dataset<Row> bronze =
         rows(spark, Tables.byName("bronze.review_decisions").orElseThrow(), decisions);
-    return ReviewQueue.compute(unused, orphans, scores, bronze, d);
+    Dataset<Row> leastPrivilege =
+        rows(
+            spark,
+            Tables.LEAST_PRIVILEGE_POLICIES,
+            j(
+                ("{'as_of_date':'%s','principal_id':'%s','principal_arn':'%s','agent_ids':['bedrock:A'],"
+                        + "'policy_document':'%s','statements':1,'used_actions':['s3:putobject'],"
+                        + "'actions_before':2,'actions_after':1,'grants_removed':1,"
+                        + "'changes':[{'change':'DELETE_INLINE_POLICY','policy_name':'app-policy',"
+                        + "'grant_path':'direct','unused_grants':1}],'evidence':'{}'}")
+                    .formatted(d, APP, APP.substring(4), LEAST_POLICY.replace("\"", "\\\""))));
+    return ReviewQueue.compute(unused, leastPrivilege, orphans, scores, bronze, d);
   }
 
   /** Factor rows as in gold.risk_scores, built with SQL so the evidence JSON needs no escaping. */
@@ -143,6 +157,7 @@ class ReviewQueueTest {
     Map<String, Row> items = byAction(q);
     assertThat(items.keySet())
         .containsExactly(
+            "bedrock:A REPLACE_POLICY",
             "bedrock:A REVOKE_GRANT",
             "bedrock:A ROTATE_KEY",
             "m:B DECOMMISSION_AGENT",
@@ -157,6 +172,17 @@ class ReviewQueueTest {
     assertThat(effect.<Double>getAs("contribution_before")).isEqualTo(7.5);
     assertThat(effect.<Double>getAs("contribution_after")).isEqualTo(0.0);
     assertThat(effect.<Double>getAs("score_after")).isEqualTo(10.0);
+
+    Row replace = items.get("bedrock:A REPLACE_POLICY");
+    assertThat(replace.<String>getAs("target")).isEqualTo(APP);
+    assertThat(replace.<String>getAs("evidence"))
+        .contains("DELETE_INLINE_POLICY")
+        .contains("\"grants_removed\":1")
+        .contains("s3:putobject");
+    Row replaceEffect = replace.getAs("expected_effect");
+    assertThat(replaceEffect.<String>getAs("factor")).isEqualTo("unused_fraction");
+    assertThat(replaceEffect.<Double>getAs("contribution_after")).isEqualTo(0.0);
+    assertThat(replaceEffect.<Double>getAs("score_after")).isEqualTo(10.0);
 
     Row rotate = items.get("bedrock:A ROTATE_KEY");
     assertThat(rotate.<String>getAs("target")).isEqualTo(KEY);
@@ -186,7 +212,7 @@ class ReviewQueueTest {
     Dataset<Row> tomorrow =
         queue(spark, AS_OF.plusDays(1)).select("agent_id", "action", "target", "item_id");
     assertThat(tomorrow.collectAsList()).containsExactlyInAnyOrderElementsOf(today.collectAsList());
-    assertThat(today.select("item_id").distinct().count()).isEqualTo(4);
+    assertThat(today.select("item_id").distinct().count()).isEqualTo(5);
     Row any =
         today
             .select(ReviewQueue.itemId(lit("bedrock:A"), lit("REVOKE_GRANT"), lit(GRANT_TARGET)))
