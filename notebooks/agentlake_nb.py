@@ -22,6 +22,7 @@ GOLD_TABLES = (
     "risk_scores",
     "orphaned_agents",
     "unused_privileges",
+    "least_privilege_policies",
     "agent_reach",
     "principal_risk_facts",
     "privilege_drift",

@@ -67,6 +67,7 @@ SOURCES = (
 GOLD_TABLES = (
     "orphaned_agents",
     "unused_privileges",
+    "least_privilege_policies",
     "risk_scores",
     "agent_reach",
     "principal_risk_facts",

@@ -83,6 +83,7 @@ def test_gate_publishes_the_gold_assets(dagbag):
     assert {a.name for a in outlets} == {
         "agentlake.gold.orphaned_agents",
         "agentlake.gold.unused_privileges",
+        "agentlake.gold.least_privilege_policies",
         "agentlake.gold.risk_scores",
         "agentlake.gold.agent_reach",
         "agentlake.gold.principal_risk_facts",

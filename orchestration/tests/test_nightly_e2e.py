@@ -21,6 +21,7 @@ from conftest import agentlake
 GOLD = (
     "orphaned_agents",
     "unused_privileges",
+    "least_privilege_policies",
     "risk_scores",
     "agent_reach",
     "principal_risk_facts",

@@ -144,7 +144,8 @@ public final class AnalyzeJob {
     write(
         lake,
         Tables.REVIEW_QUEUE,
-        ReviewQueue.compute(unused, leastPrivilege, orphans, scores, lake.read(REVIEW_DECISIONS), asOf),
+        ReviewQueue.compute(
+            unused, leastPrivilege, orphans, scores, lake.read(REVIEW_DECISIONS), asOf),
         asOf,
         counts);
     // Some transforms cache what they reuse (reach iterates); release it so a long-lived session

@@ -467,6 +467,64 @@ class NightlyEndToEndTest {
         .<Double>getAs("score");
   }
 
+  /**
+   * Every least-privilege policy of the generated organisation, parsed back through our own policy
+   * evaluator, allows each action of its principal not judged UNUSED and no UNUSED one; every
+   * planted unused grant's principal has one, with a REPLACE_POLICY item for each agent reaching
+   * it.
+   */
+  @Test
+  void everyLeastPrivilegePolicyAllowsExactlyTheActionsNotJudgedUnused() {
+    Dataset<Row> policies = gold(Tables.LEAST_PRIVILEGE_POLICIES).cache();
+    TreeSet<String> withPolicy = arns(policies);
+    for (JsonNode g : truth.get("unused_grants")) {
+      assertThat(withPolicy).contains(g.get("principal_arn").asText());
+    }
+    Dataset<Row> evaluated =
+        io.agentlake.transforms.correlate.Entitlements.ofInlinePolicies(
+                policies
+                    .filter(col("policy_document").isNotNull())
+                    .select(
+                        col("principal_arn"),
+                        lit("least-privilege").as("policy_name"),
+                        col("policy_document").as("document")),
+                end)
+            .filter(col("effect").equalTo("Allow"));
+    Map<String, TreeSet<String>> allowed = new TreeMap<>();
+    for (Row r : evaluated.select("principal_arn", "action").collectAsList()) {
+      allowed.computeIfAbsent(r.getString(0), k -> new TreeSet<>()).add(r.getString(1));
+    }
+    Map<String, TreeSet<String>> kept = new TreeMap<>();
+    Map<String, TreeSet<String>> unusedActions = new TreeMap<>();
+    for (Row r :
+        gold(Tables.UNUSED_PRIVILEGES)
+            .filter(col("level").equalTo("ACTION"))
+            .join(policies.select("principal_id"), "principal_id")
+            .select("principal_arn", "action_pattern", "verdict")
+            .collectAsList()) {
+      (r.getString(2).equals("UNUSED") ? unusedActions : kept)
+          .computeIfAbsent(r.getString(0), k -> new TreeSet<>())
+          .add(r.getString(1));
+    }
+    assertThat(allowed.keySet()).isNotEmpty();
+    for (String arn : withPolicy) {
+      TreeSet<String> got = allowed.getOrDefault(arn, new TreeSet<>());
+      assertThat(got)
+          .as("allowed by the policy for " + arn)
+          .isEqualTo(kept.getOrDefault(arn, new TreeSet<>()));
+      assertThat(got)
+          .as("no unused action for " + arn)
+          .doesNotContainAnyElementsOf(unusedActions.get(arn));
+    }
+    long replaceItems =
+        lake.read(Tables.REVIEW_QUEUE)
+            .filter(col(Tables.AS_OF_DATE).equalTo(lit(end)))
+            .filter(col("action").equalTo(ReviewQueue.REPLACE_POLICY))
+            .count();
+    long expectedItems = policies.selectExpr("explode(agent_ids)").count();
+    assertThat(replaceItems).isEqualTo(expectedItems).isPositive();
+  }
+
   private static List<String> statuses(Dataset<Row> queue, String agent) {
     return queue
         .filter(col("agent_id").equalTo(agent))

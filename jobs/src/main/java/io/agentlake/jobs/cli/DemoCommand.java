@@ -155,6 +155,22 @@ final class DemoCommand implements Callable<Integer> {
           Locale.ROOT, "  %-9s %-22s %5d%n", r.getString(0), r.getString(1), r.getLong(2));
     }
     System.out.println();
+    Row least =
+        spark
+            .sql(
+                "SELECT count(*), coalesce(sum(grants_removed), 0),"
+                    + " coalesce(sum(actions_before), 0), coalesce(sum(actions_after), 0)"
+                    + " FROM gold.least_privilege_policies WHERE as_of_date = "
+                    + d)
+            .first();
+    System.out.printf(
+        Locale.ROOT,
+        "Least-privilege policies: %d principals; they remove %d unused grants (%d granted actions"
+            + " down to %d)%n",
+        least.getLong(0),
+        least.getLong(1),
+        least.getLong(2),
+        least.getLong(3));
     Row queue =
         spark
             .sql(
@@ -177,5 +193,13 @@ final class DemoCommand implements Callable<Integer> {
             + " gold.unused_privileges WHERE as_of_date = '"
             + date
             + "' AND level = 'GRANT' AND verdict = 'UNUSED' ORDER BY principal_arn\"");
+    System.out.println("  and the policy that would replace a principal's grants:");
+    System.out.println(
+        "  ./agentlake sql --lake "
+            + lakeUri
+            + " --format json \"SELECT principal_arn, policy_document, changes FROM"
+            + " gold.least_privilege_policies WHERE as_of_date = '"
+            + date
+            + "' LIMIT 1\"");
   }
 }
