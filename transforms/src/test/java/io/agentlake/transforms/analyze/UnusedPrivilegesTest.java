@@ -47,6 +47,16 @@ class UnusedPrivilegesTest {
             .formatted(principal, action, day, ok, denied, day, day, action, day));
   }
 
+  /** A successful data event of another principal in R1's account. */
+  static String dataEvent(String action, String day) {
+    return j(
+        ("{'principal_id':'aws:arn:aws:iam::111122223333:role/other','account_id':'111122223333',"
+                + "'action':'%s','resource':'*','day':'%s','event_category':'Data',"
+                + "'success_count':1,'denied_count':0,'first_time':'%sT08:00:00Z',"
+                + "'last_time':'%sT09:00:00Z','sample_event_id':'data-%s-%s'}")
+            .formatted(action, day, day, day, action, day));
+  }
+
   static Dataset<Row> coverage(SparkSession spark, String account, int days, long dataEvents) {
     List<String> json = new ArrayList<>();
     for (int i = 0; i < days; i++) {
@@ -140,7 +150,7 @@ class UnusedPrivilegesTest {
                 "ec2:describe?nstances", "USED",
                 "dynamodb:getitem", "UNUSED",
                 "sqs:*", "TOO_NEW",
-                "lambda:invokefunction", "UNUSED"));
+                "lambda:invokefunction", "NOT_OBSERVABLE"));
     assertThat(verdicts(rows, R1, "SERVICE"))
         .containsExactlyInAnyOrderEntriesOf(
             Map.of(
@@ -201,7 +211,10 @@ class UnusedPrivilegesTest {
         byLevelAndPattern(
             UnusedPrivileges.compute(
                 entitlements(spark),
-                activity(spark),
+                activity(spark)
+                    .union(
+                        rows(
+                            spark, Tables.ACTIVITY_DAILY, dataEvent("s3:getobject", "2025-06-27"))),
                 coverage(spark, "111122223333", WINDOW, 7),
                 rows(spark, Tables.IDENTITIES),
                 reach(spark),
@@ -213,6 +226,36 @@ class UnusedPrivilegesTest {
     assertThat((String) rows.get(R1 + "|GRANT|s3:getobject").getAs("verdict")).isEqualTo("UNUSED");
     assertThat((String) rows.get(R1 + "|GRANT|iam:passrole").getAs("verdict"))
         .isEqualTo("NOT_OBSERVABLE");
+  }
+
+  @Test
+  void dataEventsOfOneServiceDoNotMakeAnotherServicesDataEventsObservable(SparkSession spark) {
+    Dataset<Row> s3Only =
+        activity(spark)
+            .union(rows(spark, Tables.ACTIVITY_DAILY, dataEvent("s3:putobject", "2025-06-29")));
+    Dataset<Row> withLambda =
+        s3Only.union(
+            rows(spark, Tables.ACTIVITY_DAILY, dataEvent("lambda:invokefunction", "2025-06-24")));
+
+    assertThat(verdict(spark, s3Only, "s3:getobject")).isEqualTo("UNUSED");
+    assertThat(verdict(spark, s3Only, "lambda:invokefunction")).isEqualTo("NOT_OBSERVABLE");
+    assertThat(verdict(spark, withLambda, "lambda:invokefunction")).isEqualTo("UNUSED");
+  }
+
+  private static String verdict(SparkSession spark, Dataset<Row> activity, String pattern) {
+    Row row =
+        byLevelAndPattern(
+                UnusedPrivileges.compute(
+                    entitlements(spark),
+                    activity,
+                    coverage(spark, "111122223333", WINDOW, 5),
+                    rows(spark, Tables.IDENTITIES),
+                    reach(spark),
+                    AS_OF,
+                    WINDOW,
+                    GRACE))
+            .get(R1 + "|GRANT|" + pattern);
+    return row.getAs("verdict");
   }
 
   @Test
