@@ -29,9 +29,13 @@ import picocli.CommandLine.Option;
     description = {
       "Measures a nightly run: generates an organisation of the given size, runs nightly for its last day, then runs the same date again (nothing new to ingest), and prints the figures.",
       "With --history: measures whether nightly cost follows new data: runs nightly for day 1 on an empty lake, folds in days 2..N-1 one by one (ingest + correlate, untimed), then runs nightly for day N, and prints both times and their ratio.",
+      "With --analyze: measures analyze alone: generates --agents (default 1,000) over --days (default 90), ingests and correlates untimed, then times analyze for the last day with a 90-day window and prints each gold table's time and rows.",
       "With --ingest: measures CloudTrail ingest alone (extraction, checks, redaction, re-delivery lookup, bronze + quarantine + ledger writes) next to a bare Spark read of the same files with an explicit schema, and prints records/s, MB/s and the ratio."
     })
 final class BenchCommand implements Callable<Integer> {
+
+  /** What --analyze measures by default: the 1,000 agents with 90 days of history. */
+  static final int ANALYZE_AGENTS = 1000, ANALYZE_DAYS = 90;
 
   @Option(
       names = "--dir",
@@ -69,8 +73,24 @@ final class BenchCommand implements Callable<Integer> {
               + " --events-per-day 20000). The ratio should stay near 1.")
   boolean history;
 
+  @Option(
+      names = "--analyze",
+      description =
+          "Benchmark analyze (silver -> gold) for the last day with a 90-day window, after an"
+              + " untimed ingest and correlate; --agents defaults to "
+              + ANALYZE_AGENTS
+              + " and --days to "
+              + ANALYZE_DAYS
+              + " in this mode.")
+  boolean analyze;
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
+    if (analyze) {
+      applyAnalyzeDefaults();
+    }
     Path root = Path.of(dir).toAbsolutePath();
     SparkSession spark = Spark.session("agentlake bench");
     FileSystem.get(root.toUri(), spark.sparkContext().hadoopConfiguration())
@@ -97,6 +117,9 @@ final class BenchCommand implements Callable<Integer> {
     if (history) {
       return benchHistory(lake, root, options, g, generateSeconds);
     }
+    if (analyze) {
+      return benchAnalyze(lake, exports, options, g, generateSeconds);
+    }
     AgentlakeConfig config = AgentlakeConfig.defaults().withWindowDays(Math.min(days, 90));
     RunReport first = NightlyJob.run(lake, exports, date, config, Sources.ALL, Progress::step);
     RunReport again = NightlyJob.run(lake, exports, date, config, Sources.ALL, Progress::step);
@@ -117,6 +140,110 @@ final class BenchCommand implements Callable<Integer> {
         g.cloudTrailEvents() / generateSeconds);
     print("first run ", first);
     print("same date again (no new files)", again);
+    return 0;
+  }
+
+  /** Sizes the analyze benchmark is about, unless --agents / --days were given. */
+  private void applyAnalyzeDefaults() {
+    picocli.CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+    if (!parsed.hasMatchedOption("--agents")) {
+      agents = ANALYZE_AGENTS;
+    }
+    if (!parsed.hasMatchedOption("--days")) {
+      days = ANALYZE_DAYS;
+    }
+  }
+
+  /**
+   * Every day's exports are ingested and correlated once, untimed (the lake a nightly run finds
+   * after --days nights), then analyze runs for the last day and is timed per gold table. The
+   * events per day matter little here: analyze reads daily aggregates per principal and action, so
+   * its input grows with agents and days, not with event volume above the agents' daily use.
+   */
+  private int benchAnalyze(
+      Lake lake,
+      String exports,
+      GeneratorOptions options,
+      GenerationSummary g,
+      double generateSeconds) {
+    LocalDate date = options.endDate();
+    int window = Math.min(days, 90);
+    AgentlakeConfig config = AgentlakeConfig.defaults().withWindowDays(window);
+    String setupId = java.util.UUID.randomUUID().toString();
+    RunReport setup = new RunReport(setupId, "ingest+correlate", date);
+    Progress.step("ingest " + days + " days (untimed)");
+    long t0 = System.nanoTime();
+    IngestJob.run(
+        lake,
+        exports,
+        Sources.ALL,
+        Map.of(),
+        date,
+        setupId,
+        java.sql.Timestamp.from(java.time.Instant.now()),
+        setup);
+    double ingestSeconds = (System.nanoTime() - t0) / 1e9;
+    Progress.step("correlate " + date + " (untimed)");
+    t0 = System.nanoTime();
+    io.agentlake.jobs.CorrelateJob.run(lake, setup, date);
+    double correlateSeconds = (System.nanoTime() - t0) / 1e9;
+
+    Progress.step("analyze " + date);
+    RunReport report = new RunReport(java.util.UUID.randomUUID().toString(), "analyze", date);
+    t0 = System.nanoTime();
+    Map<String, io.agentlake.jobs.TableWrite> writes =
+        io.agentlake.jobs.AnalyzeJob.run(lake, date, config);
+    long analyzeMillis = (System.nanoTime() - t0) / 1_000_000;
+    io.agentlake.jobs.TableWrite.report(report.stage("analyze", analyzeMillis), writes);
+    Progress.done();
+
+    System.out.printf(
+        Locale.ROOT,
+        "%nagentlake bench --analyze: %d agents, %d days, %d CloudTrail events/day"
+            + " (%,d events, %.1f MB of exports), window %d days, %d cores%n",
+        agents,
+        days,
+        eventsPerDay,
+        g.cloudTrailEvents(),
+        g.bytes() / 1e6,
+        window,
+        lake.spark().sparkContext().defaultParallelism());
+    System.out.printf(
+        Locale.ROOT,
+        "  setup (untimed): generate %.1f s, ingest %.1f s, correlate %.1f s%n",
+        generateSeconds,
+        ingestSeconds,
+        correlateSeconds);
+    System.out.println("  silver read by analyze:");
+    for (io.agentlake.schemas.TableContract t :
+        List.of(
+            io.agentlake.schemas.Tables.AGENTS,
+            io.agentlake.schemas.Tables.IDENTITIES,
+            io.agentlake.schemas.Tables.IDENTITY_EDGES,
+            io.agentlake.schemas.Tables.ENTITLEMENTS,
+            io.agentlake.schemas.Tables.ACTIVITY_DAILY,
+            io.agentlake.schemas.Tables.OBSERVATION_COVERAGE)) {
+      System.out.printf(
+          Locale.ROOT,
+          "    %-30s %12s rows%n",
+          t.name(),
+          String.format(Locale.ROOT, "%,d", lake.read(t).count()));
+    }
+    JsonNode stage = report.root().path("stages").path(0);
+    System.out.println("  analyze " + date + ":");
+    stage
+        .path("tables")
+        .fields()
+        .forEachRemaining(
+            t ->
+                System.out.printf(
+                    Locale.ROOT,
+                    "    %-30s %7.1f s %12s rows%n",
+                    t.getKey(),
+                    t.getValue().path("ms").asLong() / 1000.0,
+                    String.format(Locale.ROOT, "%,d", t.getValue().path("rows").asLong())));
+    System.out.printf(
+        Locale.ROOT, "    %-30s %7.1f s%n", "total", stage.path("duration_ms").asLong() / 1000.0);
     return 0;
   }
 

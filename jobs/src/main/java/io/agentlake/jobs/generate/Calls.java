@@ -28,6 +28,8 @@ final class Calls {
     return switch (action) {
       case "s3:GetObject" -> new Shape(action, "s3.amazonaws.com", "GetObject", true, true);
       case "s3:PutObject" -> new Shape(action, "s3.amazonaws.com", "PutObject", false, true);
+      case "lambda:InvokeFunction" ->
+          new Shape(action, "lambda.amazonaws.com", "Invoke", false, true);
       case "s3:ListAllMyBuckets" ->
           new Shape(action, "s3.amazonaws.com", "ListBuckets", true, false);
       case "cloudwatch:DescribeAlarms" ->

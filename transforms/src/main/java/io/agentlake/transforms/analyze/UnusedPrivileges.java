@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
@@ -51,9 +52,11 @@ import org.apache.spark.sql.Row;
  * to S3 buckets or objects, used only by activity on a bucket it names).
  *
  * <p>Verdict precedence: {@code TOO_NEW} (granted within the grace days), {@code USED}, {@code
- * NOT_OBSERVABLE} (only never-logged actions such as {@code iam:passrole}, or S3 object-level
- * patterns in an account without data events in the window), {@code INSUFFICIENT_HISTORY} (fewer
- * than W days of management events for the account), else {@code UNUSED}.
+ * NOT_OBSERVABLE} (only never-logged actions such as {@code iam:passrole}, or actions CloudTrail
+ * records only as data events, such as S3 object-level patterns and {@code lambda:invokefunction},
+ * in an account where no data event of that service was seen in the window), {@code
+ * INSUFFICIENT_HISTORY} (fewer than W days of management events for the account), else {@code
+ * UNUSED}.
  *
  * <p>Grants are the current rows of {@code silver.entitlements} ({@code valid_to IS NULL}), which
  * are already effective: actions fully denied elsewhere or outside a permission boundary are gone.
@@ -77,6 +80,13 @@ public final class UnusedPrivileges {
 
   /** Actions CloudTrail never records: nothing in the logs can show their use. */
   static final List<String> NEVER_LOGGED = List.of("iam:passrole");
+
+  /**
+   * Actions CloudTrail records only as data events, besides S3 object-level ones (matched by
+   * pattern). A trail selects data events per resource type, so S3 data events say nothing about
+   * Lambda invocations: each service needs data events of its own to be observable.
+   */
+  static final List<String> DATA_EVENT_ONLY = List.of("lambda:invokefunction");
 
   private static final String[] SUBJECT_KEY = {
     "principal_id",
@@ -141,9 +151,15 @@ public final class UnusedPrivileges {
     Dataset<Row> judged =
         matched
             .join(broadcast(coverageByAccount(coverage, windowStart, asOf)), "account_id", "left")
+            .join(
+                broadcast(dataEventServices(activity, windowStart, asOf)),
+                new String[] {"account_id", "service"},
+                "left")
             .join(broadcast(agentsByPrincipal(reach, asOf)), "principal_id", "left")
             .withColumn("observation_days", coalesce(col("observation_days"), lit(0L)))
             .withColumn("data_event_days", coalesce(col("data_event_days"), lit(0L)))
+            .withColumn(
+                "service_data_event_days", coalesce(col("service_data_event_days"), lit(0L)))
             .withColumn("last_used_time", col("last_success.last_time"))
             .withColumn("last_used_event_id", col("last_success.sample_event_id"))
             .withColumn("verdict_rule", verdictRule(asOf, windowDays, graceDays));
@@ -168,7 +184,8 @@ public final class UnusedPrivileges {
                 struct(
                         col("account_id"),
                         col("observation_days").as("management_event_days"),
-                        col("data_event_days"))
+                        col("data_event_days"),
+                        col("service_data_event_days"))
                     .as("coverage"),
                 col("used_actions"),
                 col("used_resources"),
@@ -433,6 +450,20 @@ public final class UnusedPrivileges {
             count(when(col("d").gt(0), true)).as("data_event_days"));
   }
 
+  /**
+   * Days in the window with data events of each service, per account, as seen in activity: the only
+   * evidence of which data events the account's trails select.
+   */
+  private static Dataset<Row> dataEventServices(
+      Dataset<Row> activity, LocalDate windowStart, LocalDate asOf) {
+    return activity
+        .filter(col("day").between(lit(windowStart), lit(asOf)))
+        .filter(col("event_category").equalTo("Data"))
+        .filter(col("account_id").isNotNull())
+        .groupBy(col("account_id"), lower(substring_index(col("action"), ":", 1)).as("service"))
+        .agg(countDistinct("day").as("service_data_event_days"));
+  }
+
   static Dataset<Row> agentsByPrincipal(Dataset<Row> reach, LocalDate asOf) {
     return reach
         .filter(col(Tables.AS_OF_DATE).equalTo(lit(asOf)))
@@ -447,14 +478,13 @@ public final class UnusedPrivileges {
             .isNotNull()
             .and(Utc.day(col("granted_since")).gt(lit(asOf.minusDays(graceDays))));
     Column neverLogged = col("action_pattern").isin(NEVER_LOGGED.toArray());
-    Column s3ObjectLevel =
+    Column dataEventOnly =
         col("service")
             .equalTo("s3")
             .and(
-                col("action_pattern")
-                    .equalTo("s3:*")
-                    .or(col("action_pattern").like("s3:%object%")));
-    Column noDataEvents = col("data_event_days").equalTo(0);
+                col("action_pattern").equalTo("s3:*").or(col("action_pattern").like("s3:%object%")))
+            .or(col("action_pattern").isin(DATA_EVENT_ONLY.toArray()));
+    Column noDataEvents = col("service_data_event_days").equalTo(0);
     return when(
             tooNew,
             rule(
@@ -469,11 +499,14 @@ public final class UnusedPrivileges {
                 "NOT_OBSERVABLE",
                 lit("CloudTrail never records this action, so use cannot be seen")))
         .when(
-            s3ObjectLevel.and(noDataEvents),
+            dataEventOnly.and(noDataEvents),
             rule(
                 "NOT_OBSERVABLE",
-                lit(
-                    "S3 object-level actions need CloudTrail data events; the account had none in the window")))
+                concat(
+                    lit(
+                        "CloudTrail records these actions only as data events; the account had no "),
+                    col("service"),
+                    lit(" data events in the window"))))
         .when(
             col("observation_days").lt(windowDays),
             rule(

@@ -68,6 +68,16 @@ class UnusedPrivilegesTest {
             .formatted(principal, action, day, ok, denied, day, day, action, day));
   }
 
+  /** A successful data event of another principal in R1's account. */
+  static String dataEvent(String action, String day) {
+    return j(
+        ("{'principal_id':'aws:arn:aws:iam::111122223333:role/other','account_id':'111122223333',"
+                + "'action':'%s','resource':'*','day':'%s','event_category':'Data',"
+                + "'success_count':1,'denied_count':0,'first_time':'%sT08:00:00Z',"
+                + "'last_time':'%sT09:00:00Z','sample_event_id':'data-%s-%s'}")
+            .formatted(action, day, day, day, action, day));
+  }
+
   static Dataset<Row> coverage(SparkSession spark, String account, int days, long dataEvents) {
     List<String> json = new ArrayList<>();
     for (int i = 0; i < days; i++) {
@@ -169,7 +179,7 @@ class UnusedPrivilegesTest {
                 "ec2:describe?nstances", "USED",
                 "dynamodb:getitem", "UNUSED",
                 "sqs:*", "TOO_NEW",
-                "lambda:invokefunction", "UNUSED"));
+                "lambda:invokefunction", "NOT_OBSERVABLE"));
     assertThat(verdicts(rows, R1, "SERVICE"))
         .containsExactlyInAnyOrderEntriesOf(
             Map.of(
@@ -230,7 +240,10 @@ class UnusedPrivilegesTest {
         byLevelAndPattern(
             UnusedPrivileges.compute(
                 entitlements(spark),
-                activity(spark),
+                activity(spark)
+                    .union(
+                        rows(
+                            spark, Tables.ACTIVITY_DAILY, dataEvent("s3:getobject", "2025-06-27"))),
                 coverage(spark, "111122223333", WINDOW, 7),
                 rows(spark, Tables.IDENTITIES),
                 reach(spark),
@@ -288,10 +301,10 @@ class UnusedPrivilegesTest {
             spark,
             Tables.ACTIVITY_DAILY,
             j(
-                "{'principal_id':'%s','action':'s3:getobject','resource':'arn:aws:s3:::reports/*','day':'2025-06-29','event_category':'Data','success_count':5,'denied_count':0,'first_time':'2025-06-29T08:00:00Z','last_time':'2025-06-29T09:00:00Z','sample_event_id':'ev-get'}"
+                "{'principal_id':'%s','account_id':'111122223333','action':'s3:getobject','resource':'arn:aws:s3:::reports/*','day':'2025-06-29','event_category':'Data','success_count':5,'denied_count':0,'first_time':'2025-06-29T08:00:00Z','last_time':'2025-06-29T09:00:00Z','sample_event_id':'ev-get'}"
                     .formatted(r3)),
             j(
-                "{'principal_id':'%s','action':'s3:listbucket','resource':'arn:aws:s3:::other','day':'2025-06-29','event_category':'Data','success_count':1,'denied_count':0,'first_time':'2025-06-29T08:00:00Z','last_time':'2025-06-29T09:00:00Z','sample_event_id':'ev-list'}"
+                "{'principal_id':'%s','account_id':'111122223333','action':'s3:listbucket','resource':'arn:aws:s3:::other','day':'2025-06-29','event_category':'Data','success_count':1,'denied_count':0,'first_time':'2025-06-29T08:00:00Z','last_time':'2025-06-29T09:00:00Z','sample_event_id':'ev-list'}"
                     .formatted(r3)));
     Map<String, Row> rows =
         byLevelAndPattern(
@@ -346,9 +359,39 @@ class UnusedPrivilegesTest {
                 "dynamodb:getitem", "UNUSED",
                 "sqs:sendmessage", "TOO_NEW",
                 "sqs:receivemessage", "TOO_NEW",
-                "lambda:invokefunction", "UNUSED"));
+                "lambda:invokefunction", "NOT_OBSERVABLE"));
     assertThat(rows).doesNotContainKey(R1 + "|ACTION|kms:decrypt");
     assertThat(verdicts(rows, R1, "RESOURCE")).isEmpty();
+  }
+
+  @Test
+  void dataEventsOfOneServiceDoNotMakeAnotherServicesDataEventsObservable(SparkSession spark) {
+    Dataset<Row> s3Only =
+        activity(spark)
+            .union(rows(spark, Tables.ACTIVITY_DAILY, dataEvent("s3:putobject", "2025-06-29")));
+    Dataset<Row> withLambda =
+        s3Only.union(
+            rows(spark, Tables.ACTIVITY_DAILY, dataEvent("lambda:invokefunction", "2025-06-24")));
+
+    assertThat(verdict(spark, s3Only, "s3:getobject")).isEqualTo("UNUSED");
+    assertThat(verdict(spark, s3Only, "lambda:invokefunction")).isEqualTo("NOT_OBSERVABLE");
+    assertThat(verdict(spark, withLambda, "lambda:invokefunction")).isEqualTo("UNUSED");
+  }
+
+  private static String verdict(SparkSession spark, Dataset<Row> activity, String pattern) {
+    Row row =
+        byLevelAndPattern(
+                UnusedPrivileges.compute(
+                    entitlements(spark),
+                    activity,
+                    coverage(spark, "111122223333", WINDOW, 5),
+                    rows(spark, Tables.IDENTITIES),
+                    reach(spark),
+                    AS_OF,
+                    WINDOW,
+                    GRACE))
+            .get(R1 + "|GRANT|" + pattern);
+    return row.getAs("verdict");
   }
 
   @Test

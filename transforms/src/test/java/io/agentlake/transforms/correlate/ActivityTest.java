@@ -167,7 +167,8 @@ class ActivityTest {
             event("e2", "2026-10-01T10:05:00Z", "agent.internal.example.com", "Invoke", ""),
             event("e3", "2026-10-01T10:06:00Z", "agent.internal.example.com", "Invoke", ""),
             event("e4", "2026-10-01T10:07:00Z", "Not A Host", "GetObject", ""),
-            event("e5", "2026-10-01T10:08:00Z", "monitoring.amazonaws.com", "GetMetricData", ""));
+            event("e5", "2026-10-01T10:08:00Z", "monitoring.amazonaws.com", "GetMetricData", ""),
+            event("e6", "2026-10-01T10:09:00Z", "lambda.amazonaws.com", "Invoke", ""));
     Dataset<Row> ev = events(bronze);
 
     List<String> unmapped = new ArrayList<>();
@@ -187,9 +188,11 @@ class ActivityTest {
         .containsExactly(
             "Not A Host GetObject 2026-10-01 x1 e4",
             "agent.internal.example.com Invoke 2026-10-01 x2 e2");
-    // Mapped ones land in activity, with the eventSource exception (monitoring → cloudwatch).
+    // Mapped ones land in activity, with the eventSource exception (monitoring → cloudwatch) and
+    // the Lambda data event named Invoke for the lambda:InvokeFunction permission.
     assertThat(actions(Activity.daily(ev)))
-        .containsExactlyInAnyOrder("sts:getcalleridentity *", "cloudwatch:getmetricdata *");
+        .containsExactlyInAnyOrder(
+            "sts:getcalleridentity *", "cloudwatch:getmetricdata *", "lambda:invokefunction *");
   }
 
   @Test
