@@ -5,7 +5,6 @@ import io.agentlake.schemas.SourceRecordType;
 import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
 import io.agentlake.transforms.correlate.ActionCatalog;
-import io.agentlake.transforms.correlate.Activity;
 import io.agentlake.transforms.correlate.EntitlementHistory;
 import io.agentlake.transforms.correlate.Entitlements;
 import io.agentlake.transforms.correlate.IdentityGraph;
@@ -19,12 +18,13 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
 
 /**
- * Correlate: bronze → silver. Inventory sources are reduced to their latest snapshot and the
- * identity graph is rebuilt whole; entitlements keep their history ({@link EntitlementHistory}: the
- * previous table plus this run's IAM snapshot, rewound to the run date first); CloudTrail's daily
- * aggregates (activity, coverage, unmapped events) are brought up to date incrementally by {@link
- * CloudTrailAggregates}, or rebuilt from all of bronze when {@code full}. Re-running a date is
- * idempotent either way.
+ * Correlate: bronze → silver. CloudTrail's daily aggregates (activity, principals, coverage,
+ * unmapped events) are brought up to date incrementally by {@link CloudTrailAggregates}, or rebuilt
+ * from all of bronze when {@code full}; inventory sources are reduced to their latest snapshot and
+ * the identity graph is rebuilt whole from them and {@code silver.principal_daily}, never from raw
+ * CloudTrail; entitlements keep their history ({@link EntitlementHistory}: the previous table plus
+ * this run's IAM snapshot, rewound to the run date first). Re-running a date is idempotent either
+ * way.
  */
 public final class CorrelateJob {
 
@@ -55,9 +55,9 @@ public final class CorrelateJob {
             latest(lake, "manifest_agent", "platform", "agent_id"));
     Map<String, TableWrite> counts = new LinkedHashMap<>();
     CloudTrailAggregates.update(lake, full, report.runId(), report, counts);
-    // The identity graph needs first/last-seen facts over all of history; duplicates cannot change
-    // a min or max, so it reads resolved events without the de-duplication shuffle.
-    Dataset<Row> events = Activity.resolved(lake.read(bronze("cloudtrail_event")));
+    // The identity graph needs CloudTrail facts over all of history: it reads them per day from
+    // principal_daily, just brought up to date, instead of scanning every bronze event.
+    Dataset<Row> principalDaily = lake.read(Tables.PRINCIPAL_DAILY);
     group(lake, "correlate: entitlements");
     Dataset<Row> attachments =
         Entitlements.attachments(
@@ -76,7 +76,7 @@ public final class CorrelateJob {
     }
     Dataset<Row> entitlements = EntitlementHistory.current(lake.read(Tables.ENTITLEMENTS));
     group(lake, "correlate: identities");
-    write(lake, Tables.IDENTITIES, IdentityGraph.identities(inv, events), counts);
+    write(lake, Tables.IDENTITIES, IdentityGraph.identities(inv, principalDaily), counts);
     Dataset<Row> identities = lake.read(Tables.IDENTITIES);
     group(lake, "correlate: agents");
     write(lake, Tables.AGENTS, IdentityGraph.agents(inv, identities), counts);
@@ -89,7 +89,7 @@ public final class CorrelateJob {
             inv,
             agents,
             identities,
-            events,
+            principalDaily,
             entitlements,
             Entitlements.trustGrants(inv.iamRoles())),
         counts);

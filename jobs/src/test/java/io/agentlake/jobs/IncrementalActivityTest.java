@@ -27,6 +27,7 @@ import java.util.UUID;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
@@ -34,14 +35,23 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Two consecutive nightly dates, the second bringing a late file of the first day: the incremental
- * CloudTrail aggregates equal a full rebuild from the same bronze; a re-run with nothing new
- * commits nothing; a lost watermark (a crash after the merge) recomputes the same rows.
+ * CloudTrail aggregates equal a full rebuild from the same bronze, and so do the identities and
+ * edges the graph builds from {@code principal_daily}; a re-run with nothing new commits nothing; a
+ * lost watermark (a crash after the merge) recomputes the same rows.
  */
 @ExtendWith(SharedSpark.class)
 class IncrementalActivityTest {
 
   private static final List<TableContract> AGGREGATES =
-      List.of(Tables.ACTIVITY_DAILY, Tables.OBSERVATION_COVERAGE, Tables.UNMAPPED_EVENTS);
+      List.of(
+          Tables.ACTIVITY_DAILY,
+          Tables.PRINCIPAL_DAILY,
+          Tables.OBSERVATION_COVERAGE,
+          Tables.UNMAPPED_EVENTS);
+
+  /** Rebuilt whole every night, from the inventory and {@code principal_daily}. */
+  private static final List<TableContract> GRAPH =
+      List.of(Tables.IDENTITIES, Tables.IDENTITY_EDGES);
 
   @Test
   void twoNightsIncrementallyEqualAFullRebuild(SparkSession spark) throws Exception {
@@ -59,7 +69,9 @@ class IncrementalActivityTest {
 
     Path exports = dir.resolve("exports");
     Lake lake = new Lake(spark, dir.resolve("lake").toUri().toString());
-    // Night 1 sees all of day 1 but its last file, which arrives late, with day 2.
+    // The IAM inventory (the users CloudTrail's facts attach to) is there from the start. Night 1
+    // sees all of day 1 but its last file, which arrives late, with day 2.
+    copy(generated, exports, iamFiles(generated));
     copy(generated, exports, day1Files.subList(0, day1Files.size() - 1));
     RunReport night1 = night(lake, exports, day1, false);
     assertThat(night1.root().at("/cloudtrail_aggregates/mode").asText()).isEqualTo("FULL");
@@ -73,9 +85,20 @@ class IncrementalActivityTest {
     assertThat(agg.get("days_recomputed").toString()).contains(day1.toString(), day2.toString());
     assertThat(night2.root().at("/unmapped_events/events").isNumber()).isTrue();
 
-    List<Dataset<Row>> incremental = snapshot(spark, lake);
+    List<Dataset<Row>> incremental = snapshot(spark, lake, AGGREGATES);
     assertThat(incremental.get(0).filter(col("day").equalTo(java.sql.Date.valueOf(day1))).count())
         .isPositive();
+    List<Dataset<Row>> incrementalGraph = snapshot(spark, lake, GRAPH);
+    // The comparison below means something only if CloudTrail contributed to the graph.
+    assertThat(
+            incrementalGraph
+                .get(1)
+                .filter(col("source").equalTo("aws-cloudtrail"))
+                .select("edge_type")
+                .distinct()
+                .as(Encoders.STRING())
+                .collectAsList())
+        .contains("KEY_OF");
 
     // Nothing new: no commit at all on the aggregates.
     List<Long> versions = versions(spark, lake);
@@ -87,16 +110,20 @@ class IncrementalActivityTest {
     DeltaTable.forPath(spark, lake.path(Tables.FOLDED_INGESTS))
         .delete(col("mode").equalTo(CloudTrailAggregates.INCREMENTAL));
     night(lake, exports, day2, false);
-    List<Dataset<Row>> afterCrash = snapshot(spark, lake);
+    List<Dataset<Row>> afterCrash = snapshot(spark, lake, AGGREGATES);
 
     // The same bronze, rebuilt whole.
     RunReport full = new RunReport(UUID.randomUUID().toString(), "correlate", day2);
     CorrelateJob.run(lake, full, day2, true);
     assertThat(full.root().at("/cloudtrail_aggregates/mode").asText()).isEqualTo("FULL");
-    List<Dataset<Row>> rebuilt = snapshot(spark, lake);
+    List<Dataset<Row>> rebuilt = snapshot(spark, lake, AGGREGATES);
     for (int i = 0; i < AGGREGATES.size(); i++) {
       assertSameRows(incremental.get(i), rebuilt.get(i));
       assertSameRows(afterCrash.get(i), rebuilt.get(i));
+    }
+    List<Dataset<Row>> rebuiltGraph = snapshot(spark, lake, GRAPH);
+    for (int i = 0; i < GRAPH.size(); i++) {
+      assertSameRows(incrementalGraph.get(i), rebuiltGraph.get(i));
     }
   }
 
@@ -107,7 +134,7 @@ class IncrementalActivityTest {
     IngestJob.run(
         lake,
         exports.toUri().toString(),
-        List.of(Sources.AWS_CLOUDTRAIL),
+        List.of(Sources.AWS_CLOUDTRAIL, Sources.AWS_IAM),
         Map.of(),
         date,
         runId,
@@ -117,9 +144,10 @@ class IncrementalActivityTest {
     return report;
   }
 
-  private static List<Dataset<Row>> snapshot(SparkSession spark, Lake lake) {
+  private static List<Dataset<Row>> snapshot(
+      SparkSession spark, Lake lake, List<TableContract> tables) {
     List<Dataset<Row>> out = new ArrayList<>();
-    for (TableContract t : AGGREGATES) {
+    for (TableContract t : tables) {
       Dataset<Row> rows = lake.read(t);
       out.add(spark.createDataFrame(rows.collectAsList(), rows.schema()));
     }
@@ -144,6 +172,12 @@ class IncrementalActivityTest {
           .filter(p -> !p.toString().contains("CloudTrail-Digest"))
           .sorted()
           .toList();
+    }
+  }
+
+  private static List<Path> iamFiles(Path root) throws IOException {
+    try (Stream<Path> files = Files.walk(root.resolve("aws-iam"))) {
+      return files.filter(Files::isRegularFile).sorted().toList();
     }
   }
 

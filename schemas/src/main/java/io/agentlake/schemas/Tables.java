@@ -171,10 +171,33 @@ public final class Tables {
           List.of("event_source", "event_name", "account_id", "day"));
 
   /**
+   * Who acted in CloudTrail each day, with which long-term access key, and which roles they
+   * assumed: the facts the identity graph needs from CloudTrail (a principal's last successful use;
+   * an access key's user and last successful use; KEY_OF and ASSUMED edges with first / last seen
+   * and a sample event), kept per day so the graph reads days × principals, not every event. {@code
+   * access_key_id} is set only for long-term keys ({@code AKIA…}), never for the per-session {@code
+   * ASIA…} keys, which would make a row per session; {@code assumed_role_arn} only for successful
+   * {@code sts:AssumeRole*} calls that name a role, so those rows hold nothing but such calls.
+   * {@code principal_id} is null when CloudTrail names no principal.
+   */
+  public static final TableContract PRINCIPAL_DAILY =
+      silver(
+          "silver.principal_daily",
+          "principal_id STRING, identity_type STRING, access_key_id STRING,"
+              + " assumed_role_arn STRING, day DATE NOT NULL, event_count BIGINT NOT NULL,"
+              + " success_count BIGINT NOT NULL, first_time TIMESTAMP NOT NULL,"
+              + " last_time TIMESTAMP NOT NULL, last_success_time TIMESTAMP,"
+              + " sample_event_id STRING NOT NULL",
+          "one principal x identity type x long-term access key x assumed role x UTC day, from"
+              + " de-duplicated CloudTrail events",
+          List.of("principal_id", "identity_type", "access_key_id", "assumed_role_arn", "day"));
+
+  /**
    * The watermark of the incremental CloudTrail aggregates: which ingest runs' bronze rows are
-   * already reflected in {@code silver.activity_daily}, {@code silver.observation_coverage} and
-   * {@code silver.unmapped_events}. Written only after those tables are; a missing row only makes
-   * the next correlate recompute some days again, never count twice.
+   * already reflected in {@code silver.activity_daily}, {@code silver.principal_daily}, {@code
+   * silver.observation_coverage} and {@code silver.unmapped_events}. Written only after those
+   * tables are; a missing row only makes the next correlate recompute some days again, never count
+   * twice.
    */
   public static final TableContract FOLDED_INGESTS =
       new TableContract(
@@ -348,6 +371,7 @@ public final class Tables {
             IDENTITY_EDGES,
             ENTITLEMENTS,
             ACTIVITY_DAILY,
+            PRINCIPAL_DAILY,
             OBSERVATION_COVERAGE,
             UNMAPPED_EVENTS,
             AGENT_REACH,

@@ -14,9 +14,10 @@ import picocli.CommandLine.Option;
     name = "correlate",
     mixinStandardHelpOptions = true,
     description =
-        "Rebuild the silver tables (identities, agents, edges, entitlements) from bronze and bring"
-            + " the CloudTrail daily aggregates (activity, coverage, unmapped events) up to date"
-            + " with the ingests not yet folded in.")
+        "Bring the CloudTrail daily aggregates (activity, principals, coverage, unmapped events)"
+            + " up to date with the ingests not yet folded in, then rebuild the other silver tables"
+            + " (identities, agents, edges from the inventory and the principals' daily facts;"
+            + " entitlements) from bronze.")
 final class CorrelateCommand implements Callable<Integer> {
 
   @Mixin LakeOptions options;

@@ -39,9 +39,10 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.functions;
 
 /**
- * CloudTrail events → who did what, where, when: the daily activity aggregate and the observation
- * coverage that says which days and event categories the logs could show at all. Everything
- * downstream reads these aggregates, never raw events.
+ * CloudTrail events → who did what, where, when: the daily activity aggregate, the daily principal
+ * facts the identity graph is built from, and the observation coverage that says which days and
+ * event categories the logs could show at all. Everything downstream reads these aggregates, never
+ * raw events.
  *
  * <p>Dangerous: a denied attempt is recorded beside successes but is never use; an event with any
  * other error counts as neither. CloudTrail delivers some events twice, so events are de-duplicated
@@ -73,12 +74,8 @@ public final class Activity {
     return resolved(unique);
   }
 
-  /**
-   * Events with the acting principal resolved but <em>not</em> de-duplicated: for facts a duplicate
-   * cannot change (first/last seen, who used a key), where skipping the shuffle of every event
-   * matters because they are computed over all of history.
-   */
-  public static Dataset<Row> resolved(Dataset<Row> bronzeCloudTrail) {
+  /** Events with the acting principal resolved, as given (duplicates and all). */
+  private static Dataset<Row> resolved(Dataset<Row> bronzeCloudTrail) {
     Column type = col("userIdentity.type");
     Column issuer = col("userIdentity.sessionContext.sessionIssuer.arn");
     Column account = coalesce(col("userIdentity.accountId"), col("recipientAccountId"));
@@ -224,6 +221,41 @@ public final class Activity {
   }
 
   /**
+   * {@code silver.principal_daily}: per day, who acted, with which long-term access key, and which
+   * roles they assumed — what {@link IdentityGraph} needs from CloudTrail. Min / max facts over
+   * days compose exactly (a min of per-day mins is the min), so the graph computed from this table
+   * equals the graph computed from the events. The counts are of de-duplicated events, like {@link
+   * #daily}'s, so both tables count one CloudTrail event once.
+   */
+  public static Dataset<Row> principalDaily(Dataset<Row> events) {
+    Column key = col("userIdentity.accessKeyId");
+    Column assumedRole =
+        when(
+            col("eventSource")
+                .equalTo("sts.amazonaws.com")
+                .and(col("eventName").startsWith("AssumeRole"))
+                .and(col("succeeded")),
+            col("requestParameters.roleArn"));
+    Dataset<Row> grouped =
+        events
+            .filter(col("day").isNotNull())
+            .groupBy(
+                col("principal_id"),
+                col("userIdentity.type").as("identity_type"),
+                when(key.startsWith("AKIA"), key).as("access_key_id"),
+                assumedRole.as("assumed_role_arn"),
+                col("day"))
+            .agg(
+                count(lit(1)).cast("long").as("event_count"),
+                sum(when(col("succeeded"), 1L).otherwise(0L)).as("success_count"),
+                min("_event_time").as("first_time"),
+                max("_event_time").as("last_time"),
+                max(when(col("succeeded"), col("_event_time"))).as("last_success_time"),
+                min("eventID").as("sample_event_id"));
+    return Contracts.conform(grouped, Tables.PRINCIPAL_DAILY);
+  }
+
+  /**
    * Bronze rows whose event falls on one of {@code days} (UTC): what an incremental run recomputes.
    * Written as one time range per day so Delta can skip every file whose {@code _event_time}
    * min/max lies outside them (bronze files are written per ingest run, so they cluster by time).
@@ -242,11 +274,11 @@ public final class Activity {
 
   /**
    * One incremental step of a day-grained aggregate ({@code activity_daily}, {@code
-   * observation_coverage}, {@code unmapped_events}): the rows of {@code existing} on other days,
-   * plus {@code recomputed} for {@code days}. {@code recomputed} must be computed from
-   * <em>every</em> bronze row of those days (old and new), so late events join their day and
-   * applying the same step twice gives the same table — nothing is ever added to a stored count.
-   * The jobs perform the same step on Delta as one {@code replaceWhere} commit.
+   * principal_daily}, {@code observation_coverage}, {@code unmapped_events}): the rows of {@code
+   * existing} on other days, plus {@code recomputed} for {@code days}. {@code recomputed} must be
+   * computed from <em>every</em> bronze row of those days (old and new), so late events join their
+   * day and applying the same step twice gives the same table — nothing is ever added to a stored
+   * count. The jobs perform the same step on Delta as one {@code replaceWhere} commit.
    */
   public static Dataset<Row> replaceDays(
       Dataset<Row> existing, Dataset<Row> recomputed, Collection<LocalDate> days) {

@@ -22,6 +22,7 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.posexplode;
 import static org.apache.spark.sql.functions.regexp_extract;
+import static org.apache.spark.sql.functions.regexp_replace;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sort_array;
 import static org.apache.spark.sql.functions.struct;
@@ -54,15 +55,15 @@ public final class IdentityGraph {
   private IdentityGraph() {}
 
   /**
-   * {@code silver.identities}. {@code events} are resolved CloudTrail events ({@link
-   * Activity#events}).
+   * {@code silver.identities}. {@code principalDaily} is {@code silver.principal_daily} ({@link
+   * Activity#principalDaily}) over all of history.
    */
-  public static Dataset<Row> identities(Inventory inv, Dataset<Row> events) {
+  public static Dataset<Row> identities(Inventory inv, Dataset<Row> principalDaily) {
     Dataset<Row> lastUse =
-        events
-            .filter(col("succeeded"))
+        principalDaily
+            .filter(col("last_success_time").isNotNull())
             .groupBy("principal_id")
-            .agg(max("_event_time").as("ct_last_seen"));
+            .agg(max("last_success_time").as("ct_last_seen"));
     Dataset<Row> report =
         inv.credentialReport()
             .select(
@@ -115,14 +116,15 @@ public final class IdentityGraph {
                 lit(null).cast("timestamp").as("status_changed_at"),
                 lit(null).cast("timestamp").as("last_seen_at"),
                 emptyAttributes().as("attributes"));
+    // A long-term key belongs to one user; min picks that user deterministically should CloudTrail
+    // ever show the key under two principals.
     Dataset<Row> accessKeys =
-        events
-            .filter(col("userIdentity.accessKeyId").startsWith("AKIA"))
-            .groupBy(col("userIdentity.accessKeyId").as("key_id"))
+        principalDaily
+            .filter(col("access_key_id").startsWith("AKIA"))
+            .groupBy(col("access_key_id").as("key_id"))
             .agg(
-                first(col("principal_arn"), true).as("user_arn"),
-                min("_event_time").as("first_seen"),
-                max(when(col("succeeded"), col("_event_time"))).as("key_last_seen"))
+                min(regexp_replace(col("principal_id"), "^aws:", "")).as("user_arn"),
+                max("last_success_time").as("key_last_seen"))
             .select(
                 concat(lit("aws:access_key:"), col("key_id")).as("identity_id"),
                 lit("access_key").as("kind"),
@@ -349,12 +351,15 @@ public final class IdentityGraph {
     return Contracts.conform(result, Tables.AGENTS);
   }
 
-  /** {@code silver.identity_edges}. */
+  /**
+   * {@code silver.identity_edges}; the observed edges (KEY_OF of AWS access keys, ASSUMED) come
+   * from {@code principalDaily}, {@code silver.principal_daily} over all of history.
+   */
   public static Dataset<Row> edges(
       Inventory inv,
       Dataset<Row> agents,
       Dataset<Row> identities,
-      Dataset<Row> events,
+      Dataset<Row> principalDaily,
       Dataset<Row> entitlements,
       Dataset<Row> trustGrants) {
     Column agent = concat(lit("agent:"), col("agent_id"));
@@ -415,11 +420,11 @@ public final class IdentityGraph {
             false);
     Dataset<Row> awsKeys =
         edge(
-            events
-                .filter(col("userIdentity.accessKeyId").startsWith("AKIA"))
-                .filter(col("userIdentity.type").equalTo("IAMUser"))
-                .groupBy(col("userIdentity.accessKeyId").as("key_id"), col("principal_id"))
-                .agg(min("_event_time").as("first_seen"), max("_event_time").as("last_seen")),
+            principalDaily
+                .filter(col("access_key_id").startsWith("AKIA"))
+                .filter(col("identity_type").equalTo("IAMUser"))
+                .groupBy(col("access_key_id").as("key_id"), col("principal_id"))
+                .agg(min("first_time").as("first_seen"), max("last_time").as("last_seen")),
             concat(lit("aws:access_key:"), col("key_id")),
             "KEY_OF",
             col("principal_id"),
@@ -438,16 +443,15 @@ public final class IdentityGraph {
             false);
     Dataset<Row> assumed =
         edge(
-            events
-                .filter(col("eventSource").equalTo("sts.amazonaws.com"))
-                .filter(col("eventName").startsWith("AssumeRole"))
-                .filter(col("succeeded"))
-                .filter(col("requestParameters.roleArn").isNotNull())
-                .groupBy(col("principal_id"), col("requestParameters.roleArn").as("role_arn"))
+            // Rows with an assumed role hold only successful AssumeRole* calls naming it; the
+            // least sample over all days is the least event id, whichever days were recomputed.
+            principalDaily
+                .filter(col("assumed_role_arn").isNotNull())
+                .groupBy(col("principal_id"), col("assumed_role_arn").as("role_arn"))
                 .agg(
-                    min("_event_time").as("first_seen"),
-                    max("_event_time").as("last_seen"),
-                    min("eventID").as("sample")),
+                    min("first_time").as("first_seen"),
+                    max("last_time").as("last_seen"),
+                    min("sample_event_id").as("sample")),
             col("principal_id"),
             "ASSUMED",
             concat(lit("aws:"), col("role_arn")),
