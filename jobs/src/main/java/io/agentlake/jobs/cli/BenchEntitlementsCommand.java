@@ -21,7 +21,6 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -72,18 +71,7 @@ final class BenchEntitlementsCommand implements Callable<Integer> {
         Sources.AWS_IAM,
         "aws-iam/synthetic.json",
         new ByteArrayInputStream(export.getBytes(StandardCharsets.UTF_8)),
-        r ->
-            rows.add(
-                RowFactory.create(
-                    Sources.AWS_IAM,
-                    r.recordType(),
-                    "aws-iam/synthetic.json",
-                    r.position(),
-                    null,
-                    r.json(),
-                    r.quarantineReason() == null ? null : r.quarantineReason().name(),
-                    r.quarantineDetail(),
-                    false)));
+        r -> rows.add(ExtractedRecords.row(Sources.AWS_IAM, "aws-iam/synthetic.json", r)));
     Dataset<Row> extracted = spark.createDataFrame(rows, ExtractedRecords.SCHEMA);
     Timestamp now = new Timestamp(System.currentTimeMillis());
     Dataset<Row> users = bronze(extracted, "iam_user", now);

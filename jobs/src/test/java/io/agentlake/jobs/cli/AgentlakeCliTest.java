@@ -30,6 +30,13 @@ class AgentlakeCliTest {
     assertThat(o.err()).contains("unknown command 'frobnicate'").contains("nightly");
   }
 
+  /** The entitlement benchmark runs end to end on a tiny synthetic export (it once drifted). */
+  @Test
+  void benchEntitlementsRunsOnATinyExport() {
+    Outcome o = run("bench-entitlements", "--roles", "3", "--policies", "4", "--runs", "0");
+    assertThat(o.code()).as(o.err()).isZero();
+  }
+
   @Test
   void noCommandAsksForOne() {
     Outcome o = run();
