@@ -19,7 +19,6 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.regexp_replace;
-import static org.apache.spark.sql.functions.rlike;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.split;
@@ -36,6 +35,7 @@ import io.agentlake.transforms.Contracts;
 import io.agentlake.transforms.Evidence;
 import io.agentlake.transforms.correlate.ActionCatalog;
 import io.agentlake.transforms.correlate.EntitlementHistory;
+import io.agentlake.transforms.correlate.Globs;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
@@ -296,12 +296,7 @@ public final class LeastPrivilege {
                 exists(col("resources"), r -> r.equalTo("*")).equalTo(false))
             .withColumn(
                 "covered",
-                filter(
-                    col("resources"),
-                    r ->
-                        exists(
-                            col("patterns"),
-                            p -> rlike(r, concat(lit("^"), globToRegex(p), lit("$"))))))
+                filter(col("resources"), r -> exists(col("patterns"), p -> Globs.matches(r, p))))
             // narrow only when every named resource is covered; otherwise keep the grant's scope
             .filter(size(col("covered")).equalTo(size(col("resources"))))
             .select(
@@ -495,12 +490,6 @@ public final class LeastPrivilege {
     return anyFrame
         .sparkSession()
         .createDataFrame(rows, StructType.fromDDL("service STRING, catalog_actions BIGINT"));
-  }
-
-  /** An IAM resource glob as a regex body: metacharacters escaped, {@code *}/{@code ?} globbed. */
-  private static Column globToRegex(Column pattern) {
-    Column escaped = regexp_replace(pattern, "([\\\\.\\[\\]{}()+^$|])", "\\\\$1");
-    return regexp_replace(regexp_replace(escaped, "\\*", ".*"), "\\?", ".");
   }
 
   private static Column sort(Column array) {
