@@ -153,7 +153,7 @@ public final class LeastPrivilege {
                     lit("}")))
             .groupBy("principal_id")
             .agg(
-                sort(collect_list(struct(col("n"), col("statement")))).as("ordered"),
+                array_sort(collect_list(struct(col("n"), col("statement")))).as("ordered"),
                 sum(when(col("effect").equalTo("Allow"), 1).otherwise(0)).as("allow_statements"))
             .select(
                 col("principal_id"),
@@ -490,9 +490,5 @@ public final class LeastPrivilege {
     return anyFrame
         .sparkSession()
         .createDataFrame(rows, StructType.fromDDL("service STRING, catalog_actions BIGINT"));
-  }
-
-  private static Column sort(Column array) {
-    return array_sort(array);
   }
 }
