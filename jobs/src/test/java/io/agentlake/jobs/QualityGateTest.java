@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
@@ -110,43 +111,42 @@ class QualityGateTest {
       assertThat(lake.exists(gold)).as(gold.name()).isFalse();
     }
 
-    // An explicit override passes it, and says so in the report; gold is published.
+    // Publishing the date is refused while its newest gate verdict is a failure.
+    assertThatThrownBy(
+            () ->
+                StageRunner.run(gateRun(lake, date, exports, false), List.of(Stage.PUBLISH), null))
+        .isInstanceOfSatisfying(
+            AgentlakeException.class,
+            e -> {
+              assertThat(e.exitCode()).isEqualTo(AgentlakeException.BAD_INPUT);
+              assertThat(e.why()).contains("QUALITY_GATE_FAILED");
+            });
+
+    // An explicit override passes it and says so in the report (the share is the same).
     RunReport accepted =
-        StageRunner.run(
-            new RunContext(lake, "nightly", date, AgentlakeConfig.defaults())
-                .exports(exports.toUri().toString())
-                .acceptQuarantine(true),
-            NightlyJob.STAGES,
-            null);
+        StageRunner.run(gateRun(lake, date, exports, true), List.of(Stage.GATE), null);
     JsonNode acceptedGate = stage(accepted.root(), "gate");
     assertThat(acceptedGate.path("verdict").asText()).isEqualTo("ACCEPTED");
     assertThat(acceptedGate.path("override").asText()).contains("--accept-quarantine");
     assertThat(acceptedGate.path("quarantined_share").asDouble())
         .isEqualTo(gate.path("quarantined_share").asDouble());
-    assertThat(stage(accepted.root(), "publish").path("tables").has("gold.risk_scores")).isTrue();
 
     // Without the flag it fails again; once the bad file is removed, the date passes on its own.
     assertThatThrownBy(
-            () ->
-                NightlyJob.run(
-                    lake,
-                    exports.toUri().toString(),
-                    date,
-                    AgentlakeConfig.defaults(),
-                    Sources.ALL,
-                    s -> {}))
+            () -> StageRunner.run(gateRun(lake, date, exports, false), List.of(Stage.GATE), null))
         .isInstanceOf(AgentlakeException.class);
     Files.delete(badFile);
     RunReport fixed =
-        NightlyJob.run(
-            lake,
-            exports.toUri().toString(),
-            date,
-            AgentlakeConfig.defaults(),
-            Sources.ALL,
-            s -> {});
+        StageRunner.run(gateRun(lake, date, exports, false), List.of(Stage.GATE), null);
     assertThat(stage(fixed.root(), "gate").path("verdict").asText()).isEqualTo("PASSED");
     assertThat(stage(fixed.root(), "gate").path("files_superseded").asLong()).isEqualTo(1);
+    assertThat(fixed.root().path("quarantined_share").asDouble()).isZero();
+  }
+
+  private static RunContext gateRun(Lake lake, LocalDate date, Path exports, boolean accept) {
+    return new RunContext(lake, "gate", date, AgentlakeConfig.defaults())
+        .exports(exports.toUri().toString())
+        .acceptQuarantine(accept);
   }
 
   private static JsonNode stage(JsonNode report, String name) {

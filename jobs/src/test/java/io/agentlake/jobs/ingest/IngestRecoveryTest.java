@@ -81,7 +81,7 @@ class IngestRecoveryTest {
     Path dir = Files.createTempDirectory("agentlake-live-ingest");
     String exports = dir.resolve("exports").toUri().toString();
     OrgGenerator.generate(
-        new GeneratorOptions(exports, 4, 8, 2, 20, GeneratorOptions.DEFAULT_START_DATE),
+        new GeneratorOptions(exports, 4, 12, 2, 20, GeneratorOptions.DEFAULT_START_DATE),
         new Configuration());
     Lake lake = new Lake(spark, dir.resolve("lake").toUri().toString());
     TableContract roles = Tables.byName("bronze.aws_iam_roles").orElseThrow();
