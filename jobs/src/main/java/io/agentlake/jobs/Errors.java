@@ -56,6 +56,61 @@ public final class Errors {
         null);
   }
 
+  /**
+   * A value in the config file outside its allowed range, e.g. {@code window-days: 0}.
+   *
+   * @param allowed what the key accepts, e.g. "a whole number from 1 to 365"
+   */
+  public static AgentlakeException configOutOfRange(
+      String file, String key, String allowed, String got) {
+    return new AgentlakeException(
+        "the config file " + file + " is not valid",
+        key + " must be " + allowed + ", got " + got,
+        "set "
+            + key
+            + " in the file to a value in that range, or remove the key to use its"
+            + " default (listed in the README under Configuration)",
+        AgentlakeException.BAD_INPUT,
+        null);
+  }
+
+  /** A command-line flag outside its allowed range, e.g. {@code --window-days 0}. */
+  public static AgentlakeException flagOutOfRange(String flag, String allowed, String got) {
+    return new AgentlakeException(
+        "invalid value for " + flag,
+        flag + " must be " + allowed + ", got " + got,
+        "pass a value in that range, or leave "
+            + flag
+            + " out to use the config file or the default",
+        AgentlakeException.USAGE,
+        null);
+  }
+
+  /**
+   * The {@code risk-model} file named in the config cannot be used.
+   *
+   * @param reason and {@code fix} as the risk model loader gives them
+   */
+  public static AgentlakeException badRiskModel(String uri, String reason, String fix) {
+    return new AgentlakeException(
+        "the risk model " + uri + " cannot be used",
+        reason,
+        fix + "; or remove risk-model from the config file to use the built-in risk-model-v1",
+        AgentlakeException.BAD_INPUT,
+        null);
+  }
+
+  public static AgentlakeException riskModelNotFound(String uri) {
+    return new AgentlakeException(
+        "the risk model " + uri + " does not exist",
+        "the config file's risk-model key names it, but nothing is at that path",
+        "correct risk-model in the config file (an absolute path or Hadoop URI is safest: a"
+            + " relative one is resolved against the working directory), or remove the key to use"
+            + " the built-in risk-model-v1",
+        AgentlakeException.BAD_INPUT,
+        null);
+  }
+
   public static AgentlakeException badOption(String option, String detail) {
     return new AgentlakeException(
         "invalid value for " + option,
