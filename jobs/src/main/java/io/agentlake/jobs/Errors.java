@@ -120,6 +120,49 @@ public final class Errors {
         null);
   }
 
+  /**
+   * A command that replaces its working folder was pointed at a folder it did not create.
+   *
+   * @param state what is wrong with the folder, e.g. "is not empty and has no .agentlake-scratch
+   *     marker"
+   */
+  public static AgentlakeException notAScratchFolder(
+      String command, String dir, String marker, String state) {
+    return new AgentlakeException(
+        "refusing to use --dir " + dir + ": agentlake did not create it",
+        command
+            + " deletes its --dir before every run, so it only reuses a folder holding the "
+            + marker
+            + " file it leaves in folders it creates; "
+            + dir
+            + " "
+            + state,
+        "choose another --dir (a new or empty folder), or empty this one yourself. Nothing was"
+            + " deleted",
+        AgentlakeException.USAGE,
+        null);
+  }
+
+  /** Options that each select a different mode were given together. */
+  public static AgentlakeException exclusiveOptions(
+      String command, List<String> given, List<String> alternatives) {
+    return new AgentlakeException(
+        String.join(" and ", given) + " cannot be used together",
+        command
+            + " runs one mode at a time: "
+            + String.join(", ", alternatives)
+            + " are alternatives",
+        "run '"
+            + command
+            + "' once per mode, e.g. 'agentlake "
+            + command
+            + " "
+            + given.get(0)
+            + "'",
+        AgentlakeException.USAGE,
+        null);
+  }
+
   public static AgentlakeException qualityGate(
       String date, double share, double threshold, List<String> worstFiles) {
     return new AgentlakeException(

@@ -203,4 +203,79 @@ class AgentlakeCliTest {
     assertThat(grace.code()).as(grace.err()).isEqualTo(2);
     assertThat(grace.err()).contains("--grace-days must be a whole number from 0 to 365, got -1");
   }
+
+  /** A folder of the user's: demo and bench would once have deleted it before running. */
+  private static Path usersFolder(Path dir) throws Exception {
+    Files.writeString(dir.resolve("thesis.txt"), "years of work");
+    return dir;
+  }
+
+  @Test
+  void demoRefusesAFolderItDidNotCreateAndDeletesNothing(@TempDir Path dir) throws Exception {
+    Path folder = usersFolder(dir);
+    Outcome o = run("demo", "--dir", folder.toString());
+    assertThat(o.code()).as(o.err()).isEqualTo(2);
+    assertThat(o.err())
+        .contains("agentlake: refusing to use --dir " + folder + ": agentlake did not create it")
+        .contains("is not empty and has no .agentlake-scratch file")
+        .contains("fix:   choose another --dir")
+        .contains("Nothing was deleted");
+    assertThat(folder.resolve("thesis.txt")).hasContent("years of work");
+    assertThat(folder.resolve("exports")).doesNotExist();
+  }
+
+  @Test
+  void benchRefusesAFolderItDidNotCreateAndDeletesNothing(@TempDir Path dir) throws Exception {
+    Path folder = usersFolder(dir);
+    Outcome o = run("bench", "--dir", folder.toString(), "--ingest");
+    assertThat(o.code()).as(o.err()).isEqualTo(2);
+    assertThat(o.err()).contains("refusing to use --dir " + folder).contains("bench deletes");
+    assertThat(folder.resolve("thesis.txt")).hasContent("years of work");
+    assertThat(folder.resolve("exports")).doesNotExist();
+  }
+
+  @Test
+  void aFileIsNotAScratchFolder(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("notes.txt"), "keep me");
+    Outcome o = run("demo", "--dir", file.toString());
+    assertThat(o.code()).as(o.err()).isEqualTo(2);
+    assertThat(o.err()).contains("is a file, not a folder");
+    assertThat(file).hasContent("keep me");
+  }
+
+  @Test
+  void aScratchFolderIsCreatedMarkedAndReusedAndAnEmptyOneIsClaimed(@TempDir Path dir)
+      throws Exception {
+    Path created = dir.resolve("new/scratch");
+    DemoCommand.claimScratchFolder(created, "demo");
+    assertThat(created.resolve(DemoCommand.SCRATCH_MARKER))
+        .content()
+        .startsWith("agentlake demo created this folder at ");
+
+    Files.createDirectories(created.resolve("lake/gold"));
+    Files.writeString(created.resolve("lake/gold/part-0.parquet"), "old run");
+    Path outside = Files.writeString(dir.resolve("outside.txt"), "not ours");
+    Files.createSymbolicLink(created.resolve("link-out"), dir);
+    DemoCommand.claimScratchFolder(created, "bench");
+    try (var left = Files.list(created)) {
+      assertThat(left).containsExactly(created.resolve(DemoCommand.SCRATCH_MARKER));
+    }
+    assertThat(created.resolve(DemoCommand.SCRATCH_MARKER)).content().startsWith("agentlake bench");
+    assertThat(outside).hasContent("not ours");
+
+    Path empty = Files.createDirectories(dir.resolve("empty"));
+    DemoCommand.claimScratchFolder(empty, "bench");
+    assertThat(empty.resolve(DemoCommand.SCRATCH_MARKER)).exists();
+  }
+
+  @Test
+  void benchRefusesTwoModesAtOnceNamingBothBeforeAnyWork(@TempDir Path dir) {
+    Path folder = dir.resolve("bench");
+    Outcome o = run("bench", "--dir", folder.toString(), "--history", "--analyze");
+    assertThat(o.code()).as(o.err()).isEqualTo(2);
+    assertThat(o.err())
+        .contains("agentlake: --history and --analyze cannot be used together")
+        .contains("--ingest, --history, --analyze are alternatives");
+    assertThat(folder).doesNotExist();
+  }
 }
