@@ -18,8 +18,10 @@ import io.agentlake.transforms.analyze.RiskFactCatalog;
 import io.agentlake.transforms.analyze.RiskModel;
 import io.agentlake.transforms.analyze.RiskScores;
 import io.agentlake.transforms.analyze.UnusedPrivileges;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -166,6 +168,10 @@ public final class AnalyzeJob {
     return counts;
   }
 
+  /**
+   * The model named by {@code risk-model}, or the built-in one. A file that is missing or not a
+   * usable model is the user's input to fix (exit 3), not a storage failure worth a retry.
+   */
   private static RiskModel riskModel(Lake lake, AgentlakeConfig config) {
     if (config.riskModel() == null) {
       return RiskModel.defaults();
@@ -174,7 +180,11 @@ public final class AnalyzeJob {
     try (InputStream in =
         path.getFileSystem(lake.spark().sparkContext().hadoopConfiguration()).open(path)) {
       return RiskModel.load(in);
-    } catch (IOException e) {
+    } catch (RiskModel.InvalidRiskModel e) {
+      throw Errors.badRiskModel(config.riskModel(), e.reason(), e.fix());
+    } catch (FileNotFoundException e) {
+      throw Errors.riskModelNotFound(config.riskModel());
+    } catch (IOException | UncheckedIOException e) {
       throw Errors.storage("read the risk model", config.riskModel(), e);
     }
   }

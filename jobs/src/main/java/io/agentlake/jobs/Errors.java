@@ -66,11 +66,109 @@ public final class Errors {
         null);
   }
 
+  /**
+   * A value in the config file outside its allowed range, e.g. {@code window-days: 0}.
+   *
+   * @param allowed what the key accepts, e.g. "a whole number from 1 to 365"
+   */
+  public static AgentlakeException configOutOfRange(
+      String file, String key, String allowed, String got) {
+    return new AgentlakeException(
+        "the config file " + file + " is not valid",
+        key + " must be " + allowed + ", got " + got,
+        "set "
+            + key
+            + " in the file to a value in that range, or remove the key to use its"
+            + " default (listed in the README under Configuration)",
+        AgentlakeException.BAD_INPUT,
+        null);
+  }
+
+  /** A command-line flag outside its allowed range, e.g. {@code --window-days 0}. */
+  public static AgentlakeException flagOutOfRange(String flag, String allowed, String got) {
+    return new AgentlakeException(
+        "invalid value for " + flag,
+        flag + " must be " + allowed + ", got " + got,
+        "pass a value in that range, or leave "
+            + flag
+            + " out to use the config file or the default",
+        AgentlakeException.USAGE,
+        null);
+  }
+
+  /**
+   * The {@code risk-model} file named in the config cannot be used.
+   *
+   * @param reason and {@code fix} as the risk model loader gives them
+   */
+  public static AgentlakeException badRiskModel(String uri, String reason, String fix) {
+    return new AgentlakeException(
+        "the risk model " + uri + " cannot be used",
+        reason,
+        fix + "; or remove risk-model from the config file to use the built-in risk-model-v1",
+        AgentlakeException.BAD_INPUT,
+        null);
+  }
+
+  public static AgentlakeException riskModelNotFound(String uri) {
+    return new AgentlakeException(
+        "the risk model " + uri + " does not exist",
+        "the config file's risk-model key names it, but nothing is at that path",
+        "correct risk-model in the config file (an absolute path or Hadoop URI is safest: a"
+            + " relative one is resolved against the working directory), or remove the key to use"
+            + " the built-in risk-model-v1",
+        AgentlakeException.BAD_INPUT,
+        null);
+  }
+
   public static AgentlakeException badOption(String option, String detail) {
     return new AgentlakeException(
         "invalid value for " + option,
         detail,
         "see 'agentlake <command> --help'",
+        AgentlakeException.USAGE,
+        null);
+  }
+
+  /**
+   * A command that replaces its working folder was pointed at a folder it did not create.
+   *
+   * @param state what is wrong with the folder, e.g. "is not empty and has no .agentlake-scratch
+   *     marker"
+   */
+  public static AgentlakeException notAScratchFolder(
+      String command, String dir, String marker, String state) {
+    return new AgentlakeException(
+        "refusing to use --dir " + dir + ": agentlake did not create it",
+        command
+            + " deletes its --dir before every run, so it only reuses a folder holding the "
+            + marker
+            + " file it leaves in folders it creates; "
+            + dir
+            + " "
+            + state,
+        "choose another --dir (a new or empty folder), or empty this one yourself. Nothing was"
+            + " deleted",
+        AgentlakeException.USAGE,
+        null);
+  }
+
+  /** Options that each select a different mode were given together. */
+  public static AgentlakeException exclusiveOptions(
+      String command, List<String> given, List<String> alternatives) {
+    return new AgentlakeException(
+        String.join(" and ", given) + " cannot be used together",
+        command
+            + " runs one mode at a time: "
+            + String.join(", ", alternatives)
+            + " are alternatives",
+        "run '"
+            + command
+            + "' once per mode, e.g. 'agentlake "
+            + command
+            + " "
+            + given.get(0)
+            + "'",
         AgentlakeException.USAGE,
         null);
   }

@@ -1,6 +1,7 @@
 package io.agentlake.jobs.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.agentlake.jobs.Errors;
 import io.agentlake.jobs.NightlyJob;
 import io.agentlake.jobs.RunReport;
 import io.agentlake.jobs.config.AgentlakeConfig;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import picocli.CommandLine.Command;
@@ -40,7 +40,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--dir",
       paramLabel = "DIR",
-      description = "Working folder (default ${DEFAULT-VALUE}); replaced on each run.")
+      description =
+          "Working folder (default ${DEFAULT-VALUE}); replaced on each run, so it must be new,"
+              + " empty, or one a previous bench or demo created.")
   String dir = ".agentlake/bench";
 
   @Option(names = "--agents", paramLabel = "N", description = "Agents (default ${DEFAULT-VALUE}).")
@@ -88,22 +90,41 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    List<String> modes = new java.util.ArrayList<>();
+    if (ingest) {
+      modes.add("--ingest");
+    }
+    if (history) {
+      modes.add("--history");
+    }
+    if (analyze) {
+      modes.add("--analyze");
+    }
+    if (modes.size() > 1) {
+      throw Errors.exclusiveOptions("bench", modes, List.of("--ingest", "--history", "--analyze"));
+    }
     if (analyze) {
       applyAnalyzeDefaults();
     }
+    if (history && days < 2) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(),
+          "--history needs --days of at least 2 (a first night and a night with history)");
+    }
     Path root = Path.of(dir).toAbsolutePath();
-    SparkSession spark = Spark.session("agentlake bench");
-    FileSystem.get(root.toUri(), spark.sparkContext().hadoopConfiguration())
-        .delete(new org.apache.hadoop.fs.Path(root.toUri()), true);
     String exports = root.resolve(history ? "generated" : "exports").toUri().toString();
     GeneratorOptions options =
-        new GeneratorOptions(
-            exports,
-            GeneratorOptions.DEFAULT_SEED,
-            agents,
-            days,
-            eventsPerDay,
-            GeneratorOptions.DEFAULT_START_DATE);
+        DemoCommand.generatorOptions(
+            () ->
+                new GeneratorOptions(
+                    exports,
+                    GeneratorOptions.DEFAULT_SEED,
+                    agents,
+                    days,
+                    eventsPerDay,
+                    GeneratorOptions.DEFAULT_START_DATE));
+    DemoCommand.claimScratchFolder(root, "bench");
+    SparkSession spark = Spark.session("agentlake bench");
     long t0 = System.nanoTime();
     GenerationSummary g =
         OrgGenerator.generate(options, spark.sparkContext().hadoopConfiguration());
@@ -257,11 +278,6 @@ final class BenchCommand implements Callable<Integer> {
   private int benchHistory(
       Lake lake, Path root, GeneratorOptions options, GenerationSummary g, double generateSeconds)
       throws java.io.IOException {
-    if (days < 2) {
-      throw new picocli.CommandLine.ParameterException(
-          new picocli.CommandLine(this),
-          "--history needs --days of at least 2 (a first night and a night with history)");
-    }
     Path generated = root.resolve("generated");
     Path exports = root.resolve("exports");
     String exportsUri = exports.toUri().toString();

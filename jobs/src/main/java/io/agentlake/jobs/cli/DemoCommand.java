@@ -1,5 +1,6 @@
 package io.agentlake.jobs.cli;
 
+import io.agentlake.jobs.Errors;
 import io.agentlake.jobs.NightlyJob;
 import io.agentlake.jobs.config.AgentlakeConfig;
 import io.agentlake.jobs.generate.GenerationSummary;
@@ -8,12 +9,18 @@ import io.agentlake.jobs.generate.OrgGenerator;
 import io.agentlake.jobs.lake.Lake;
 import io.agentlake.jobs.lake.Spark;
 import io.agentlake.schemas.Sources;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.apache.hadoop.fs.FileSystem;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -35,7 +42,8 @@ final class DemoCommand implements Callable<Integer> {
       names = "--dir",
       paramLabel = "DIR",
       description =
-          "Working folder for exports and lake (default ${DEFAULT-VALUE}); replaced on each run.")
+          "Working folder for exports and lake (default ${DEFAULT-VALUE}); replaced on each run,"
+              + " so it must be new, empty, or one a previous demo or bench created.")
   String dir = ".agentlake/demo";
 
   @Option(
@@ -62,21 +70,27 @@ final class DemoCommand implements Callable<Integer> {
       description = "Random seed (default ${DEFAULT-VALUE}).")
   long seed = GeneratorOptions.DEFAULT_SEED;
 
+  /**
+   * The file demo and bench leave in a folder they create. Its presence is their only licence to
+   * delete that folder on the next run.
+   */
+  static final String SCRATCH_MARKER = ".agentlake-scratch";
+
   @Override
   public Integer call() throws Exception {
     Path root = Path.of(dir).toAbsolutePath();
     String exports = root.resolve("exports").toUri().toString();
     String lakeUri = root.resolve("lake").toUri().toString();
+    GeneratorOptions options =
+        generatorOptions(
+            () ->
+                new GeneratorOptions(
+                    exports, seed, agents, days, 1500, GeneratorOptions.DEFAULT_START_DATE));
+    claimScratchFolder(root, "demo");
     System.err.println(
         "agentlake demo: " + agents + " agents, " + days + " days of history, in " + root);
 
     SparkSession spark = Spark.session("agentlake demo");
-    FileSystem fs = FileSystem.get(root.toUri(), spark.sparkContext().hadoopConfiguration());
-    fs.delete(new org.apache.hadoop.fs.Path(root.toUri()), true);
-
-    GeneratorOptions options =
-        new GeneratorOptions(
-            exports, seed, agents, days, 1500, GeneratorOptions.DEFAULT_START_DATE);
     Progress.step("generate  exports in native formats");
     GenerationSummary s =
         OrgGenerator.generate(options, spark.sparkContext().hadoopConfiguration());
@@ -98,6 +112,65 @@ final class DemoCommand implements Callable<Integer> {
     lake.registerTables();
     printSummary(spark, last, lakeUri);
     return 0;
+  }
+
+  /** Builds the generator's options, turning their range errors into a usage error. */
+  static GeneratorOptions generatorOptions(Supplier<GeneratorOptions> options) {
+    try {
+      return options.get();
+    } catch (IllegalArgumentException e) {
+      throw Errors.badOption("the generator options", e.getMessage());
+    }
+  }
+
+  /**
+   * Makes {@code root} an empty folder marked as agentlake's: creates it, claims it when it is
+   * empty, or empties it when an earlier run's marker is in it. Anything else (a folder with other
+   * files and no marker, or a file) is refused before anything is touched.
+   *
+   * <p>Dangerous by nature: it deletes a tree. The marker is what stops {@code --dir ~} from
+   * deleting a home folder; never relax the check to guess from the folder's contents.
+   */
+  static void claimScratchFolder(Path root, String command) throws IOException {
+    if (Files.exists(root)) {
+      if (!Files.isDirectory(root)) {
+        throw Errors.notAScratchFolder(
+            command, root.toString(), SCRATCH_MARKER, "is a file, not a folder");
+      }
+      boolean marked = Files.isRegularFile(root.resolve(SCRATCH_MARKER), LinkOption.NOFOLLOW_LINKS);
+      List<Path> children;
+      try (Stream<Path> list = Files.list(root)) {
+        children = list.toList();
+      }
+      if (!marked && !children.isEmpty()) {
+        throw Errors.notAScratchFolder(
+            command,
+            root.toString(),
+            SCRATCH_MARKER,
+            "is not empty and has no " + SCRATCH_MARKER + " file");
+      }
+      for (Path child : children) {
+        deleteTree(child);
+      }
+    }
+    Files.createDirectories(root);
+    Files.writeString(
+        root.resolve(SCRATCH_MARKER),
+        "agentlake "
+            + command
+            + " created this folder at "
+            + Instant.now()
+            + " and deletes everything in it on each run.\n"
+            + "Remove this file to stop demo and bench from ever deleting it.\n");
+  }
+
+  /** Deletes a file or a folder tree; symbolic links are removed, never followed. */
+  private static void deleteTree(Path path) throws IOException {
+    try (Stream<Path> tree = Files.walk(path)) {
+      for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   private static void printSummary(SparkSession spark, LocalDate date, String lakeUri) {

@@ -44,19 +44,28 @@ final class LakeOptions {
       names = "--window-days",
       paramLabel = "N",
       description =
-          "Usage window W for unused privileges (1-365; default ${DEFAULT-VALUE} from config).")
+          "Usage window W for unused privileges (1-365; overrides window-days in --config;"
+              + " default "
+              + AgentlakeConfig.DEFAULT_WINDOW_DAYS
+              + ").")
   Integer windowDays;
 
   @Option(
       names = "--grace-days",
       paramLabel = "N",
-      description = "Grants younger than this are TOO_NEW (default 14).")
+      description =
+          "Grants younger than this are TOO_NEW (0-365; default "
+              + AgentlakeConfig.DEFAULT_GRACE_DAYS
+              + ").")
   Integer graceDays;
 
   @Option(
       names = "--idle-days",
       paramLabel = "N",
-      description = "Days without activity that make an agent IDLE (default 30).")
+      description =
+          "Days without activity that make an agent IDLE (1-3650; default "
+              + AgentlakeConfig.DEFAULT_IDLE_DAYS
+              + ").")
   Integer idleDays;
 
   /**
@@ -92,7 +101,12 @@ final class LakeOptions {
         throw Errors.storage("read", config, e);
       }
     }
-    return base.withWindowDays(windowDays).withGraceDays(graceDays).withIdleDays(idleDays);
+    try {
+      return base.withWindowDays(windowDays).withGraceDays(graceDays).withIdleDays(idleDays);
+    } catch (AgentlakeConfig.OutOfRange e) {
+      // The file's values were checked by load, so what is out of range here came from a flag.
+      throw Errors.flagOutOfRange("--" + e.key(), e.allowed(), e.got());
+    }
   }
 
   static LocalDate parseDate(String option, String value) {

@@ -82,6 +82,12 @@ public record AgentlakeConfig(
         DEFAULT_LEASE_WAIT_SECONDS);
   }
 
+  /**
+   * Checks every range.
+   *
+   * @throws OutOfRange naming the key; {@link #load} reports it against the file and the flag
+   *     parsing against the flag, so the user learns where the bad value came from
+   */
   public AgentlakeConfig {
     check("window-days", windowDays, 1, 365);
     check("grace-days", graceDays, 0, 365);
@@ -89,17 +95,52 @@ public record AgentlakeConfig(
     check("max-reach-hops", maxReachHops, 1, 20);
     check("lease-ttl-seconds", leaseTtlSeconds, 4, 3600);
     check("lease-wait-seconds", leaseWaitSeconds, 0, 86400);
-    if (!(quarantineThreshold >= 0 && quarantineThreshold <= 1)) {
-      throw Errors.badOption("quarantine-threshold", "must be a fraction from 0 to 1");
-    }
-    if (!(driftScoreThreshold >= 0 && driftScoreThreshold <= 100)) {
-      throw Errors.badOption("drift-score-threshold", "must be a number of points from 0 to 100");
-    }
+    check("quarantine-threshold", quarantineThreshold, 0, 1, "a fraction");
+    check("drift-score-threshold", driftScoreThreshold, 0, 100, "a number of points");
     sourcePaths = Collections.unmodifiableMap(new LinkedHashMap<>(sourcePaths));
   }
 
-  /** Reads a YAML config; unknown keys are an error (a typo must not silently keep a default). */
+  /** A setting outside its allowed range: which key, what it allows, what it got. */
+  public static final class OutOfRange extends IllegalArgumentException {
+    private final String key;
+    private final String allowed;
+    private final String got;
+
+    OutOfRange(String key, String allowed, String got) {
+      super(key + " must be " + allowed + ", got " + got);
+      this.key = key;
+      this.allowed = allowed;
+      this.got = got;
+    }
+
+    /** The config key, e.g. {@code window-days}; its flag, where there is one, is {@code --key}. */
+    public String key() {
+      return key;
+    }
+
+    /** What the key accepts, e.g. "a whole number from 1 to 365". */
+    public String allowed() {
+      return allowed;
+    }
+
+    public String got() {
+      return got;
+    }
+  }
+
+  /**
+   * Reads a YAML config; unknown keys are an error (a typo must not silently keep a default), and
+   * so is a value out of range, reported as the file's fault (bad input, not usage).
+   */
   public static AgentlakeConfig load(String name, InputStream in) {
+    try {
+      return parse(name, in);
+    } catch (OutOfRange e) {
+      throw Errors.configOutOfRange(name, e.key(), e.allowed(), e.got());
+    }
+  }
+
+  private static AgentlakeConfig parse(String name, InputStream in) {
     JsonNode root;
     try {
       root = new ObjectMapper(new YAMLFactory()).readTree(in);
@@ -127,13 +168,26 @@ public record AgentlakeConfig(
         root.has("quarantine-threshold")
             ? doubleOf(name, root, "quarantine-threshold")
             : d.quarantineThreshold,
-        root.has("risk-model") ? root.get("risk-model").asText() : d.riskModel,
+        riskModelOf(name, root, d.riskModel),
         sourcePathsOf(name, root),
         root.has("drift-score-threshold")
             ? doubleOf(name, root, "drift-score-threshold")
             : d.driftScoreThreshold,
         intOf(name, root, "lease-ttl-seconds", d.leaseTtlSeconds),
         intOf(name, root, "lease-wait-seconds", d.leaseWaitSeconds));
+  }
+
+  private static String riskModelOf(String name, JsonNode root, String fallback) {
+    JsonNode v = root.get("risk-model");
+    if (v == null || v.isNull()) {
+      return fallback;
+    }
+    if (!v.isTextual() || v.asText().isBlank()) {
+      throw Errors.badConfig(
+          name,
+          "risk-model must be the path or URI of a risk model YAML file, got '" + v.asText() + "'");
+    }
+    return v.asText().strip();
   }
 
   private static Map<String, String> sourcePathsOf(String name, JsonNode root) {
@@ -242,7 +296,18 @@ public record AgentlakeConfig(
 
   private static void check(String key, int value, int min, int max) {
     if (value < min || value > max) {
-      throw Errors.badOption(key, "must be from " + min + " to " + max + ", got " + value);
+      throw new OutOfRange(key, "a whole number from " + min + " to " + max, String.valueOf(value));
     }
+  }
+
+  private static void check(String key, double value, double min, double max, String what) {
+    if (!(value >= min && value <= max)) {
+      throw new OutOfRange(
+          key, what + " from " + number(min) + " to " + number(max), String.valueOf(value));
+    }
+  }
+
+  private static String number(double value) {
+    return value == Math.rint(value) ? String.valueOf((long) value) : String.valueOf(value);
   }
 }

@@ -80,4 +80,37 @@ class AgentlakeConfigTest {
         .isInstanceOf(AgentlakeException.class)
         .hasMessageContaining("must map path globs");
   }
+
+  @Test
+  void aRangeErrorFromTheFileIsBadInputAndFromAFlagNamesTheKey() {
+    assertThatThrownBy(() -> load("idle-days: 0\n"))
+        .isInstanceOfSatisfying(
+            AgentlakeException.class,
+            e -> {
+              assertThat(e.exitCode()).isEqualTo(AgentlakeException.BAD_INPUT);
+              assertThat(e.problem()).isEqualTo("the config file test.yaml is not valid");
+              assertThat(e.why())
+                  .isEqualTo("idle-days must be a whole number from 1 to 3650, got 0");
+            });
+    assertThatThrownBy(() -> AgentlakeConfig.defaults().withWindowDays(366))
+        .isInstanceOfSatisfying(
+            AgentlakeConfig.OutOfRange.class,
+            e -> {
+              assertThat(e.key()).isEqualTo("window-days");
+              assertThat(e.allowed()).isEqualTo("a whole number from 1 to 365");
+              assertThat(e.got()).isEqualTo("366");
+            });
+  }
+
+  @Test
+  void anEmptyRiskModelKeyMeansTheBuiltInModelAndANonPathIsRejected() {
+    assertThat(load("risk-model:\n").riskModel()).isNull();
+    assertThat(load("risk-model: models/v2.yaml\n").riskModel()).isEqualTo("models/v2.yaml");
+    assertThatThrownBy(() -> load("risk-model: [a, b]\n"))
+        .isInstanceOf(AgentlakeException.class)
+        .hasMessageContaining("risk-model must be the path or URI of a risk model YAML file");
+    assertThatThrownBy(() -> load("risk-model: \"  \"\n"))
+        .isInstanceOf(AgentlakeException.class)
+        .hasMessageContaining("risk-model must be the path");
+  }
 }

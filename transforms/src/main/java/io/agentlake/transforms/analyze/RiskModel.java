@@ -1,5 +1,6 @@
 package io.agentlake.transforms.analyze;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * The versioned weights behind {@code gold.risk_scores}: one weight and OWASP mapping per factor,
@@ -19,7 +21,10 @@ import java.util.Map;
  * risk-model-v1.yaml} next to this class, where each factor is documented.
  *
  * <p>Dangerous: a model file that forgets a factor would silently drop it from every score, so
- * loading fails unless every factor the transform computes is declared, and nothing else is.
+ * loading fails unless every factor the transform computes is declared, and nothing else is. A
+ * weight or threshold outside the 0-100 score scale would as silently saturate or disable a tier,
+ * so those fail too. Every such failure is an {@link InvalidRiskModel}: the file is wrong, not the
+ * code.
  *
  * @param version written to every score row, so a score can be traced to its weights
  * @param factors in the order {@link #FACTOR_NAMES} declares
@@ -40,7 +45,35 @@ public record RiskModel(String version, List<Factor> factors, Tiers tiers) {
 
   public static final String DEFAULT_RESOURCE = "risk-model-v1.yaml";
 
+  /** The highest score: a weight or tier threshold above it could never mean what it says. */
+  private static final double MAX_SCORE = 100;
+
   public record Factor(String name, double weight, String owasp) {}
+
+  /**
+   * A risk model file that cannot be used, with the reason and the fix kept apart so the job layer
+   * can show them as cause and fix.
+   */
+  public static final class InvalidRiskModel extends IllegalArgumentException {
+    private final String reason;
+    private final String fix;
+
+    InvalidRiskModel(String reason, String fix, Throwable source) {
+      super("the risk model cannot be used: " + reason + ". Fix: " + fix + ".", source);
+      this.reason = reason;
+      this.fix = fix;
+    }
+
+    /** What is wrong with the file, e.g. "factors [no-purpose] are not declared". */
+    public String reason() {
+      return reason;
+    }
+
+    /** What to change in the file. */
+    public String fix() {
+      return fix;
+    }
+  }
 
   /** Score thresholds: CRITICAL at or above {@code critical}, and so on; below medium is LOW. */
   public record Tiers(double critical, double high, double medium) {}
@@ -67,13 +100,21 @@ public record RiskModel(String version, List<Factor> factors, Tiers tiers) {
     }
   }
 
+  /**
+   * Reads a model file.
+   *
+   * @throws InvalidRiskModel when the file is not valid YAML or not a complete, usable model
+   * @throws UncheckedIOException when the stream cannot be read
+   */
   public static RiskModel load(InputStream yaml) {
     JsonNode root;
     try {
       root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
+    } catch (JsonProcessingException e) {
+      throw new InvalidRiskModel(
+          "it is not valid YAML (" + yamlProblem(e) + ")", "correct the YAML syntax", e);
     } catch (IOException e) {
-      throw new IllegalArgumentException(
-          "the risk model is not valid YAML (" + e.getMessage() + "). Fix the file.", e);
+      throw new UncheckedIOException("cannot read the risk model", e);
     }
     if (root == null || !root.isObject()) {
       throw invalid("it is empty or not a mapping", "start from risk-model-v1.yaml");
@@ -82,9 +123,9 @@ public record RiskModel(String version, List<Factor> factors, Tiers tiers) {
     JsonNode tiersNode = root.path("tiers");
     Tiers tiers =
         new Tiers(
-            number(tiersNode, "critical", "tiers"),
-            number(tiersNode, "high", "tiers"),
-            number(tiersNode, "medium", "tiers"));
+            score(tiersNode, "critical", "tiers"),
+            score(tiersNode, "high", "tiers"),
+            score(tiersNode, "medium", "tiers"));
     if (!(tiers.critical() >= tiers.high() && tiers.high() >= tiers.medium())) {
       throw invalid(
           "tier thresholds must satisfy critical >= high >= medium (got " + tiers + ")",
@@ -104,12 +145,7 @@ public record RiskModel(String version, List<Factor> factors, Tiers tiers) {
             "factor `" + entry.getKey() + "` is not one agentlake computes",
             "use only " + kebab(FACTOR_NAMES));
       }
-      double weight = number(entry.getValue(), "weight", "factors." + entry.getKey());
-      if (weight < 0) {
-        throw invalid(
-            "factor `" + entry.getKey() + "` has a negative weight " + weight,
-            "use a weight of 0 or more");
-      }
+      double weight = score(entry.getValue(), "weight", "factors." + entry.getKey());
       declared.put(name, new Factor(name, weight, entry.getValue().path("owasp").asText("")));
     }
     List<String> missing = new ArrayList<>(FACTOR_NAMES);
@@ -138,12 +174,39 @@ public record RiskModel(String version, List<Factor> factors, Tiers tiers) {
     return value.asDouble();
   }
 
+  /** A number on the score scale: a weight (a factor's raw value is 0..1) or a tier threshold. */
+  private static double score(JsonNode node, String key, String where) {
+    double value = number(node, key, where);
+    if (!(value >= 0 && value <= MAX_SCORE)) {
+      throw invalid(
+          "`" + where + "." + key + "` is " + value + ", outside the score scale 0 to 100",
+          "use a number from 0 to 100 (weight 0 switches a factor off)");
+    }
+    return value;
+  }
+
+  /** The YAML parser's complaint on one line, with where in the file it is. */
+  private static String yamlProblem(JsonProcessingException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof MarkedYAMLException m && m.getProblemMark() != null) {
+        return (m.getContext() == null ? "" : m.getContext() + ": ")
+            + m.getProblem()
+            + " at line "
+            + (m.getProblemMark().getLine() + 1)
+            + ", column "
+            + (m.getProblemMark().getColumn() + 1);
+      }
+    }
+    String message = e.getOriginalMessage() == null ? e.toString() : e.getOriginalMessage();
+    int newline = message.strip().indexOf('\n');
+    return newline < 0 ? message.strip() : message.strip().substring(0, newline);
+  }
+
   private static List<String> kebab(List<String> names) {
     return names.stream().map(n -> n.replace('_', '-')).toList();
   }
 
-  private static IllegalArgumentException invalid(String cause, String fix) {
-    return new IllegalArgumentException(
-        "the risk model cannot be used: " + cause + ". Fix: " + fix + ".");
+  private static InvalidRiskModel invalid(String cause, String fix) {
+    return new InvalidRiskModel(cause, fix, null);
   }
 }

@@ -33,4 +33,50 @@ class RiskModelTest {
     assertThatThrownBy(() -> load(head + "  admin-power: {weight: 1}\n"))
         .hasMessageContaining("`admin-power` is not one agentlake computes");
   }
+
+  @Test
+  void aWeightOrThresholdOffTheScoreScaleIsAnError() {
+    String tiers = "version: v\ntiers: {critical: 70, high: 45, medium: 20}\n";
+    StringBuilder factors = new StringBuilder("factors:\n");
+    for (String name : RiskModel.FACTOR_NAMES) {
+      factors.append("  ").append(name.replace('_', '-')).append(": {weight: 5}\n");
+    }
+    assertThat(load(tiers + factors).factor("no_purpose").weight()).isEqualTo(5.0);
+    assertThatThrownBy(
+            () ->
+                load(
+                    tiers
+                        + factors
+                            .toString()
+                            .replace("management: {weight: 5}", "management: {weight: 101}")))
+        .isInstanceOf(RiskModel.InvalidRiskModel.class)
+        .hasMessageContaining(
+            "`factors.permissions-management.weight` is 101.0, outside the score scale 0 to 100");
+    assertThatThrownBy(
+            () ->
+                load(
+                    tiers
+                        + factors
+                            .toString()
+                            .replace("management: {weight: 5}", "management: {weight: -1}")))
+        .isInstanceOf(RiskModel.InvalidRiskModel.class)
+        .hasMessageContaining("`factors.permissions-management.weight` is -1.0");
+    assertThatThrownBy(() -> load(tiers.replace("critical: 70", "critical: 170") + factors))
+        .isInstanceOf(RiskModel.InvalidRiskModel.class)
+        .hasMessageContaining("`tiers.critical` is 170.0");
+  }
+
+  @Test
+  void invalidYamlIsReportedOnOneLineWithItsPosition() {
+    assertThatThrownBy(() -> load("version: [unclosed\n"))
+        .isInstanceOfSatisfying(
+            RiskModel.InvalidRiskModel.class,
+            e -> {
+              assertThat(e.reason())
+                  .startsWith("it is not valid YAML (")
+                  .contains("line ")
+                  .doesNotContain("\n");
+              assertThat(e.fix()).isEqualTo("correct the YAML syntax");
+            });
+  }
 }
