@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -131,24 +130,16 @@ class IngestRecoveryTest {
     assertThat(statuses(lake, "okta-1")).doesNotContain(RunLedger.ROLLED_BACK);
   }
 
+  /** Makes the scope's lease row (written by the run's own ingest) live again for {@code runId}. */
   private static void holdLease(Lake lake, String scope, String runId, Instant expires) {
-    lake.ensure(Tables.LEASES);
-    Instant now = Instant.now();
-    lake.append(
-        Tables.LEASES,
-        lake.spark()
-            .createDataFrame(
-                List.of(
-                    RowFactory.create(
-                        scope,
-                        runId,
-                        "ingest",
-                        "another host pid 42",
-                        Timestamp.from(now),
-                        Timestamp.from(now),
-                        Timestamp.from(expires),
-                        false)),
-                Tables.LEASES.schema()));
+    DeltaTable.forPath(lake.spark(), lake.path(Tables.LEASES))
+        .update(
+            col("scope").equalTo(scope),
+            Map.of(
+                "holder_run_id", lit(runId),
+                "holder", lit("another host pid 42"),
+                "released", lit(false),
+                "expires_at", lit(Timestamp.from(expires))));
   }
 
   private static List<String> statuses(Lake lake, String runId) {
