@@ -231,7 +231,9 @@ class RunContractProcessTest {
 
     JsonNode first = runWithReport("gate-1", nightlyOn(gateUri, lake), 3);
     assertThat(first.path("status").asText()).isEqualTo("QUALITY_GATE_FAILED");
+    assertThat(first.path("failed_stage").asText()).isEqualTo("gate");
     assertThat(first.path("error").path("exit_code").asInt()).isEqualTo(3);
+    assertThat(stage(first, "gate").path("verdict").asText()).isEqualTo("FAILED");
     for (TableContract gold : Tables.ofLayer(TableContract.Layer.GOLD)) {
       assertThat(lake.exists(gold) && lake.read(gold).count() > 0).as(gold.name()).isFalse();
     }
@@ -241,12 +243,19 @@ class RunContractProcessTest {
     assertThat(again.path("error").path("problem").asText())
         .as("the same verdict")
         .isEqualTo(first.path("error").path("problem").asText());
+    assertThat(stage(again, "gate").path("quarantined_share").asDouble())
+        .isEqualTo(stage(first, "gate").path("quarantined_share").asDouble());
 
     List<String> accept = new ArrayList<>(nightlyOn(gateUri, lake));
     accept.add("--accept-quarantine");
     JsonNode accepted = runWithReport("gate-accepted", accept, 0);
-    assertThat(accepted.path("status").asText()).isIn("SUCCEEDED", "PUBLISHED");
-    assertThat(accepted.toString()).as("the override is recorded").containsIgnoringCase("accept");
+    assertThat(accepted.path("status").asText()).isEqualTo("SUCCEEDED");
+    JsonNode gate = stage(accepted, "gate");
+    assertThat(gate.path("verdict").asText()).as("the override is recorded").isEqualTo("ACCEPTED");
+    assertThat(gate.path("override").asText()).contains("--accept-quarantine");
+    assertThat(gate.path("quarantined_share").asDouble())
+        .isEqualTo(stage(first, "gate").path("quarantined_share").asDouble());
+    assertThat(stage(accepted, "publish").path("outcome").asText()).isEqualTo("SUCCEEDED");
   }
 
   /** The soak itself, two trials with a fixed seed: every killed-and-re-run lake matches. */
@@ -337,6 +346,16 @@ class RunContractProcessTest {
         end.toString(),
         "--config",
         config.toString());
+  }
+
+  /** A report's section for one stage (missing if the run did not reach it). */
+  private static JsonNode stage(JsonNode report, String name) {
+    for (JsonNode s : report.path("stages")) {
+      if (s.path("stage").asText().equals(name)) {
+        return s;
+      }
+    }
+    return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
   }
 
   /** Runs a child with {@code --report}, checks its exit code and returns the report it wrote. */
