@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  * which stage the child had reached when it was killed.
  *
  * <p>Dangerous: a child left running keeps writing the lake after its caller has moved on; always
- * close it (try-with-resources), which kills it if it is still alive.
+ * close it (try-with-resources), which kills it if it is still alive. Children still alive when
+ * this JVM exits are killed by a shutdown hook; if this JVM is itself SIGKILLed they live on.
  */
 public final class AgentlakeProcess implements AutoCloseable {
 
@@ -55,7 +56,18 @@ public final class AgentlakeProcess implements AutoCloseable {
   private volatile String stage = BEFORE;
   private volatile long exitedAfterMillis = -1;
 
+  /** Children still running, killed if this JVM exits first (a SIGKILL of it cannot be). */
+  private static final java.util.Set<Process> LIVE =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(() -> LIVE.forEach(Process::destroyForcibly), "agentlake-child-reaper"));
+  }
+
   private AgentlakeProcess(Process process, long startedNanos, Path log) {
+    LIVE.add(process);
     this.process = process;
     this.startedNanos = startedNanos;
     this.log = log;
@@ -63,6 +75,7 @@ public final class AgentlakeProcess implements AutoCloseable {
         .onExit()
         .thenRun(
             () -> {
+              LIVE.remove(process);
               if (exitedAfterMillis < 0) {
                 exitedAfterMillis = millisSinceStart();
               }
