@@ -68,7 +68,8 @@ class RunContractProcessTest {
     OrgGenerator.generate(options, new Configuration());
     end = options.endDate();
     config = dir.resolve("agentlake.yaml");
-    Files.writeString(config, "window-days: 3\nlease-ttl-seconds: 6\nlease-wait-seconds: 120\n");
+    // 30 s, not the contract's suggested 6 s: see SoakCommand.DEFAULT_LEASE_TTL_SECONDS.
+    Files.writeString(config, "window-days: 3\nlease-ttl-seconds: 30\nlease-wait-seconds: 120\n");
     launcher = AgentlakeProcess.launcher().withJvmOptions(childJvmOptions(dir));
     reference = lake("reference");
     assertThat(inProcess(nightly(reference, end))).isZero();

@@ -40,8 +40,16 @@ import picocli.CommandLine.Option;
     })
 final class SoakCommand implements Callable<Integer> {
 
-  /** Short leases, so the re-run takes over the killed run's lease within seconds. */
-  static final int LEASE_TTL_SECONDS = 6, LEASE_WAIT_SECONDS = 120;
+  /**
+   * Short leases, so the re-run takes over the killed run's lease within seconds rather than the
+   * default two minutes. Not shorter: a renewal is a Delta UPDATE of {@code ledger.leases}, and a
+   * run whose last renewal is older than the TTL fails its commit check (exit 1). With a 6 s TTL
+   * (renewed every 1.5 s) live runs lost their leases on a busy 2-core machine, where renewals took
+   * 3-7 s apart from the 1.5 s delay (up to 20 s with three runs at once).
+   */
+  static final int DEFAULT_LEASE_TTL_SECONDS = 30;
+
+  static final int LEASE_WAIT_SECONDS = 120;
 
   /** A child nightly of the soak's small organisation that runs longer than this is stuck. */
   private static final Duration CHILD_TIMEOUT = Duration.ofMinutes(30);
@@ -86,6 +94,14 @@ final class SoakCommand implements Callable<Integer> {
   int eventsPerDay = 50;
 
   @Option(
+      names = "--lease-ttl-seconds",
+      paramLabel = "N",
+      description =
+          "lease-ttl-seconds of every run (default ${DEFAULT-VALUE}): the re-run waits up to this"
+              + " long to take over the killed run's lease; too short and live runs lose theirs.")
+  int leaseTtlSeconds = DEFAULT_LEASE_TTL_SECONDS;
+
+  @Option(
       names = "--child-jvm-option",
       paramLabel = "OPT",
       description =
@@ -108,7 +124,7 @@ final class SoakCommand implements Callable<Integer> {
     GenerationSummary generated =
         OrgGenerator.generate(options, spark.sparkContext().hadoopConfiguration());
     LocalDate date = options.endDate();
-    Path config = writeConfig(soak.resolve("agentlake.yaml"), Math.min(days, 90));
+    Path config = writeConfig(soak.resolve("agentlake.yaml"), Math.min(days, 90), leaseTtlSeconds);
     AgentlakeProcess.Launcher launcher =
         AgentlakeProcess.launcher().withJvmOptions(childJvmOptions);
 
@@ -281,17 +297,18 @@ final class SoakCommand implements Callable<Integer> {
     return args;
   }
 
-  private static Path writeConfig(Path file, int windowDays) throws IOException {
+  private static Path writeConfig(Path file, int windowDays, int leaseTtlSeconds)
+      throws IOException {
     Files.writeString(
         file,
         "# Written by agentlake soak. Short leases: the re-run after a SIGKILL takes over the"
             + " killed run's lease once it is "
-            + LEASE_TTL_SECONDS
+            + leaseTtlSeconds
             + " s old.\n"
             + "window-days: "
             + windowDays
             + "\nlease-ttl-seconds: "
-            + LEASE_TTL_SECONDS
+            + leaseTtlSeconds
             + "\nlease-wait-seconds: "
             + LEASE_WAIT_SECONDS
             + "\n",
