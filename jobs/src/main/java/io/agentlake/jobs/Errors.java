@@ -272,4 +272,27 @@ public final class Errors {
         AgentlakeException.BAD_INPUT,
         null);
   }
+
+  public static AgentlakeException soakDirNotOurs(String dir, String detail) {
+    return new AgentlakeException(
+        "agentlake soak will not use " + dir,
+        detail
+            + "; the soak deletes what it finds in its folder, so it only uses a new or empty"
+            + " folder, or one an earlier soak created (it holds the marker file "
+            + io.agentlake.jobs.soak.SoakDir.MARKER
+            + ")",
+        "pass --dir a new or empty folder, e.g. --dir .agentlake/soak",
+        AgentlakeException.USAGE,
+        null);
+  }
+
+  public static AgentlakeException soakChildFailed(
+      String what, int exitCode, java.nio.file.Path log) {
+    return new AgentlakeException(
+        what + " exited " + exitCode,
+        "the soak needs one clean run to compare the killed runs with; its output is in " + log,
+        "read that log and fix what it reports (or run the same nightly by hand), then soak again",
+        AgentlakeException.RETRYABLE,
+        null);
+  }
 }

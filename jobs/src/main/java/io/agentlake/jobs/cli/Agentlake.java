@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       BenchCommand.class,
       BenchEntitlementsCommand.class,
+      SoakCommand.class,
       MaintainCommand.class,
       CommandLine.HelpCommand.class
     })

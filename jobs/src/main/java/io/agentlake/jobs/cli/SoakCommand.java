@@ -1,0 +1,360 @@
+package io.agentlake.jobs.cli;
+
+import io.agentlake.jobs.AgentlakeException;
+import io.agentlake.jobs.Errors;
+import io.agentlake.jobs.generate.GenerationSummary;
+import io.agentlake.jobs.generate.GeneratorOptions;
+import io.agentlake.jobs.generate.OrgGenerator;
+import io.agentlake.jobs.lake.Lake;
+import io.agentlake.jobs.lake.Spark;
+import io.agentlake.jobs.soak.AgentlakeProcess;
+import io.agentlake.jobs.soak.LakeComparison;
+import io.agentlake.jobs.soak.LakeComparison.Difference;
+import io.agentlake.jobs.soak.SoakDir;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "soak",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Proves crash safety: generates a small organisation, runs a clean nightly for its last day into a reference lake (in a child JVM, timed), then for each trial starts nightly on a fresh lake in a child JVM, SIGKILLs it at a random moment within that time, re-runs nightly for the date and compares every bronze, quarantine, file-ledger, silver and gold table with the reference (run ids and ingest times aside) and bronze with the ledger.",
+      "Prints one line per trial and a summary; exits 0 when every trial matches, 3 when any differs (printing how)."
+    })
+final class SoakCommand implements Callable<Integer> {
+
+  /**
+   * Short leases, so the re-run takes over the killed run's lease within seconds rather than the
+   * default two minutes. Not shorter: a renewal is a Delta UPDATE of {@code ledger.leases}, and a
+   * run whose last renewal is older than the TTL fails its commit check (exit 1). With a 6 s TTL
+   * (renewed every 1.5 s) live runs lost their leases on a busy 2-core machine, where renewals took
+   * 3-7 s apart from the 1.5 s delay (up to 20 s with three runs at once).
+   */
+  static final int DEFAULT_LEASE_TTL_SECONDS = 30;
+
+  static final int LEASE_WAIT_SECONDS = 120;
+
+  /** A child nightly of the soak's small organisation that runs longer than this is stuck. */
+  private static final Duration CHILD_TIMEOUT = Duration.ofMinutes(30);
+
+  /** Stages a kill can land in, in the order the summary lists them. */
+  private static final List<String> KILL_STAGES = kinds();
+
+  @Option(
+      names = "--trials",
+      paramLabel = "N",
+      description = "Kill-and-re-run trials (default ${DEFAULT-VALUE}).")
+  int trials = 20;
+
+  @Option(
+      names = "--seed",
+      paramLabel = "S",
+      description =
+          "Seed of the generated organisation and of the kill times (default ${DEFAULT-VALUE}).")
+  long seed = GeneratorOptions.DEFAULT_SEED;
+
+  @Option(
+      names = "--dir",
+      paramLabel = "DIR",
+      description =
+          "Working folder (default ${DEFAULT-VALUE}). Must be new, empty or an earlier soak's:"
+              + " its contents are replaced.")
+  String dir = ".agentlake/soak";
+
+  @Option(names = "--agents", paramLabel = "N", description = "Agents (default ${DEFAULT-VALUE}).")
+  int agents = 12;
+
+  @Option(
+      names = "--days",
+      paramLabel = "N",
+      description = "Days of history (default ${DEFAULT-VALUE}).")
+  int days = 3;
+
+  @Option(
+      names = "--events-per-day",
+      paramLabel = "N",
+      description = "CloudTrail events per day (default ${DEFAULT-VALUE}).")
+  int eventsPerDay = 50;
+
+  @Option(
+      names = "--lease-ttl-seconds",
+      paramLabel = "N",
+      description =
+          "lease-ttl-seconds of every run (default ${DEFAULT-VALUE}): the re-run waits up to this"
+              + " long to take over the killed run's lease; too short and live runs lose theirs.")
+  int leaseTtlSeconds = DEFAULT_LEASE_TTL_SECONDS;
+
+  @Option(
+      names = "--child-jvm-option",
+      paramLabel = "OPT",
+      description =
+          "A JVM option for the child runs, after this JVM's own (repeatable; write it attached,"
+              + " e.g. --child-jvm-option=-Xmx2g).")
+  List<String> childJvmOptions = new ArrayList<>();
+
+  @Override
+  public Integer call() throws IOException {
+    if (trials < 1) {
+      throw Errors.badOption("--trials", "must be at least 1");
+    }
+    long started = System.nanoTime();
+    SoakDir soak = SoakDir.claim(Path.of(dir));
+    SparkSession spark = Spark.session("agentlake soak");
+    String exports = soak.resolve("exports").toUri().toString();
+    GeneratorOptions options =
+        new GeneratorOptions(
+            exports, seed, agents, days, eventsPerDay, GeneratorOptions.DEFAULT_START_DATE);
+    GenerationSummary generated =
+        OrgGenerator.generate(options, spark.sparkContext().hadoopConfiguration());
+    LocalDate date = options.endDate();
+    Path config = writeConfig(soak.resolve("agentlake.yaml"), Math.min(days, 90), leaseTtlSeconds);
+    AgentlakeProcess.Launcher launcher =
+        AgentlakeProcess.launcher().withJvmOptions(childJvmOptions);
+
+    System.out.printf(
+        Locale.ROOT,
+        "agentlake soak: %d trials, seed %d; %d agents, %d days, %d events/day (%d files) in %s%n",
+        trials,
+        seed,
+        agents,
+        days,
+        eventsPerDay,
+        generated.files(),
+        soak.root());
+    System.out.println(
+        "  compares "
+            + LakeComparison.comparedTables().size()
+            + " tables (bronze, quarantine, file ledger, silver, gold), ignoring "
+            + LakeComparison.IGNORED.stream()
+                .map(i -> i.table() + " " + i.column())
+                .collect(Collectors.joining(", ")));
+
+    Path referenceLake = soak.resolve("reference/lake");
+    long referenceMillis;
+    try (AgentlakeProcess reference =
+        launcher.start(
+            nightly(exports, referenceLake, date, config, null),
+            soak.resolve("reference/nightly.log"))) {
+      int code = reference.waitFor(CHILD_TIMEOUT);
+      if (code != 0) {
+        throw Errors.soakChildFailed("the clean reference nightly", code, reference.log());
+      }
+      referenceMillis = reference.durationMillis();
+      System.out.printf(
+          Locale.ROOT,
+          "  reference: clean child nightly for %s in %.1f s (stages began at %s)%n",
+          date,
+          referenceMillis / 1000.0,
+          stageTimes(reference.stageStartMillis()));
+    }
+    Lake reference = new Lake(spark, referenceLake.toUri().toString());
+
+    SplittableRandom random = new SplittableRandom(seed);
+    Map<String, Integer> killsByStage = new LinkedHashMap<>();
+    KILL_STAGES.forEach(s -> killsByStage.put(s, 0));
+    int differing = 0, differences = 0;
+    long killMillis = 0, rerunMillis = 0, compareMillis = 0;
+    long trialsStarted = System.nanoTime();
+    for (int n = 1; n <= trials; n++) {
+      Path trial = soak.resolve(String.format(Locale.ROOT, "trials/%03d", n));
+      Path lakePath = trial.resolve("lake");
+      long killAt = (long) (random.nextDouble() * referenceMillis);
+      String stage;
+      List<Difference> found = new ArrayList<>();
+      try (AgentlakeProcess child =
+          launcher.start(
+              nightly(exports, lakePath, date, config, null), trial.resolve("child.log"))) {
+        while (child.isAlive() && child.millisSinceStart() < killAt) {
+          sleep(Math.min(20, killAt - child.millisSinceStart()));
+        }
+        stage = child.kill();
+        if (stage.equals(AgentlakeProcess.FINISHED) && child.exitCode() != 0) {
+          found.add(
+              new Difference(
+                  "nightly",
+                  "the child nightly exited "
+                      + child.exitCode()
+                      + " on its own before the kill; see "
+                      + child.log()));
+        }
+      }
+      killsByStage.merge(stage, 1, Integer::sum);
+      killMillis += killAt;
+
+      long t0 = System.nanoTime();
+      Path rerunLog = trial.resolve("rerun.log");
+      int code =
+          inProcess(
+              nightly(exports, lakePath, date, config, trial.resolve("rerun-report.json")),
+              rerunLog);
+      long rerun = (System.nanoTime() - t0) / 1_000_000;
+      rerunMillis += rerun;
+      t0 = System.nanoTime();
+      if (code != 0) {
+        found.add(
+            new Difference("nightly", "the re-run exited " + code + ": " + lastLines(rerunLog, 4)));
+      } else {
+        found.addAll(
+            LakeComparison.compare(reference, new Lake(spark, lakePath.toUri().toString())));
+      }
+      long compare = (System.nanoTime() - t0) / 1_000_000;
+      compareMillis += compare;
+
+      System.out.printf(
+          Locale.ROOT,
+          "trial %3d/%d  kill at %6.1f s of %.1f  reached %-9s  re-run %5.1f s  compare %5.1f s"
+              + "  %s%n",
+          n,
+          trials,
+          killAt / 1000.0,
+          referenceMillis / 1000.0,
+          stage,
+          rerun / 1000.0,
+          compare / 1000.0,
+          found.isEmpty() ? "match" : "DIFFERS (" + found.size() + "; lake kept in " + trial + ")");
+      for (Difference d : found) {
+        System.out.println("    " + d);
+      }
+      if (found.isEmpty()) {
+        soak.clear(trial);
+      } else {
+        differing++;
+        differences += found.size();
+      }
+      System.out.flush();
+    }
+    double total = (System.nanoTime() - started) / 1e9;
+    double trialsSeconds = (System.nanoTime() - trialsStarted) / 1e9;
+    System.out.printf(
+        Locale.ROOT,
+        "%nagentlake soak: %d trials, %d differing (%d differences)%n",
+        trials,
+        differing,
+        differences);
+    System.out.println(
+        "  kills by stage: "
+            + killsByStage.entrySet().stream()
+                .filter(e -> e.getValue() > 0)
+                .map(e -> e.getKey() + " " + e.getValue())
+                .collect(Collectors.joining(", ")));
+    System.out.printf(
+        Locale.ROOT,
+        "  times: set-up (generate + reference nightly) %.1f s; per trial (mean) killed after"
+            + " %.1f s, re-run %.1f s, compare %.1f s, whole trial %.1f s; total %.1f s (%.1f"
+            + " min)%n",
+        total - trialsSeconds,
+        killMillis / 1000.0 / trials,
+        rerunMillis / 1000.0 / trials,
+        compareMillis / 1000.0 / trials,
+        trialsSeconds / trials,
+        total,
+        total / 60);
+    return differing == 0 ? 0 : AgentlakeException.BAD_INPUT;
+  }
+
+  private static List<String> kinds() {
+    List<String> kinds = new ArrayList<>();
+    kinds.add(AgentlakeProcess.BEFORE);
+    kinds.addAll(AgentlakeProcess.STAGES);
+    kinds.add(AgentlakeProcess.FINISHED);
+    return kinds;
+  }
+
+  private static List<String> nightly(
+      String exports, Path lake, LocalDate date, Path config, Path report) {
+    List<String> args = new ArrayList<>();
+    args.addAll(
+        List.of(
+            "nightly",
+            "--exports",
+            exports,
+            "--lake",
+            lake.toUri().toString(),
+            "--date",
+            date.toString(),
+            "--config",
+            config.toString()));
+    if (report != null) {
+      args.addAll(List.of("--report", report.toString()));
+    }
+    return args;
+  }
+
+  private static Path writeConfig(Path file, int windowDays, int leaseTtlSeconds)
+      throws IOException {
+    Files.writeString(
+        file,
+        "# Written by agentlake soak. Short leases: the re-run after a SIGKILL takes over the"
+            + " killed run's lease once it is "
+            + leaseTtlSeconds
+            + " s old.\n"
+            + "window-days: "
+            + windowDays
+            + "\nlease-ttl-seconds: "
+            + leaseTtlSeconds
+            + "\nlease-wait-seconds: "
+            + LEASE_WAIT_SECONDS
+            + "\n",
+        StandardCharsets.UTF_8);
+    return file;
+  }
+
+  /**
+   * Runs an agentlake command in this JVM (sharing its SparkSession: no JVM or Spark start-up), its
+   * stdout and stderr sent to {@code log} so they do not mix with the soak's lines. Swapping
+   * System.out is safe here: the soak runs one thing at a time.
+   */
+  private static int inProcess(List<String> args, Path log) throws IOException {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    Files.createDirectories(log.getParent());
+    try (PrintStream to =
+        new PrintStream(Files.newOutputStream(log), true, StandardCharsets.UTF_8)) {
+      System.setOut(to);
+      System.setErr(to);
+      return Agentlake.execute(new PrintWriter(to, true), args.toArray(String[]::new));
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+
+  private static String stageTimes(Map<String, Long> starts) {
+    return starts.isEmpty()
+        ? "none printed"
+        : starts.entrySet().stream()
+            .map(e -> String.format(Locale.ROOT, "%s %.1f s", e.getKey(), e.getValue() / 1000.0))
+            .collect(Collectors.joining(", "));
+  }
+
+  private static String lastLines(Path log, int n) throws IOException {
+    List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+    return String.join(" | ", lines.subList(Math.max(0, lines.size() - n), lines.size()));
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(Math.max(1, millis));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+}

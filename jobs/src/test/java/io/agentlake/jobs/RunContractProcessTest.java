@@ -1,0 +1,472 @@
+package io.agentlake.jobs;
+
+import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agentlake.jobs.cli.Agentlake;
+import io.agentlake.jobs.generate.GeneratorOptions;
+import io.agentlake.jobs.generate.OrgGenerator;
+import io.agentlake.jobs.lake.Lake;
+import io.agentlake.jobs.lake.RunLedger;
+import io.agentlake.jobs.soak.AgentlakeProcess;
+import io.agentlake.jobs.soak.LakeComparison;
+import io.agentlake.schemas.Sources;
+import io.agentlake.schemas.TableContract;
+import io.agentlake.schemas.Tables;
+import io.agentlake.testing.SharedSpark;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The run contract (issue 12) held by real processes: each test starts {@code agentlake} JVMs (the
+ * test's own classpath, {@link AgentlakeProcess}), runs them at the same time as the Airflow DAG
+ * does or SIGKILLs them, and holds the lake to a clean sequential run of the same exports with
+ * {@link LakeComparison}: same rows in every bronze, silver and gold table, bronze reconciled with
+ * the file ledger, nothing half-written. One small organisation is generated for the class and the
+ * reference run is made once, in this JVM.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RunContractProcessTest {
+
+  /** Longer than any child run of the small organisation can take, even on a busy machine. */
+  private static final Duration CHILD_TIMEOUT = Duration.ofMinutes(10);
+
+  private SparkSession spark;
+  private Path dir;
+  private String exports;
+  private Path config;
+  private LocalDate end;
+  private Lake reference;
+  private AgentlakeProcess.Launcher launcher;
+
+  @BeforeAll
+  void generateAndRunTheReference() throws Exception {
+    spark = SharedSpark.session();
+    dir = Files.createTempDirectory("agentlake-contract");
+    exports = dir.resolve("exports").toUri().toString();
+    GeneratorOptions options =
+        new GeneratorOptions(exports, 11, 12, 3, 50, GeneratorOptions.DEFAULT_START_DATE);
+    OrgGenerator.generate(options, new Configuration());
+    end = options.endDate();
+    config = dir.resolve("agentlake.yaml");
+    // 30 s, not the contract's suggested 6 s: see SoakCommand.DEFAULT_LEASE_TTL_SECONDS.
+    Files.writeString(config, "window-days: 3\nlease-ttl-seconds: 30\nlease-wait-seconds: 120\n");
+    launcher = AgentlakeProcess.launcher().withJvmOptions(childJvmOptions(dir));
+    reference = lake("reference");
+    assertThat(inProcess(nightly(reference, end))).isZero();
+  }
+
+  /**
+   * Small, fast children: C1 only and the serial collector (short runs never reach C2's payoff), a
+   * 1 GB heap, and the test session's Spark settings (two threads, two shuffle partitions), so
+   * their tables can be compared with the reference computed in this JVM.
+   */
+  static List<String> childJvmOptions(Path dir) {
+    return List.of(
+        "-XX:TieredStopAtLevel=1",
+        "-XX:+UseSerialGC",
+        "-Xmx1g",
+        "-Dspark.master=local[2]",
+        "-Dspark.ui.enabled=false",
+        "-Dspark.sql.shuffle.partitions=2",
+        "-Dspark.default.parallelism=2",
+        "-Dspark.databricks.delta.snapshotPartitions=1",
+        "-Dspark.driver.host=127.0.0.1",
+        "-Dspark.sql.warehouse.dir=" + dir.resolve("warehouse").toUri(),
+        "-Dlog4j2.configurationFile="
+            + Path.of("target/launcher/log4j2.properties").toAbsolutePath());
+  }
+
+  /**
+   * The DAG's parallel ingests: one {@code --source aws-cloudtrail} is inside its write window when
+   * a {@code --source okta-users} and a second {@code --source aws-cloudtrail} start. Different
+   * sources both commit; the same source is ingested once — the second run waits and finds nothing
+   * new, or refuses with exit 1 saying why — and nothing committed is rolled back.
+   */
+  @Test
+  void parallelIngestsCommitEachSourceOnceAndNeverRollBackACommittedRun() throws Exception {
+    Lake lake = lake("parallel-ingest");
+    String cloudTrail = Sources.AWS_CLOUDTRAIL;
+    String okta = Sources.OKTA_USERS;
+    int first, other, second;
+    String otherOutput, secondOutput;
+    try (AgentlakeProcess a = start("ingest-cloudtrail-1", ingest(lake, cloudTrail))) {
+      Optional<String> inWindow = awaitIngestStarted(lake, a);
+      assertThat(inWindow).as("the first ingest started writing; " + a.output()).isPresent();
+      try (AgentlakeProcess b = start("ingest-okta", ingest(lake, okta));
+          AgentlakeProcess a2 = start("ingest-cloudtrail-2", ingest(lake, cloudTrail))) {
+        first = a.waitFor(CHILD_TIMEOUT);
+        other = b.waitFor(CHILD_TIMEOUT);
+        second = a2.waitFor(CHILD_TIMEOUT);
+        otherOutput = b.output();
+        secondOutput = a2.output();
+      }
+      assertThat(first).as(a.output()).isZero();
+    }
+    assertThat(other).as(otherOutput).isZero();
+    assertThat(second).as(secondOutput).isIn(0, 1);
+    if (second == 1) {
+      assertRefusedClearly(secondOutput);
+    }
+
+    assertThat(LakeComparison.reconcile(lake)).isEmpty();
+    List<TableContract> bronze = new ArrayList<>();
+    for (String source : List.of(cloudTrail, okta)) {
+      Sources.recordTypesOf(source).forEach(t -> bronze.add(Tables.bronzeOf(t)));
+    }
+    assertThat(LakeComparison.compareTables(reference, lake, bronze)).isEmpty();
+    String bothSources = "source_type IN ('" + cloudTrail + "', '" + okta + "')";
+    assertThat(
+            LakeComparison.compareRows(
+                Tables.INGESTED_FILES.name(),
+                reference.read(Tables.INGESTED_FILES).filter(bothSources),
+                lake.read(Tables.INGESTED_FILES),
+                LakeComparison.ignoredIn(Tables.INGESTED_FILES)))
+        .as("every file of both sources ingested exactly once")
+        .isEmpty();
+    assertThat(
+            lake.read(Tables.INGESTED_FILES)
+                .filter(col("source_type").equalTo(cloudTrail))
+                .select("ingest_run_id")
+                .distinct()
+                .count())
+        .as("one run ingested CloudTrail")
+        .isEqualTo(1);
+  }
+
+  /**
+   * Two nightly runs of one date on one lake at once: both succeed, or the second refuses with exit
+   * 1; either way the lake holds exactly what one clean run leaves.
+   */
+  @Test
+  void twoNightlyRunsOfOneDateAtOnceLeaveTheTablesOfOneCleanRun() throws Exception {
+    Lake lake = lake("same-date");
+    List<Integer> codes = runAtOnce(lake, end, end);
+    assertThat(codes).contains(0);
+    assertThat(LakeComparison.compare(reference, lake)).isEmpty();
+  }
+
+  /**
+   * Nightly runs of two dates on one lake at once: both succeed (or one refuses with exit 1), and
+   * the lake equals the same runs made one after the other, in the order they finished.
+   */
+  @Test
+  void nightlyRunsOfTwoDatesAtOnceLeaveTheTablesOfTheSameRunsInSequence() throws Exception {
+    Lake lake = lake("two-dates");
+    LocalDate before = end.minusDays(1);
+    List<LocalDate> finished = new ArrayList<>();
+    List<Integer> codes = runAtOnce(lake, before, end, finished);
+    assertThat(codes).contains(0);
+    Lake sequential = lake("two-dates-sequential");
+    for (LocalDate date : finished) {
+      assertThat(inProcess(nightly(sequential, date))).isZero();
+    }
+    assertThat(LakeComparison.compare(sequential, lake)).as("in the order " + finished).isEmpty();
+  }
+
+  /**
+   * An ingest SIGKILLed inside its write window (its run STARTED, not COMMITTED), then nightly for
+   * the date: the re-run takes over the dead run's lease, rolls its rows back, and leaves exactly
+   * the tables of a clean run.
+   */
+  @Test
+  void aSigkilledIngestThenANightlyLeavesTheTablesOfACleanRun() throws Exception {
+    Lake lake = lake("killed-ingest");
+    String killed;
+    try (AgentlakeProcess ingest = start("ingest-killed", ingest(lake, null))) {
+      Optional<String> started = awaitIngestStarted(lake, ingest);
+      assertThat(started).as(ingest.output()).isPresent();
+      killed = started.get();
+      assertThat(ingest.kill()).as("killed while running").isNotEqualTo(AgentlakeProcess.FINISHED);
+    }
+    assertThat(statuses(lake, killed))
+        .as("the kill landed inside the write window")
+        .doesNotContain(RunLedger.COMMITTED);
+
+    try (AgentlakeProcess rerun = start("nightly-after-kill", nightly(lake, end))) {
+      assertThat(rerun.waitFor(CHILD_TIMEOUT)).as(rerun.output()).isZero();
+    }
+    assertThat(statuses(lake, killed)).contains(RunLedger.ROLLED_BACK);
+    assertThat(LakeComparison.compare(reference, lake)).isEmpty();
+  }
+
+  /**
+   * Records missing required fields, above the quarantine threshold: nightly exits 3 and its report
+   * says QUALITY_GATE_FAILED; running the date again fails the same way (the verdict is sticky);
+   * with --accept-quarantine it passes and the report records the override.
+   */
+  @Test
+  void aFailedQualityGateIsReportedStaysFailedAndPassesOnlyWhenAccepted() throws Exception {
+    Path gateExports = dir.resolve("gate-exports");
+    copyTree(Path.of(java.net.URI.create(exports)), gateExports);
+    StringBuilder bad = new StringBuilder();
+    for (int i = 0; i < 200; i++) {
+      bad.append("{\"eventID\":\"bad-")
+          .append(i)
+          .append("\",\"eventSource\":\"s3.amazonaws.com\"}\n");
+    }
+    Path badFile = gateExports.resolve("aws-cloudtrail/firehose/bad-events.ndjson");
+    Files.createDirectories(badFile.getParent());
+    Files.writeString(badFile, bad, StandardCharsets.UTF_8);
+    Lake lake = lake("gate");
+    String gateUri = gateExports.toUri().toString();
+
+    JsonNode first = runWithReport("gate-1", nightlyOn(gateUri, lake), 3);
+    assertThat(first.path("status").asText()).isEqualTo("QUALITY_GATE_FAILED");
+    assertThat(first.path("failed_stage").asText()).isEqualTo("gate");
+    assertThat(first.path("error").path("exit_code").asInt()).isEqualTo(3);
+    assertThat(stage(first, "gate").path("verdict").asText()).isEqualTo("FAILED");
+    for (TableContract gold : Tables.ofLayer(TableContract.Layer.GOLD)) {
+      assertThat(lake.exists(gold) && lake.read(gold).count() > 0).as(gold.name()).isFalse();
+    }
+
+    JsonNode again = runWithReport("gate-2", nightlyOn(gateUri, lake), 3);
+    assertThat(again.path("status").asText()).isEqualTo("QUALITY_GATE_FAILED");
+    assertThat(again.path("error").path("problem").asText())
+        .as("the same verdict")
+        .isEqualTo(first.path("error").path("problem").asText());
+    assertThat(stage(again, "gate").path("quarantined_share").asDouble())
+        .isEqualTo(stage(first, "gate").path("quarantined_share").asDouble());
+
+    List<String> accept = new ArrayList<>(nightlyOn(gateUri, lake));
+    accept.add("--accept-quarantine");
+    JsonNode accepted = runWithReport("gate-accepted", accept, 0);
+    assertThat(accepted.path("status").asText()).isEqualTo("SUCCEEDED");
+    JsonNode gate = stage(accepted, "gate");
+    assertThat(gate.path("verdict").asText()).as("the override is recorded").isEqualTo("ACCEPTED");
+    assertThat(gate.path("override").asText()).contains("--accept-quarantine");
+    assertThat(gate.path("quarantined_share").asDouble())
+        .isEqualTo(stage(first, "gate").path("quarantined_share").asDouble());
+    assertThat(stage(accepted, "publish").path("outcome").asText()).isEqualTo("SUCCEEDED");
+  }
+
+  /** The soak itself, two trials with a fixed seed: every killed-and-re-run lake matches. */
+  @Test
+  void aSoakOfTwoTrialsFindsNoDifference() throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "soak",
+                "--trials",
+                "2",
+                "--seed",
+                "7",
+                "--dir",
+                dir.resolve("soak").toString(),
+                "--agents",
+                "12",
+                "--days",
+                "2",
+                "--events-per-day",
+                "20"));
+    childJvmOptions(dir).forEach(o -> args.add("--child-jvm-option=" + o));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream stdout = System.out;
+    int code;
+    try (PrintStream capture = new PrintStream(out, true, StandardCharsets.UTF_8)) {
+      System.setOut(capture);
+      code = Agentlake.execute(args.toArray(String[]::new));
+    } finally {
+      System.setOut(stdout);
+    }
+    String printed = out.toString(StandardCharsets.UTF_8);
+    stdout.println(printed);
+    assertThat(code).as(printed).isZero();
+    assertThat(printed).contains("agentlake soak: 2 trials, 0 differing (0 differences)");
+  }
+
+  // --- helpers ---------------------------------------------------------------------------
+
+  private Lake lake(String name) {
+    return new Lake(spark, dir.resolve("lakes").resolve(name).toUri().toString());
+  }
+
+  private AgentlakeProcess start(String name, List<String> args) {
+    return launcher.start(args, dir.resolve("logs").resolve(name + ".log"));
+  }
+
+  private List<String> nightly(Lake lake, LocalDate date) {
+    return List.of(
+        "nightly",
+        "--exports",
+        exports,
+        "--lake",
+        lake.root(),
+        "--date",
+        date.toString(),
+        "--config",
+        config.toString());
+  }
+
+  private List<String> ingest(Lake lake, String source) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "ingest",
+                "--exports",
+                exports,
+                "--lake",
+                lake.root(),
+                "--date",
+                end.toString(),
+                "--config",
+                config.toString()));
+    if (source != null) {
+      args.addAll(List.of("--source", source));
+    }
+    return args;
+  }
+
+  private List<String> nightlyOn(String otherExports, Lake lake) {
+    return List.of(
+        "nightly",
+        "--exports",
+        otherExports,
+        "--lake",
+        lake.root(),
+        "--date",
+        end.toString(),
+        "--config",
+        config.toString());
+  }
+
+  /** A report's section for one stage (missing if the run did not reach it). */
+  private static JsonNode stage(JsonNode report, String name) {
+    for (JsonNode s : report.path("stages")) {
+      if (s.path("stage").asText().equals(name)) {
+        return s;
+      }
+    }
+    return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+  }
+
+  /** Runs a child with {@code --report}, checks its exit code and returns the report it wrote. */
+  private JsonNode runWithReport(String name, List<String> args, int expectedCode)
+      throws IOException {
+    Path report = dir.resolve("reports").resolve(name + ".json");
+    Files.createDirectories(report.getParent());
+    List<String> withReport = new ArrayList<>(args);
+    withReport.addAll(List.of("--report", report.toString()));
+    try (AgentlakeProcess p = start(name, withReport)) {
+      int code = p.waitFor(CHILD_TIMEOUT);
+      assertThat(code).as(p.output()).isEqualTo(expectedCode);
+      if (expectedCode != 0) {
+        assertRefusedClearly(p.output());
+      }
+    }
+    assertThat(report).as("the report is written on every outcome").exists();
+    return new ObjectMapper().readTree(report.toFile());
+  }
+
+  /**
+   * Starts nightly for each date at once on one lake, waits for all, and checks each exited 0 or
+   * refused with exit 1 and problem, cause and fix. Returns the exit codes; {@code finished}, when
+   * given, receives the dates of the runs that succeeded, in the order they exited.
+   */
+  private List<Integer> runAtOnce(Lake lake, LocalDate first, LocalDate second) throws IOException {
+    return runAtOnce(lake, first, second, new ArrayList<>());
+  }
+
+  private List<Integer> runAtOnce(
+      Lake lake, LocalDate first, LocalDate second, List<LocalDate> finished) throws IOException {
+    String tag = lake.root().substring(lake.root().lastIndexOf('/', lake.root().length() - 2) + 1);
+    try (AgentlakeProcess a = start("nightly-" + tag + "-a-" + first, nightly(lake, first));
+        AgentlakeProcess b = start("nightly-" + tag + "-b-" + second, nightly(lake, second))) {
+      int codeA = a.waitFor(CHILD_TIMEOUT);
+      int codeB = b.waitFor(CHILD_TIMEOUT);
+      for (AgentlakeProcess p : List.of(a, b)) {
+        int code = p == a ? codeA : codeB;
+        assertThat(code).as(p.output()).isIn(0, 1);
+        if (code == 1) {
+          assertRefusedClearly(p.output());
+        }
+      }
+      List<Object[]> ok = new ArrayList<>();
+      if (codeA == 0) {
+        ok.add(new Object[] {a.durationMillis(), first});
+      }
+      if (codeB == 0) {
+        ok.add(new Object[] {b.durationMillis(), second});
+      }
+      ok.sort(Comparator.comparingLong(o -> (Long) o[0]));
+      ok.forEach(o -> finished.add((LocalDate) o[1]));
+      return List.of(codeA, codeB);
+    }
+  }
+
+  /**
+   * Polls {@code ledger.runs} until an ingest run has STARTED and not yet COMMITTED (it is inside
+   * its write window) and returns its id; empty if the child exited first.
+   */
+  private Optional<String> awaitIngestStarted(Lake lake, AgentlakeProcess child)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + CHILD_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline && child.isAlive()) {
+      if (lake.exists(Tables.RUNS)) {
+        List<Row> open =
+            lake.read(Tables.RUNS)
+                .filter(col("status").equalTo(RunLedger.STARTED))
+                .select("run_id")
+                .except(
+                    lake.read(Tables.RUNS)
+                        .filter(col("status").isin(RunLedger.COMMITTED, RunLedger.ROLLED_BACK))
+                        .select("run_id"))
+                .collectAsList();
+        if (!open.isEmpty()) {
+          return Optional.of(open.get(0).getString(0));
+        }
+      }
+      Thread.sleep(100);
+    }
+    return Optional.empty();
+  }
+
+  private List<String> statuses(Lake lake, String runId) {
+    return lake.read(Tables.RUNS)
+        .filter(col("run_id").equalTo(runId))
+        .select("status")
+        .as(org.apache.spark.sql.Encoders.STRING())
+        .collectAsList();
+  }
+
+  private static void assertRefusedClearly(String output) {
+    assertThat(output).as("problem, cause and fix").contains("agentlake: ", "cause:", "fix:");
+  }
+
+  /** Runs an agentlake command in this JVM (the test's SparkSession) and returns its exit code. */
+  private static int inProcess(List<String> args) {
+    return Agentlake.execute(args.toArray(String[]::new));
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> files = Files.walk(from)) {
+      for (Path f : files.toList()) {
+        Path target = to.resolve(from.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(f, target);
+        }
+      }
+    }
+  }
+}
