@@ -20,13 +20,28 @@ public final class AgentlakeException extends RuntimeException {
   private final String cause;
   private final String fix;
   private final int exitCode;
+  private final String runStatus;
 
   AgentlakeException(String problem, String cause, String fix, int exitCode, Throwable source) {
+    this(problem, cause, fix, exitCode, source, "FAILED");
+  }
+
+  AgentlakeException(
+      String problem, String cause, String fix, int exitCode, Throwable source, String runStatus) {
     super(problem + (cause == null ? "" : " — " + cause), source);
     this.problem = problem;
     this.cause = cause;
     this.fix = fix;
     this.exitCode = exitCode;
+    this.runStatus = runStatus;
+  }
+
+  /**
+   * How the run that raised this ends in {@code ledger.runs}: {@code QUALITY_GATE_FAILED}, {@code
+   * REFUSED} (it never started its work because another live run held its lease) or {@code FAILED}.
+   */
+  public String runStatus() {
+    return runStatus;
   }
 
   public String problem() {

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 
 import io.agentlake.jobs.config.AgentlakeConfig;
 import io.agentlake.jobs.lake.Lake;
+import io.agentlake.jobs.lake.RunLedger;
 import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
 import io.agentlake.transforms.analyze.AgentReach;
@@ -151,7 +152,12 @@ public final class AnalyzeJob {
         Tables.REVIEW_QUEUE,
         () ->
             ReviewQueue.compute(
-                unused, leastPrivilege, orphans, scores, lake.read(REVIEW_DECISIONS), asOf),
+                unused,
+                leastPrivilege,
+                orphans,
+                scores,
+                new RunLedger(lake).ingestRuns().bronze(lake, REVIEW_DECISIONS),
+                asOf),
         asOf,
         counts);
     // Some transforms cache what they reuse (reach iterates); release it so a long-lived session

@@ -2,7 +2,6 @@ package io.agentlake.jobs;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.desc;
-import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
 
@@ -61,10 +60,10 @@ import org.apache.spark.storage.StorageLevel;
  * <p>The cost is reading the affected days' bronze rows, which Delta narrows by {@code _event_time}
  * file statistics (bronze files are written per ingest run, so they cluster by time).
  *
- * <p>Dangerous: rows of an ingest that STARTED but has neither COMMITTED nor been ROLLED_BACK are
- * excluded (the next ingest may delete them). A bronze row that appears without a committed ingest
- * in {@code ledger.runs}, or bronze rows deleted by hand, are only seen by a full rebuild ({@code
- * correlate --full}); a full rebuild also runs whenever a table or the watermark is missing.
+ * <p>Dangerous: only rows of committed ingests are read (an open ingest may yet be rolled back). A
+ * bronze row that appears without a committed ingest in {@code ledger.runs}, or bronze rows deleted
+ * by hand, are only seen by a full rebuild ({@code correlate --full}); a full rebuild also runs
+ * whenever a table or the watermark is missing.
  */
 public final class CloudTrailAggregates {
 
@@ -86,18 +85,16 @@ public final class CloudTrailAggregates {
    */
   public static void update(
       Lake lake, boolean full, String runId, RunReport report, Map<String, TableWrite> writes) {
+    // One reading of the ledger decides both which bronze rows count and which runs are new, so
+    // an ingest that commits meanwhile is either in both or in neither (then folded next time).
+    RunLedger.IngestRuns ingests = new RunLedger(lake).ingestRuns();
     Dataset<Row> bronze =
-        lake.read(Tables.bronzeOf(Sources.recordType("cloudtrail_event").orElseThrow()));
-    List<String> open = openIngests(lake);
-    if (!open.isEmpty()) {
-      bronze = bronze.filter(not(col("_ingest_run_id").isin(open.toArray())));
-    }
+        ingests.bronze(lake, Tables.bronzeOf(Sources.recordType("cloudtrail_event").orElseThrow()));
     boolean rebuild =
         full
             || !lake.exists(Tables.FOLDED_INGESTS)
             || TABLES.stream().anyMatch(t -> !lake.exists(t));
-    List<String> fresh =
-        lake.exists(Tables.FOLDED_INGESTS) ? unfoldedIngests(lake) : committedIngests(lake);
+    List<String> fresh = unfoldedIngests(lake, ingests.committedIds());
     ObjectNode node = report.root().putObject("cloudtrail_aggregates");
     node.put("mode", rebuild ? FULL : INCREMENTAL);
     node.put("new_ingest_runs", fresh.size());
@@ -187,43 +184,16 @@ public final class CloudTrailAggregates {
     reportUnmapped(lake, report);
   }
 
-  /** The ingest runs in {@code ledger.runs} that COMMITTED, sorted. */
-  static List<String> committedIngests(Lake lake) {
-    if (!lake.exists(Tables.RUNS)) {
-      return List.of();
+  private static List<String> unfoldedIngests(Lake lake, List<String> committed) {
+    List<String> fresh = new ArrayList<>(committed);
+    if (lake.exists(Tables.FOLDED_INGESTS)) {
+      fresh.removeAll(
+          lake.read(Tables.FOLDED_INGESTS)
+              .select("ingest_run_id")
+              .as(Encoders.STRING())
+              .collectAsList());
     }
-    return lake.read(Tables.RUNS)
-        .filter(col("command").equalTo("ingest").and(col("status").equalTo(RunLedger.COMMITTED)))
-        .select("run_id")
-        .distinct()
-        .orderBy("run_id")
-        .as(Encoders.STRING())
-        .collectAsList();
-  }
-
-  private static List<String> unfoldedIngests(Lake lake) {
-    List<String> committed = new ArrayList<>(committedIngests(lake));
-    committed.removeAll(
-        lake.read(Tables.FOLDED_INGESTS)
-            .select("ingest_run_id")
-            .as(Encoders.STRING())
-            .collectAsList());
-    return committed;
-  }
-
-  /** Ingests that STARTED and neither COMMITTED nor were ROLLED_BACK: their rows may yet vanish. */
-  private static List<String> openIngests(Lake lake) {
-    if (!lake.exists(Tables.RUNS)) {
-      return List.of();
-    }
-    Dataset<Row> runs = lake.read(Tables.RUNS).filter(col("command").equalTo("ingest"));
-    return runs.filter(col("status").equalTo(RunLedger.STARTED))
-        .select("run_id")
-        .except(
-            runs.filter(col("status").isin(RunLedger.COMMITTED, RunLedger.ROLLED_BACK))
-                .select("run_id"))
-        .as(Encoders.STRING())
-        .collectAsList();
+    return fresh;
   }
 
   private static void recordFolded(

@@ -1,6 +1,7 @@
 package io.agentlake.jobs;
 
 import io.agentlake.jobs.lake.Lake;
+import io.agentlake.jobs.lake.RunLedger;
 import io.agentlake.schemas.SourceRecordType;
 import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
@@ -39,20 +40,21 @@ public final class CorrelateJob {
    */
   public static Map<String, TableWrite> run(
       Lake lake, RunReport report, LocalDate runDate, boolean full) {
+    RunLedger.IngestRuns ingests = new RunLedger(lake).ingestRuns();
     Inventory inv =
         new Inventory(
-            latest(lake, "iam_user", "Arn"),
-            latest(lake, "iam_group", "Arn"),
-            latest(lake, "iam_role", "Arn"),
-            latest(lake, "iam_policy", "Arn"),
-            latest(lake, "credential_report_row", "arn"),
-            latest(lake, "okta_user", "id"),
-            latest(lake, "bedrock_agent", "agentId", "_record_type", "_source_file"),
-            latest(lake, "openai_project", "id"),
-            latest(lake, "openai_service_account", "id"),
-            latest(lake, "openai_api_key", "id"),
-            latest(lake, "openai_user", "id"),
-            latest(lake, "manifest_agent", "platform", "agent_id"));
+            latest(lake, ingests, "iam_user", "Arn"),
+            latest(lake, ingests, "iam_group", "Arn"),
+            latest(lake, ingests, "iam_role", "Arn"),
+            latest(lake, ingests, "iam_policy", "Arn"),
+            latest(lake, ingests, "credential_report_row", "arn"),
+            latest(lake, ingests, "okta_user", "id"),
+            latest(lake, ingests, "bedrock_agent", "agentId", "_record_type", "_source_file"),
+            latest(lake, ingests, "openai_project", "id"),
+            latest(lake, ingests, "openai_service_account", "id"),
+            latest(lake, ingests, "openai_api_key", "id"),
+            latest(lake, ingests, "openai_user", "id"),
+            latest(lake, ingests, "manifest_agent", "platform", "agent_id"));
     Map<String, TableWrite> counts = new LinkedHashMap<>();
     CloudTrailAggregates.update(lake, full, report.runId(), report, counts);
     // The identity graph needs CloudTrail facts over all of history: it reads them per day from
@@ -120,8 +122,9 @@ public final class CorrelateJob {
     return previous;
   }
 
-  private static Dataset<Row> latest(Lake lake, String recordType, String... keys) {
-    return Snapshots.latest(lake.read(bronze(recordType)), keys);
+  private static Dataset<Row> latest(
+      Lake lake, RunLedger.IngestRuns ingests, String recordType, String... keys) {
+    return Snapshots.latest(ingests.bronze(lake, bronze(recordType)), keys);
   }
 
   private static TableContract bronze(String recordType) {

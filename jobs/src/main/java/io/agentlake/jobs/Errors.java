@@ -7,6 +7,16 @@ public final class Errors {
 
   private Errors() {}
 
+  /** The agentlake error behind {@code e} (itself or a cause), or null. */
+  public static AgentlakeException find(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof AgentlakeException a) {
+        return a;
+      }
+    }
+    return null;
+  }
+
   public static AgentlakeException exportsNotFound(String uri) {
     return new AgentlakeException(
         "the exports location " + uri + " does not exist",
@@ -66,7 +76,7 @@ public final class Errors {
   }
 
   public static AgentlakeException qualityGate(
-      String date, double share, double threshold, List<String> worstFiles) {
+      String date, double share, double threshold, List<String> sources, List<String> worstFiles) {
     return new AgentlakeException(
         String.format(
             java.util.Locale.ROOT,
@@ -74,10 +84,72 @@ public final class Errors {
             date,
             share * 100,
             threshold * 100),
-        "worst files: " + String.join(", ", worstFiles),
+        "the files ingested for "
+            + date
+            + " as they now stand (sources "
+            + String.join(", ", sources)
+            + "); worst files: "
+            + String.join(", ", worstFiles),
         "inspect them with: agentlake sql \"SELECT reason, detail, source_file FROM"
-            + " quarantine.records\"; fix or remove the files, then re-run the date. Gold"
-            + " tables were not published for this date.",
+            + " quarantine.records\"; fix the files (a rewritten file is ingested again) or remove"
+            + " them from the exports, then re-run the date; re-running without that fails the same"
+            + " way. To publish anyway, re-run with --accept-quarantine (recorded in the run"
+            + " report). Gold tables were not published for this date by this run.",
+        AgentlakeException.BAD_INPUT,
+        null,
+        "QUALITY_GATE_FAILED");
+  }
+
+  public static AgentlakeException leaseHeld(
+      String scope, String holderRunId, String command, String holder, int waitedSeconds) {
+    return new AgentlakeException(
+        "the lake is busy: lease '" + scope + "' is held by a live run",
+        "run "
+            + holderRunId
+            + " ("
+            + command
+            + " on "
+            + holder
+            + ") kept renewing it during the "
+            + waitedSeconds
+            + " s this run waited (lease-wait-seconds)",
+        "let that run finish and retry (Airflow retries exit 1 by itself), or raise"
+            + " lease-wait-seconds; if that process is gone, its lease expires after"
+            + " lease-ttl-seconds and the next run takes over and rolls back what it left",
+        AgentlakeException.RETRYABLE,
+        null,
+        "REFUSED");
+  }
+
+  public static AgentlakeException leaseLost(String scope, String runId) {
+    return new AgentlakeException(
+        "run " + runId + " lost its lease '" + scope + "' before committing",
+        "the lease was not renewed within lease-ttl-seconds (a long pause or unreachable"
+            + " storage), so another run may have taken over and rolled this run back",
+        "re-run: nothing this run wrote is counted, since it never committed; if pauses are"
+            + " expected, raise lease-ttl-seconds",
+        AgentlakeException.RETRYABLE,
+        null);
+  }
+
+  public static AgentlakeException concurrentWrite(String table, int attempts, Throwable cause) {
+    return new AgentlakeException(
+        "could not commit to " + table + " after " + attempts + " attempts",
+        "another writer kept changing the table at the same time ("
+            + cause.getClass().getSimpleName()
+            + ")",
+        "retry the run; if it persists, check for a process writing the lake without"
+            + " agentlake's leases (a notebook, another tool)",
+        AgentlakeException.RETRYABLE,
+        cause);
+  }
+
+  public static AgentlakeException notReadyToPublish(String date, String why) {
+    return new AgentlakeException(
+        "gold for " + date + " cannot be published",
+        why,
+        "run the date's quality gate and analyze first ('agentlake nightly', or the gate,"
+            + " correlate and analyze stages), then publish",
         AgentlakeException.BAD_INPUT,
         null);
   }

@@ -4,6 +4,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentlake.jobs.config.AgentlakeConfig;
 import io.agentlake.jobs.generate.GeneratorOptions;
 import io.agentlake.jobs.generate.OrgGenerator;
@@ -83,5 +85,76 @@ class QualityGateTest {
                 .first()
                 .getString(0))
         .isEqualTo("QUALITY_GATE_FAILED");
+
+    // Sticky: the files are in the ledger now, and a re-run judges them again, with the same
+    // verdict.
+    Path report = dir.resolve("rerun-report.json");
+    assertThatThrownBy(
+            () ->
+                StageRunner.run(
+                    new RunContext(lake, "nightly", date, AgentlakeConfig.defaults())
+                        .exports(exports.toUri().toString()),
+                    NightlyJob.STAGES,
+                    report.toString()))
+        .isInstanceOfSatisfying(
+            AgentlakeException.class,
+            e -> assertThat(e.why()).contains("bad-events.ndjson").contains("aws-cloudtrail"));
+    JsonNode rerun = new ObjectMapper().readTree(report.toFile());
+    assertThat(rerun.path("status").asText()).isEqualTo("QUALITY_GATE_FAILED");
+    assertThat(rerun.path("failed_stage").asText()).isEqualTo("gate");
+    assertThat(rerun.path("error").path("exit_code").asInt()).isEqualTo(3);
+    JsonNode gate = stage(rerun, "gate");
+    assertThat(gate.path("verdict").asText()).isEqualTo("FAILED");
+    assertThat(stage(rerun, "ingest").path("new_files").asLong()).isZero();
+    for (TableContract gold : Tables.ofLayer(TableContract.Layer.GOLD)) {
+      assertThat(lake.exists(gold)).as(gold.name()).isFalse();
+    }
+
+    // An explicit override passes it, and says so in the report; gold is published.
+    RunReport accepted =
+        StageRunner.run(
+            new RunContext(lake, "nightly", date, AgentlakeConfig.defaults())
+                .exports(exports.toUri().toString())
+                .acceptQuarantine(true),
+            NightlyJob.STAGES,
+            null);
+    JsonNode acceptedGate = stage(accepted.root(), "gate");
+    assertThat(acceptedGate.path("verdict").asText()).isEqualTo("ACCEPTED");
+    assertThat(acceptedGate.path("override").asText()).contains("--accept-quarantine");
+    assertThat(acceptedGate.path("quarantined_share").asDouble())
+        .isEqualTo(gate.path("quarantined_share").asDouble());
+    assertThat(stage(accepted.root(), "publish").path("tables").has("gold.risk_scores")).isTrue();
+
+    // Without the flag it fails again; once the bad file is removed, the date passes on its own.
+    assertThatThrownBy(
+            () ->
+                NightlyJob.run(
+                    lake,
+                    exports.toUri().toString(),
+                    date,
+                    AgentlakeConfig.defaults(),
+                    Sources.ALL,
+                    s -> {}))
+        .isInstanceOf(AgentlakeException.class);
+    Files.delete(badFile);
+    RunReport fixed =
+        NightlyJob.run(
+            lake,
+            exports.toUri().toString(),
+            date,
+            AgentlakeConfig.defaults(),
+            Sources.ALL,
+            s -> {});
+    assertThat(stage(fixed.root(), "gate").path("verdict").asText()).isEqualTo("PASSED");
+    assertThat(stage(fixed.root(), "gate").path("files_superseded").asLong()).isEqualTo(1);
+  }
+
+  private static JsonNode stage(JsonNode report, String name) {
+    for (JsonNode s : report.path("stages")) {
+      if (s.path("stage").asText().equals(name)) {
+        return s;
+      }
+    }
+    throw new AssertionError("no stage " + name + " in " + report);
   }
 }

@@ -64,8 +64,9 @@ public final class Tables {
                   + " status STRING NOT NULL, event_time TIMESTAMP NOT NULL, report_json STRING"),
           "one event in a run's life, append-only: an ingest is STARTED, then COMMITTED once its"
               + " bronze, quarantine and file-ledger writes are all in, or ROLLED_BACK by the next"
-              + " ingest if it died first; a run ends SUCCEEDED, FAILED or QUALITY_GATE_FAILED with"
-              + " its JSON report",
+              + " run that took over its dead lease, or by itself when it failed; every command's run"
+              + " ends with one row, SUCCEEDED, FAILED, QUALITY_GATE_FAILED or REFUSED (a live"
+              + " lease was held too long by another run), with its JSON report",
           List.of("run_id", "status"),
           List.of());
 
@@ -199,6 +200,22 @@ public final class Tables {
    * tables are; a missing row only makes the next correlate recompute some days again, never count
    * twice.
    */
+  public static final TableContract LEASES =
+      new TableContract(
+          "ledger.leases",
+          Layer.LEDGER,
+          StructType.fromDDL(
+              "scope STRING NOT NULL, holder_run_id STRING NOT NULL, command STRING NOT NULL,"
+                  + " holder STRING NOT NULL, acquired_at TIMESTAMP NOT NULL,"
+                  + " heartbeat_at TIMESTAMP NOT NULL, expires_at TIMESTAMP NOT NULL,"
+                  + " released BOOLEAN NOT NULL"),
+          "one lease scope (source:<source-type> for an ingest, lake for correlate, analyze and"
+              + " publish) and the run that holds or last held it; a lease is live while it is not"
+              + " released and expires_at, pushed forward by the holder's heartbeat, is in the"
+              + " future",
+          List.of("scope"),
+          List.of());
+
   public static final TableContract FOLDED_INGESTS =
       new TableContract(
           "ledger.folded_ingests",
@@ -365,6 +382,7 @@ public final class Tables {
             QUARANTINE,
             INGESTED_FILES,
             RUNS,
+            LEASES,
             FOLDED_INGESTS,
             IDENTITIES,
             AGENTS,

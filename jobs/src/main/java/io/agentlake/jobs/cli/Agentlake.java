@@ -21,8 +21,10 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       NightlyCommand.class,
       IngestCommand.class,
+      GateCommand.class,
       CorrelateCommand.class,
       AnalyzeCommand.class,
+      PublishCommand.class,
       SqlCommand.class,
       DemoCommand.class,
       BenchCommand.class,
@@ -81,7 +83,7 @@ public final class Agentlake implements Runnable {
   private static int executionError(
       Exception e, CommandLine cmd, CommandLine.ParseResult parseResult) {
     PrintWriter err = cmd.getErr();
-    AgentlakeException known = find(e);
+    AgentlakeException known = io.agentlake.jobs.Errors.find(e);
     if ("1".equals(System.getenv("AGENTLAKE_DEBUG"))) {
       e.printStackTrace(err);
     }
@@ -99,15 +101,6 @@ public final class Agentlake implements Runnable {
     err.println(
         "  fix:   re-run with AGENTLAKE_DEBUG=1 for the stack trace, and report it if it persists");
     return AgentlakeException.RETRYABLE;
-  }
-
-  private static AgentlakeException find(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof AgentlakeException a) {
-        return a;
-      }
-    }
-    return null;
   }
 
   private static String firstLine(String text) {

@@ -1,10 +1,10 @@
 package io.agentlake.jobs.cli;
 
-import io.agentlake.jobs.CorrelateJob;
-import io.agentlake.jobs.RunReport;
+import io.agentlake.jobs.RunContext;
+import io.agentlake.jobs.Stage;
 import io.agentlake.jobs.lake.Lake;
 import io.agentlake.jobs.lake.Spark;
-import java.util.UUID;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,12 +33,9 @@ final class CorrelateCommand implements Callable<Integer> {
   public Integer call() {
     var date = options.runDate();
     var spark = Spark.session("agentlake correlate " + date);
-    RunReport report = new RunReport(UUID.randomUUID().toString(), "correlate", date);
-    long t0 = System.nanoTime();
-    var writes = CorrelateJob.run(new Lake(spark, options.lake), report, date, full);
-    io.agentlake.jobs.TableWrite.report(
-        report.stage("correlate", (System.nanoTime() - t0) / 1_000_000), writes);
-    System.out.println(report.toJson());
-    return 0;
+    var config = options.config(spark.sparkContext().hadoopConfiguration());
+    RunContext run =
+        new RunContext(new Lake(spark, options.lake), "correlate", date, config).full(full);
+    return LakeOptions.runStages(run, List.of(Stage.CORRELATE), options.reportFile);
   }
 }

@@ -34,6 +34,13 @@ final class LakeOptions {
   String config;
 
   @Option(
+      names = "--report",
+      paramLabel = "FILE",
+      description =
+          "Also write the JSON run report here (a path or Hadoop URI), on success and on failure.")
+  String reportFile;
+
+  @Option(
       names = "--window-days",
       paramLabel = "N",
       description =
@@ -51,6 +58,23 @@ final class LakeOptions {
       paramLabel = "N",
       description = "Days without activity that make an agent IDLE (default 30).")
   Integer idleDays;
+
+  /**
+   * Runs {@code stages} as one run of {@code run.command()} and prints its report on standard
+   * output, whatever the outcome; a failure propagates to the CLI's error handler (exit code).
+   */
+  static int runStages(
+      io.agentlake.jobs.RunContext run,
+      java.util.List<io.agentlake.jobs.Stage> stages,
+      String reportFile) {
+    try {
+      io.agentlake.jobs.StageRunner.run(run, stages, reportFile);
+    } finally {
+      Progress.done();
+      System.out.println(run.report().toJson());
+    }
+    return 0;
+  }
 
   LocalDate runDate() {
     return parseDate("--date", date);

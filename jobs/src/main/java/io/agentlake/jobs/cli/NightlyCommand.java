@@ -1,16 +1,10 @@
 package io.agentlake.jobs.cli;
 
-import io.agentlake.jobs.Errors;
 import io.agentlake.jobs.NightlyJob;
-import io.agentlake.jobs.RunReport;
+import io.agentlake.jobs.RunContext;
 import io.agentlake.jobs.lake.Lake;
 import io.agentlake.jobs.lake.Spark;
-import io.agentlake.schemas.Sources;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,7 +14,9 @@ import picocli.CommandLine.Option;
     name = "nightly",
     mixinStandardHelpOptions = true,
     description =
-        "Ingest -> correlate -> analyze for one date: bronze, silver and gold Delta tables under --lake, and a JSON run report. Re-running a date replaces that date and duplicates nothing.")
+        "Ingest -> quality gate -> correlate -> analyze -> publish for one date: bronze, silver"
+            + " and gold Delta tables under --lake, and a JSON run report. Re-running a date"
+            + " replaces that date and duplicates nothing.")
 final class NightlyCommand implements Callable<Integer> {
 
   @Option(
@@ -33,38 +29,22 @@ final class NightlyCommand implements Callable<Integer> {
   @Mixin LakeOptions options;
 
   @Option(
-      names = "--report",
-      paramLabel = "FILE",
-      description = "Write the JSON run report here (a path or Hadoop URI).")
-  String reportFile;
+      names = "--accept-quarantine",
+      description =
+          "Pass the quality gate even when the quarantined share is above the threshold; the"
+              + " override is recorded in the run report.")
+  boolean acceptQuarantine;
 
   @Override
   public Integer call() {
     var date = options.runDate();
     SparkSession spark = Spark.session("agentlake nightly " + date);
     var config = options.config(spark.sparkContext().hadoopConfiguration());
-    Lake lake = new Lake(spark, options.lake);
-    RunReport report;
-    try {
-      report = NightlyJob.run(lake, exports, date, config, Sources.ALL, Progress::step);
-    } finally {
-      Progress.done();
-    }
-    writeReport(spark, report);
-    System.out.println(report.toJson());
-    return 0;
-  }
-
-  private void writeReport(SparkSession spark, RunReport report) {
-    if (reportFile == null) {
-      return;
-    }
-    Path path = new Path(reportFile);
-    try (OutputStream out =
-        path.getFileSystem(spark.sparkContext().hadoopConfiguration()).create(path, true)) {
-      out.write(report.toJson().getBytes(StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw Errors.storage("write the report to", reportFile, e);
-    }
+    RunContext run =
+        new RunContext(new Lake(spark, options.lake), "nightly", date, config)
+            .exports(exports)
+            .acceptQuarantine(acceptQuarantine)
+            .progress(Progress::step);
+    return LakeOptions.runStages(run, NightlyJob.STAGES, options.reportFile);
   }
 }

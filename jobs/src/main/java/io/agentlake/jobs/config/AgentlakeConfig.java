@@ -34,7 +34,9 @@ public record AgentlakeConfig(
     double quarantineThreshold,
     String riskModel,
     Map<String, String> sourcePaths,
-    double driftScoreThreshold) {
+    double driftScoreThreshold,
+    int leaseTtlSeconds,
+    int leaseWaitSeconds) {
 
   public static final int DEFAULT_WINDOW_DAYS = 90;
   public static final int DEFAULT_GRACE_DAYS = 14;
@@ -42,6 +44,16 @@ public record AgentlakeConfig(
   public static final int DEFAULT_MAX_REACH_HOPS = 5;
   public static final double DEFAULT_QUARANTINE_THRESHOLD = 0.05;
   public static final double DEFAULT_DRIFT_SCORE_THRESHOLD = 10.0;
+
+  /**
+   * A lease not renewed for this long is dead (its holder crashed); the holder renews it every
+   * quarter of it. Long enough that a GC pause or a slow storage call cannot lose a live run's
+   * lease, short enough that a retry after a crash does not wait long.
+   */
+  public static final int DEFAULT_LEASE_TTL_SECONDS = 120;
+
+  /** How long a run waits for a live lease held by another run before it refuses (exit 1). */
+  public static final int DEFAULT_LEASE_WAIT_SECONDS = 900;
 
   private static final Set<String> KEYS =
       Set.of(
@@ -52,7 +64,9 @@ public record AgentlakeConfig(
           "quarantine-threshold",
           "risk-model",
           "source-paths",
-          "drift-score-threshold");
+          "drift-score-threshold",
+          "lease-ttl-seconds",
+          "lease-wait-seconds");
 
   public static AgentlakeConfig defaults() {
     return new AgentlakeConfig(
@@ -63,7 +77,9 @@ public record AgentlakeConfig(
         DEFAULT_QUARANTINE_THRESHOLD,
         null,
         Map.of(),
-        DEFAULT_DRIFT_SCORE_THRESHOLD);
+        DEFAULT_DRIFT_SCORE_THRESHOLD,
+        DEFAULT_LEASE_TTL_SECONDS,
+        DEFAULT_LEASE_WAIT_SECONDS);
   }
 
   public AgentlakeConfig {
@@ -71,6 +87,8 @@ public record AgentlakeConfig(
     check("grace-days", graceDays, 0, 365);
     check("idle-days", idleDays, 1, 3650);
     check("max-reach-hops", maxReachHops, 1, 20);
+    check("lease-ttl-seconds", leaseTtlSeconds, 4, 3600);
+    check("lease-wait-seconds", leaseWaitSeconds, 0, 86400);
     if (!(quarantineThreshold >= 0 && quarantineThreshold <= 1)) {
       throw Errors.badOption("quarantine-threshold", "must be a fraction from 0 to 1");
     }
@@ -113,7 +131,9 @@ public record AgentlakeConfig(
         sourcePathsOf(name, root),
         root.has("drift-score-threshold")
             ? doubleOf(name, root, "drift-score-threshold")
-            : d.driftScoreThreshold);
+            : d.driftScoreThreshold,
+        intOf(name, root, "lease-ttl-seconds", d.leaseTtlSeconds),
+        intOf(name, root, "lease-wait-seconds", d.leaseWaitSeconds));
   }
 
   private static Map<String, String> sourcePathsOf(String name, JsonNode root) {
@@ -164,7 +184,9 @@ public record AgentlakeConfig(
             quarantineThreshold,
             riskModel,
             sourcePaths,
-            driftScoreThreshold);
+            driftScoreThreshold,
+            leaseTtlSeconds,
+            leaseWaitSeconds);
   }
 
   public AgentlakeConfig withGraceDays(Integer v) {
@@ -178,7 +200,9 @@ public record AgentlakeConfig(
             quarantineThreshold,
             riskModel,
             sourcePaths,
-            driftScoreThreshold);
+            driftScoreThreshold,
+            leaseTtlSeconds,
+            leaseWaitSeconds);
   }
 
   public AgentlakeConfig withIdleDays(Integer v) {
@@ -192,7 +216,9 @@ public record AgentlakeConfig(
             quarantineThreshold,
             riskModel,
             sourcePaths,
-            driftScoreThreshold);
+            driftScoreThreshold,
+            leaseTtlSeconds,
+            leaseWaitSeconds);
   }
 
   private static int intOf(String name, JsonNode root, String key, int fallback) {

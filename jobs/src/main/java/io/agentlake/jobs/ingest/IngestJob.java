@@ -12,6 +12,7 @@ import static org.apache.spark.sql.functions.when;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentlake.jobs.RunReport;
 import io.agentlake.jobs.lake.Lake;
+import io.agentlake.jobs.lake.Leases;
 import io.agentlake.jobs.lake.RunLedger;
 import io.agentlake.schemas.SourceRecordType;
 import io.agentlake.schemas.Sources;
@@ -84,6 +85,15 @@ public final class IngestJob {
 
   private IngestJob() {}
 
+  /** The lease scopes an ingest of {@code sources} holds. */
+  public static List<String> leaseScopes(List<String> sources) {
+    return sources.stream().map(Leases::source).toList();
+  }
+
+  /**
+   * {@link #run(Lake, String, List, Map, LocalDate, String, Timestamp, RunReport, Leases.Held)}
+   * under leases it takes itself, with the default lease settings.
+   */
   public static Result run(
       Lake lake,
       String exportsUri,
@@ -93,12 +103,37 @@ public final class IngestJob {
       String runId,
       Timestamp now,
       RunReport report) {
+    try (Leases.Held held =
+        new Leases(lake)
+            .acquire(
+                leaseScopes(sources),
+                runId,
+                "ingest",
+                io.agentlake.jobs.config.AgentlakeConfig.DEFAULT_LEASE_TTL_SECONDS,
+                io.agentlake.jobs.config.AgentlakeConfig.DEFAULT_LEASE_WAIT_SECONDS)) {
+      return run(lake, exportsUri, sources, sourcePaths, date, runId, now, report, held);
+    }
+  }
+
+  /** Ingests the new files of {@code sources}; the caller holds their leases. */
+  public static Result run(
+      Lake lake,
+      String exportsUri,
+      List<String> sources,
+      Map<String, String> sourcePaths,
+      LocalDate date,
+      String runId,
+      Timestamp now,
+      RunReport report,
+      Leases.Held leases) {
     SparkSession spark = lake.spark();
     RunLedger runs = new RunLedger(lake);
-    List<String> rolledBack = runs.rollBackInterruptedIngests(date);
+    // This run holds the leases of its sources, so an ingest of them that never committed is dead.
+    List<String> rolledBack = runs.rollBackDeadIngests(date, sources);
     if (!rolledBack.isEmpty()) {
       report.root().putPOJO("rolled_back_runs", rolledBack);
     }
+    RunLedger.IngestRuns ingests = runs.ingestRuns();
     spark.sparkContext().setJobGroup("ingest", "ingest: list and diff export files", false);
     ExportListing.Listing found =
         ExportListing.list(
@@ -121,7 +156,9 @@ public final class IngestJob {
     }
     Dataset<Row> listing = spark.createDataFrame(listingRows, LISTING);
     Dataset<Row> known =
-        lake.read(Tables.INGESTED_FILES).select("source_file", "size", "modification_time");
+        ingests
+            .committed(lake.read(Tables.INGESTED_FILES), "ingest_run_id")
+            .select("source_file", "size", "modification_time");
     List<Row> fresh =
         listing
             .join(known, new String[] {"source_file", "size", "modification_time"}, "left_anti")
@@ -154,9 +191,9 @@ public final class IngestJob {
             .collectAsList();
     phases.put("extract", (System.nanoTime() - t0) / 1_000_000);
     t0 = System.nanoTime();
-    Dataset<Row> extracted = withoutRedeliveries(lake, read, sources);
+    Dataset<Row> extracted = withoutRedeliveries(lake, ingests, read, sources);
     phases.put("find_redeliveries", (System.nanoTime() - t0) / 1_000_000);
-    runs.record(runId, date, "ingest", RunLedger.STARTED, null);
+    runs.started(runId, date, sources);
     try {
       t0 = System.nanoTime();
       writeBronze(lake, extracted, present, sources, runId, now);
@@ -174,8 +211,19 @@ public final class IngestJob {
       lake.append(Tables.INGESTED_FILES, Contracts.conform(ledger, Tables.INGESTED_FILES));
       Result result = summarise(perFile, fresh.size(), report);
       phases.put("write_quarantine_and_ledger", (System.nanoTime() - t0) / 1_000_000);
+      leases.assertHeld();
       runs.record(runId, date, "ingest", RunLedger.COMMITTED, null);
       return result;
+    } catch (RuntimeException e) {
+      // The JVM survived: take back what this run wrote now, while it still holds the leases,
+      // rather than leave it for the next run. If that fails too (storage down), the next run
+      // that takes over the leases does it.
+      try {
+        runs.rollBack(runId, sources, date);
+      } catch (RuntimeException rollbackFailed) {
+        e.addSuppressed(rollbackFailed);
+      }
+      throw e;
     } finally {
       read.unpersist();
     }
@@ -187,7 +235,7 @@ public final class IngestJob {
    * time — so the lookup costs what the new data spans, not the lake's history.
    */
   private static Dataset<Row> withoutRedeliveries(
-      Lake lake, Dataset<Row> read, List<String> sources) {
+      Lake lake, RunLedger.IngestRuns ingests, Dataset<Row> read, List<String> sources) {
     lake.spark().sparkContext().setJobGroup("ingest", "ingest: find re-deliveries", false);
     List<Row> spans =
         read.filter(col("dedupe_key").isNotNull())
@@ -214,7 +262,8 @@ public final class IngestJob {
                       new Timestamp(hi.getTime() + MARGIN_MS))
                   .or(col("_event_time").isNull());
       Dataset<Row> keys =
-          lake.read(Tables.bronzeOf(type))
+          ingests
+              .bronze(lake, Tables.bronzeOf(type))
               .filter(inSpan.and(col("_record_key").isNotNull()))
               .select(
                   lit(type.recordType()).as("record_type"),

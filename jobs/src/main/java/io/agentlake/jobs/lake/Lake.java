@@ -28,6 +28,12 @@ public final class Lake {
   private final SparkSession spark;
   private final String root;
 
+  /** Tables known to exist, so a run checks storage once per table, not once per write. */
+  private final java.util.Set<String> existing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** Attempts at a commit that keeps meeting a concurrent writer before the run gives up. */
+  static final int COMMIT_ATTEMPTS = 8;
+
   public Lake(SparkSession spark, String root) {
     this.spark = spark;
     this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
@@ -45,14 +51,71 @@ public final class Lake {
     return root + "/" + table.relativePath();
   }
 
+  /**
+   * True when the table has a committed version: a commit or checkpoint file in its log, not just a
+   * {@code _delta_log} folder that a concurrent creator has started.
+   */
   public boolean exists(TableContract table) {
+    if (existing.contains(table.name())) {
+      return true;
+    }
     try {
       Path log = new Path(path(table) + "/_delta_log");
       FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      return fs.exists(log);
+      if (!fs.exists(log)) {
+        return false;
+      }
+      for (org.apache.hadoop.fs.FileStatus f : fs.listStatus(log)) {
+        String name = f.getPath().getName();
+        if (name.endsWith(".json") && !name.startsWith(".")
+            || name.endsWith(".checkpoint.parquet")
+            || name.equals("_last_checkpoint")) {
+          existing.add(table.name());
+          return true;
+        }
+      }
+      return false;
     } catch (IOException e) {
       throw Errors.storage("check", path(table), e);
     }
+  }
+
+  /**
+   * Runs one commit, again when Delta reports a concurrent modification (the failed attempt
+   * committed nothing), up to {@link #COMMIT_ATTEMPTS} times with a growing, jittered back-off;
+   * then fails with {@link Errors#concurrentWrite} (exit 1).
+   */
+  public void retrying(TableContract table, Runnable commit) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        commit.run();
+        return;
+      } catch (RuntimeException e) {
+        if (!isConflict(e)) {
+          throw e;
+        }
+        if (attempt == COMMIT_ATTEMPTS) {
+          throw Errors.concurrentWrite(table.name(), attempt, e);
+        }
+        try {
+          Thread.sleep(
+              (100L << Math.min(attempt, 5))
+                  + java.util.concurrent.ThreadLocalRandom.current().nextLong(200));
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  static boolean isConflict(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.util.ConcurrentModificationException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The table's rows, or an empty Dataset with its schema when it has not been written yet. */
@@ -64,22 +127,46 @@ public final class Lake {
   }
 
   public void append(TableContract table, Dataset<Row> rows) {
-    writer(table, rows).mode(SaveMode.Append).save(path(table));
+    ensure(table);
+    retrying(table, () -> writer(table, rows).mode(SaveMode.Append).save(path(table)));
   }
 
+  /**
+   * Replaces the whole table. The table keeps its contract's schema (NOT NULL columns stay
+   * enforced); only a table written by an older agentlake with other columns or types has its
+   * schema replaced.
+   */
   public void overwrite(TableContract table, Dataset<Row> rows) {
-    writer(table, rows)
-        .mode(SaveMode.Overwrite)
-        .option("overwriteSchema", "true")
-        .save(path(table));
+    ensure(table);
+    boolean sameColumns =
+        sameColumns(spark.read().format("delta").load(path(table)).schema(), table.schema());
+    retrying(
+        table,
+        () -> {
+          var w = writer(table, rows).mode(SaveMode.Overwrite);
+          if (!sameColumns) {
+            w = w.option("overwriteSchema", "true");
+          }
+          w.save(path(table));
+        });
+  }
+
+  private static boolean sameColumns(
+      org.apache.spark.sql.types.StructType stored,
+      org.apache.spark.sql.types.StructType contract) {
+    return stored.asNullable().equals(contract.asNullable());
   }
 
   /** Replaces the rows of one run date, leaving every other date as it was. */
   public void replaceDate(TableContract table, Dataset<Row> rows, LocalDate date) {
-    writer(table, rows)
-        .mode(SaveMode.Overwrite)
-        .option("replaceWhere", Tables.AS_OF_DATE + " = DATE'" + date + "'")
-        .save(path(table));
+    ensure(table);
+    retrying(
+        table,
+        () ->
+            writer(table, rows)
+                .mode(SaveMode.Overwrite)
+                .option("replaceWhere", Tables.AS_OF_DATE + " = DATE'" + date + "'")
+                .save(path(table)));
   }
 
   /**
@@ -96,48 +183,84 @@ public final class Lake {
             .sorted()
             .map(d -> "DATE'" + d + "'")
             .collect(java.util.stream.Collectors.joining(", "));
-    writer(table, rows)
-        .mode(SaveMode.Overwrite)
-        .option("replaceWhere", "day IN (" + list + ")")
-        .save(path(table));
+    ensure(table);
+    retrying(
+        table,
+        () ->
+            writer(table, rows)
+                .mode(SaveMode.Overwrite)
+                .option("replaceWhere", "day IN (" + list + ")")
+                .save(path(table)));
   }
 
-  /**
-   * Creates the table from its contract the first time, so the lake's schema is the contract's (NOT
-   * NULL columns included, which Delta then enforces on every write) rather than whatever a
-   * computed Dataset happened to infer. Deletion vectors stay off so non-Spark readers (delta-rs)
-   * can read every table at reader protocol 1.
-   */
+  /** Deletes the rows matching {@code condition}, if the table exists. */
+  public void delete(TableContract table, org.apache.spark.sql.Column condition) {
+    if (exists(table)) {
+      retrying(table, () -> DeltaTable.forPath(spark, path(table)).delete(condition));
+    }
+  }
+
   /** The bronze columns Delta keeps file statistics on (what reads filter by). */
   static final String BRONZE_STATS_COLUMNS =
       "_source_file,_record_position,_ingest_run_id,_ingest_time,_event_time";
 
+  /**
+   * Creates the table from its contract the first time, so the lake's schema is the contract's (NOT
+   * NULL columns included, which Delta then enforces on every write) rather than whatever a
+   * computed Dataset happened to infer. Every write calls it. Deletion vectors stay off so
+   * non-Spark readers (delta-rs) can read every table at reader protocol 1.
+   */
   public void ensure(TableContract table) {
-    if (exists(table)) {
-      return;
+    for (int attempt = 1; !exists(table); attempt++) {
+      try {
+        var builder =
+            DeltaTable.createIfNotExists(spark)
+                .location(qualified(path(table)))
+                .addColumns(table.schema())
+                .partitionedBy(table.partitionColumns().toArray(new String[0]))
+                .property("delta.enableDeletionVectors", "false")
+                .property("delta.minReaderVersion", "1")
+                .property("delta.minWriterVersion", "2");
+        if (table.layer() == TableContract.Layer.BRONZE) {
+          // Bronze is read by run, time and file, never by a vendor field: statistics on the
+          // vendor's (often nested) fields would cost every write and skip no file.
+          builder = builder.property("delta.dataSkippingStatsColumns", BRONZE_STATS_COLUMNS);
+        }
+        builder.execute();
+      } catch (RuntimeException e) {
+        // Parallel runs (one ingest per source) race to create a shared table such as the ledger;
+        // the loser's commit fails, and the table the winner created is the same contract.
+        if (exists(table)) {
+          return;
+        }
+        if (attempt == COMMIT_ATTEMPTS) {
+          throw e;
+        }
+        try {
+          Thread.sleep(100L * attempt);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
     }
+  }
+
+  /** {@code file:///x} and {@code file:/x} are one place, but Delta's CREATE compares strings. */
+  private String qualified(String uri) {
     try {
-      var builder =
-          DeltaTable.createIfNotExists(spark)
-              .location(path(table))
-              .addColumns(table.schema())
-              .partitionedBy(table.partitionColumns().toArray(new String[0]))
-              .property("delta.enableDeletionVectors", "false")
-              .property("delta.minReaderVersion", "1")
-              .property("delta.minWriterVersion", "2");
-      if (table.layer() == TableContract.Layer.BRONZE) {
-        // Bronze is read by run, time and file, never by a vendor field: statistics on the
-        // vendor's (often nested) fields would cost every write and skip no file.
-        builder = builder.property("delta.dataSkippingStatsColumns", BRONZE_STATS_COLUMNS);
-      }
-      builder.execute();
-    } catch (RuntimeException e) {
-      // Parallel jobs (one ingest per source) may race to create a shared table such as the
-      // ledger; the loser's commit fails. The table the winner created is the same contract.
-      if (!exists(table)) {
-        throw e;
-      }
+      Path p = new Path(uri);
+      return p.getFileSystem(spark.sparkContext().hadoopConfiguration())
+          .makeQualified(p)
+          .toString();
+    } catch (IOException e) {
+      throw Errors.storage("resolve", uri, e);
     }
+  }
+
+  /** Creates each table that does not exist yet from its contract. */
+  public void ensure(Collection<TableContract> tables) {
+    tables.forEach(this::ensure);
   }
 
   /**

@@ -1,12 +1,16 @@
 package io.agentlake.jobs.ingest;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.agentlake.jobs.AgentlakeException;
 import io.agentlake.jobs.RunReport;
 import io.agentlake.jobs.generate.GeneratorOptions;
 import io.agentlake.jobs.generate.OrgGenerator;
 import io.agentlake.jobs.lake.Lake;
+import io.agentlake.jobs.lake.Leases;
 import io.agentlake.jobs.lake.RunLedger;
 import io.agentlake.schemas.Sources;
 import io.agentlake.schemas.TableContract;
@@ -18,9 +22,11 @@ import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -67,6 +73,104 @@ class IngestRecoveryTest {
     assertThat(lake.read(Tables.INGESTED_FILES).select("ingest_run_id").distinct().collectAsList())
         .extracting(r -> r.getString(0))
         .containsExactly("run-2");
+  }
+
+  @Test
+  void anOpenIngestWhoseLeaseIsLiveIsNeitherRolledBackNorReadAndIsTakenOverOnceDead(
+      SparkSession spark) throws Exception {
+    Path dir = Files.createTempDirectory("agentlake-live-ingest");
+    String exports = dir.resolve("exports").toUri().toString();
+    OrgGenerator.generate(
+        new GeneratorOptions(exports, 4, 8, 2, 20, GeneratorOptions.DEFAULT_START_DATE),
+        new Configuration());
+    Lake lake = new Lake(spark, dir.resolve("lake").toUri().toString());
+    TableContract roles = Tables.byName("bronze.aws_iam_roles").orElseThrow();
+
+    ingest(lake, exports, "iam-1", List.of("aws-iam"));
+    long rolesOnce = lake.read(roles).count();
+    assertThat(rolesOnce).isPositive();
+    // iam-1 as a run still writing: STARTED, not COMMITTED, and holding a live lease.
+    DeltaTable.forPath(spark, lake.path(Tables.RUNS))
+        .delete(col("run_id").equalTo("iam-1").and(col("status").equalTo(RunLedger.COMMITTED)));
+    holdLease(lake, "source:aws-iam", "iam-1", Instant.now().plusSeconds(600));
+
+    // An ingest of another source leaves it alone, and readers do not see its rows.
+    ingest(lake, exports, "okta-1", List.of("okta-users"));
+    assertThat(statuses(lake, "iam-1")).containsExactly(RunLedger.STARTED);
+    assertThat(lake.read(roles).count()).isEqualTo(rolesOnce);
+    assertThat(new RunLedger(lake).ingestRuns().bronze(lake, roles).count()).isZero();
+
+    // An ingest of the same source cannot start while the lease is live ...
+    assertThatThrownBy(
+            () ->
+                IngestJob.run(
+                    lake,
+                    exports,
+                    List.of("aws-iam"),
+                    Map.of(),
+                    DATE,
+                    "iam-2",
+                    Timestamp.from(Instant.now()),
+                    new RunReport("iam-2", "ingest", DATE),
+                    new Leases(lake).acquire(List.of("source:aws-iam"), "iam-2", "ingest", 60, 0)))
+        .isInstanceOfSatisfying(
+            AgentlakeException.class, e -> assertThat(e.runStatus()).isEqualTo("REFUSED"));
+
+    // ... and once it has expired, the next one rolls iam-1 back and ingests its files once.
+    DeltaTable.forPath(spark, lake.path(Tables.LEASES))
+        .update(
+            col("scope").equalTo("source:aws-iam"),
+            Map.of("expires_at", lit(Timestamp.from(Instant.now().minusSeconds(1)))));
+    IngestJob.Result retry = ingest(lake, exports, "iam-3", List.of("aws-iam"));
+    assertThat(retry.newFiles()).isPositive();
+    assertThat(statuses(lake, "iam-1")).contains(RunLedger.ROLLED_BACK);
+    assertThat(lake.read(roles).count()).isEqualTo(rolesOnce);
+    assertThat(lake.read(roles).select("_ingest_run_id").distinct().collectAsList())
+        .extracting(r -> r.getString(0))
+        .containsExactly("iam-3");
+    assertThat(statuses(lake, "okta-1")).doesNotContain(RunLedger.ROLLED_BACK);
+  }
+
+  private static void holdLease(Lake lake, String scope, String runId, Instant expires) {
+    lake.ensure(Tables.LEASES);
+    Instant now = Instant.now();
+    lake.append(
+        Tables.LEASES,
+        lake.spark()
+            .createDataFrame(
+                List.of(
+                    RowFactory.create(
+                        scope,
+                        runId,
+                        "ingest",
+                        "another host pid 42",
+                        Timestamp.from(now),
+                        Timestamp.from(now),
+                        Timestamp.from(expires),
+                        false)),
+                Tables.LEASES.schema()));
+  }
+
+  private static List<String> statuses(Lake lake, String runId) {
+    return lake.read(Tables.RUNS)
+        .filter(col("run_id").equalTo(runId))
+        .orderBy("event_time")
+        .select("status")
+        .as(org.apache.spark.sql.Encoders.STRING())
+        .collectAsList();
+  }
+
+  private static IngestJob.Result ingest(
+      Lake lake, String exports, String runId, List<String> sources) {
+    return IngestJob.run(
+        lake,
+        exports,
+        sources,
+        Map.of(),
+        DATE,
+        runId,
+        Timestamp.from(Instant.now()),
+        new RunReport(runId, "ingest", DATE));
   }
 
   private static IngestJob.Result ingest(Lake lake, String exports, String runId) {

@@ -1,0 +1,147 @@
+package io.agentlake.jobs.lake;
+
+import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.agentlake.jobs.AgentlakeException;
+import io.agentlake.schemas.Tables;
+import io.agentlake.testing.SharedSpark;
+import java.nio.file.Files;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Leases: live ones keep other runs out, dead ones are taken over, and a claim is all or none. */
+@ExtendWith(SharedSpark.class)
+class LeasesTest {
+
+  private static Lake lake(SparkSession spark) throws Exception {
+    return new Lake(spark, Files.createTempDirectory("agentlake-leases").toUri().toString());
+  }
+
+  @Test
+  void aLiveLeaseRefusesASecondRunUntilReleased(SparkSession spark) throws Exception {
+    Lake lake = lake(spark);
+    Leases leases = new Leases(lake);
+    Leases.Held first = leases.acquire(List.of("source:aws-iam"), "run-1", "ingest", 60, 0);
+
+    assertThatThrownBy(() -> leases.acquire(List.of("source:aws-iam"), "run-2", "ingest", 60, 0))
+        .isInstanceOfSatisfying(
+            AgentlakeException.class,
+            e -> {
+              assertThat(e.exitCode()).isEqualTo(AgentlakeException.RETRYABLE);
+              assertThat(e.runStatus()).isEqualTo("REFUSED");
+              assertThat(e.problem()).contains("source:aws-iam");
+              assertThat(e.why()).contains("run-1");
+            });
+    // Another source is free meanwhile.
+    leases.acquire(List.of("source:okta-users"), "run-3", "ingest", 60, 0).close();
+
+    first.close();
+    try (Leases.Held second = leases.acquire(List.of("source:aws-iam"), "run-2", "ingest", 60, 0)) {
+      assertThat(second.takenOver()).as("a released lease is not a takeover").isEmpty();
+      second.assertHeld();
+    }
+  }
+
+  @Test
+  void aLeaseNotRenewedWithinItsTtlIsTakenOverAndItsHolderCannotCommit(SparkSession spark)
+      throws Exception {
+    Lake lake = lake(spark);
+    Leases leases = new Leases(lake);
+    // What a SIGKILLed holder leaves: a lease row that nobody renews, expired a second ago.
+    Instant now = Instant.now();
+    lake.ensure(Tables.LEASES);
+    lake.append(
+        Tables.LEASES,
+        spark.createDataFrame(
+            List.of(
+                RowFactory.create(
+                    "lake",
+                    "dead-run",
+                    "analyze",
+                    "elsewhere pid 1",
+                    Timestamp.from(now.minusSeconds(60)),
+                    Timestamp.from(now.minusSeconds(31)),
+                    Timestamp.from(now.minusSeconds(1)),
+                    false)),
+            Tables.LEASES.schema()));
+
+    try (Leases.Held held = leases.acquire(List.of("lake"), "run-2", "analyze", 60, 0)) {
+      assertThat(held.takenOver()).containsExactly("lake from run dead-run");
+      assertThat(
+              lake.read(Tables.LEASES)
+                  .filter(col("scope").equalTo("lake"))
+                  .select("holder_run_id")
+                  .first()
+                  .getString(0))
+          .isEqualTo("run-2");
+    }
+  }
+
+  @Test
+  void aRunThatLostItsLeaseFailsItsCommitCheck(SparkSession spark) throws Exception {
+    Lake lake = lake(spark);
+    Leases leases = new Leases(lake);
+    Leases.Held paused = leases.acquire(List.of("source:aws-iam"), "run-1", "ingest", 60, 0);
+    // Another run took the lease over (as it would once run-1 stopped renewing it).
+    io.delta.tables.DeltaTable.forPath(spark, lake.path(Tables.LEASES))
+        .update(
+            col("scope").equalTo("source:aws-iam"),
+            java.util.Map.of("holder_run_id", org.apache.spark.sql.functions.lit("run-2")));
+
+    assertThatThrownBy(paused::assertHeld)
+        .isInstanceOfSatisfying(
+            AgentlakeException.class,
+            e -> assertThat(e.problem()).contains("run-1 lost its lease 'source:aws-iam'"));
+    paused.close();
+    assertThat(
+            lake.read(Tables.LEASES)
+                .filter(col("holder_run_id").equalTo("run-2").and(col("released").equalTo(false)))
+                .count())
+        .as("closing a lost lease does not release the new holder's")
+        .isEqualTo(1);
+  }
+
+  @Test
+  void aClaimIsAllOrNothing(SparkSession spark) throws Exception {
+    Lake lake = lake(spark);
+    Leases leases = new Leases(lake);
+    try (Leases.Held okta =
+        leases.acquire(List.of("source:okta-users"), "run-1", "ingest", 60, 0)) {
+      assertThatThrownBy(
+              () ->
+                  leases.acquire(
+                      List.of("source:aws-iam", "source:okta-users", "lake"),
+                      "nightly-2",
+                      "nightly",
+                      60,
+                      0))
+          .isInstanceOf(AgentlakeException.class);
+      assertThat(
+              lake.read(Tables.LEASES)
+                  .filter(
+                      col("holder_run_id").equalTo("nightly-2").and(col("released").equalTo(false)))
+                  .count())
+          .as("the scopes it did get are given back")
+          .isZero();
+    }
+  }
+
+  @Test
+  void theHeartbeatKeepsALeaseAlivePastItsTtl(SparkSession spark) throws Exception {
+    Lake lake = lake(spark);
+    Leases leases = new Leases(lake);
+    try (Leases.Held held = leases.acquire(List.of("lake"), "run-1", "correlate", 4, 0)) {
+      Thread.sleep(6_000);
+      held.assertHeld();
+      assertThatThrownBy(() -> leases.acquire(List.of("lake"), "run-2", "analyze", 4, 0))
+          .isInstanceOf(AgentlakeException.class);
+    }
+  }
+}
