@@ -13,10 +13,14 @@ setting            DAG param (run conf)  Airflow Variable                environ
 exports location   ``exports``           ``agentlake_exports``           ``AGENTLAKE_EXPORTS``
 lake location      ``lake``              ``agentlake_lake``              ``AGENTLAKE_LAKE``
 job jar            ``jar``               ``agentlake_jar``               ``AGENTLAKE_JAR``
+job config file    ``config``            ``agentlake_config``            ``AGENTLAKE_CONFIG``
 Spark connection   -                     ``agentlake_spark_conn_id``     ``AGENTLAKE_SPARK_CONN_ID``
 spark-submit path  -                     ``agentlake_spark_binary``      ``AGENTLAKE_SPARK_BINARY``
 extra Spark conf   -                     ``agentlake_spark_conf`` (JSON) ``AGENTLAKE_SPARK_CONF``
 =================  ====================  ==============================  ===========================
+
+The job config file is optional and only the nightly DAG's stages take it (``agentlake maintain`` has
+no ``--config``): when none is set, the ``--config`` flag is left out and the job uses its defaults.
 """
 
 from __future__ import annotations
@@ -70,6 +74,8 @@ def _location(param: str, variable: str, env: str, default: str = "") -> str:
 
 EXPORTS = _location("exports", "agentlake_exports", "AGENTLAKE_EXPORTS")
 LAKE = _location("lake", "agentlake_lake", "AGENTLAKE_LAKE")
+#: The job's config file (``--config``); optional: a stage gets no ``--config`` when none is set.
+CONFIG = _location("config", "agentlake_config", "AGENTLAKE_CONFIG")
 JAR = "{{ params.jar or var.value.get('agentlake_jar', default_jar()) }}"
 CONN_ID = "{{ var.value.get('agentlake_spark_conn_id', env('AGENTLAKE_SPARK_CONN_ID', 'spark_default')) }}"
 SPARK_BINARY = "{{ var.value.get('agentlake_spark_binary', env('AGENTLAKE_SPARK_BINARY')) }}"
@@ -78,14 +84,37 @@ _ERROR_CODE = re.compile(r"Error code is: (\d+)")
 
 
 class AgentlakeSubmitOperator(SparkSubmitOperator):
-    """``SparkSubmitOperator`` that knows the agentlake CLI's exit codes.
+    """``SparkSubmitOperator`` that knows the agentlake CLI's exit codes and its optional flags.
 
-    Pushes the job's exit code as XCom ``exit_code`` (also when it fails, for the quality gate);
-    turns exit 2 (usage) and 3 (bad input, failed quality gate) into ``AirflowFailException`` so
-    Airflow does not retry what would fail the same way; leaves 1 and anything else retryable.
+    ``application_args`` are required: a ``--flag`` whose value renders empty fails the task at once
+    (exit 2, no retries), so a missing exports or lake location is never passed on as ``--lake ""``.
+    ``optional_args`` (flag: template) are appended only when the value renders non-empty, and
+    ``switches`` (flag: template) only when it renders true (``True``, ``true``, ``1``, ``yes``);
+    otherwise the flag is left out entirely, so the job applies its own default.
+
+    Pushes the job's exit code as XCom ``exit_code`` (also when it fails); turns exit 2 (usage) and
+    3 (bad input, failed quality gate) into ``AirflowFailException`` so Airflow does not retry what
+    would fail the same way; leaves 1 and anything else retryable.
     """
 
-    template_fields = (*SparkSubmitOperator.template_fields, "_conn_id", "_spark_binary")
+    template_fields = (
+        *SparkSubmitOperator.template_fields,
+        "optional_args",
+        "switches",
+        "_conn_id",
+        "_spark_binary",
+    )
+
+    def __init__(
+        self,
+        *,
+        optional_args: dict[str, str] | None = None,
+        switches: dict[str, str] | None = None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.optional_args = dict(optional_args or {})
+        self.switches = dict(switches or {})
 
     def execute(self, context):
         ti = context["ti"]
@@ -100,6 +129,7 @@ class AgentlakeSubmitOperator(SparkSubmitOperator):
         if not str(self.application or "").strip():
             ti.xcom_push(key="exit_code", value=2)
             raise AirflowFailException("agentlake: no job jar; set AGENTLAKE_JAR or Variable agentlake_jar")
+        self.application_args = args + self._optional_flags()
         self._spark_binary = self._spark_binary or None
         self._conn_id = self._conn_id or "spark_default"
         self.conf = {**_extra_spark_conf(), **(self.conf or {})}
@@ -117,6 +147,16 @@ class AgentlakeSubmitOperator(SparkSubmitOperator):
             raise
         ti.xcom_push(key="exit_code", value=0)
 
+    def _optional_flags(self) -> list[str]:
+        flags: list[str] = []
+        for flag, value in self.optional_args.items():
+            if value is not None and str(value).strip():
+                flags += [flag, str(value).strip()]
+        for flag, value in self.switches.items():
+            if _truthy(value):
+                flags.append(flag)
+        return flags
+
     def _dag_name(self) -> str:
         dag = self.get_dag()
         return dag.dag_id if dag else "agentlake"
@@ -130,6 +170,10 @@ class AgentlakeSubmitOperator(SparkSubmitOperator):
         return code
 
 
+def _truthy(value) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes")
+
+
 def _extra_spark_conf() -> dict:
     """Spark conf from Variable ``agentlake_spark_conf`` or env ``AGENTLAKE_SPARK_CONF`` (JSON)."""
     raw = Variable.get("agentlake_spark_conf", default=None) or _env("AGENTLAKE_SPARK_CONF")
@@ -141,9 +185,19 @@ def _extra_spark_conf() -> dict:
     return {str(k): str(v) for k, v in conf.items()}
 
 
-def submit(task_id: str, args: list[str], **kwargs) -> AgentlakeSubmitOperator:
-    """A task that runs ``agentlake <args>`` by submitting the job jar (name ``agentlake-<task>-<ds>``)."""
-    return AgentlakeSubmitOperator(
+def submit(
+    task_id: str,
+    args: list[str],
+    *,
+    operator_class: type[AgentlakeSubmitOperator] = AgentlakeSubmitOperator,
+    **kwargs,
+) -> AgentlakeSubmitOperator:
+    """A task that runs ``agentlake <args>`` by submitting the job jar (name ``agentlake-<task>-<ds>``).
+
+    ``args`` are required (an empty ``--flag`` value fails the task); pass optional flags as
+    ``optional_args`` / ``switches`` (see ``AgentlakeSubmitOperator``).
+    """
+    return operator_class(
         task_id=task_id,
         application=JAR,
         java_class=MAIN_CLASS,
@@ -157,4 +211,4 @@ def submit(task_id: str, args: list[str], **kwargs) -> AgentlakeSubmitOperator:
 
 def env_flag(name: str, default: bool = False) -> bool:
     """A boolean environment variable (``1``, ``true``, ``yes``), read when the DAG file is parsed."""
-    return _env(name, "true" if default else "false").strip().lower() in ("1", "true", "yes")
+    return _truthy(_env(name, "true" if default else "false"))

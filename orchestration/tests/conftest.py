@@ -6,12 +6,15 @@ because Airflow reads its configuration once, at import.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
+import stat
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 from unittest import mock
 
 import pytest
@@ -54,6 +57,7 @@ os.environ.update(
 for var in (
     "AGENTLAKE_EXPORTS",
     "AGENTLAKE_LAKE",
+    "AGENTLAKE_CONFIG",
     "AGENTLAKE_CATCHUP",
     "AGENTLAKE_SCHEDULE",
     "AGENTLAKE_RETENTION_DAYS",
@@ -105,6 +109,55 @@ def dagbag(airflow_db):
         event.remove(engine, "before_cursor_execute", count)
     bag.parse_queries = queries
     return bag
+
+
+# --- what a task submits, without Spark ------------------------------------------------------------
+
+#: The settings read from the environment when a task renders; unset unless a test sets them.
+LOCATION_ENV = ("AGENTLAKE_EXPORTS", "AGENTLAKE_LAKE", "AGENTLAKE_CONFIG", "AGENTLAKE_RETENTION_DAYS")
+
+
+class _Variables:
+    def __init__(self, values):
+        self.values = values
+
+    def get(self, name, default=None):
+        return self.values.get(name, default)
+
+
+def submitted_command(
+    dag, task_id, tmp_path, params=None, variables=None, env=None, context=None
+) -> list[str]:
+    """Render a task as a run would, execute it against a spark-submit that only records its
+    arguments, and return them (``context`` adds to the task's context, e.g. ``outlet_events``)."""
+    argv = tmp_path / "argv"
+    script = tmp_path / "spark-submit"
+    script.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {argv}\n')
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+
+    task = copy.deepcopy(dag.get_task(task_id))
+    full_context = {
+        "params": {**dag.params.dump(), **(params or {})},
+        "var": SimpleNamespace(value=_Variables({"agentlake_spark_binary": str(script), **(variables or {})})),
+        "ds": "2026-11-29",
+        "ti": mock.MagicMock(),
+        **(context or {}),
+    }
+    environment = {"AGENTLAKE_SPARK_CONF": "", **(env or {})}
+    with mock.patch.dict(os.environ, environment), mock.patch(
+        "agentlake_common.Variable.get", return_value=None
+    ):
+        for name in LOCATION_ENV:
+            if name not in environment:
+                os.environ.pop(name, None)
+        task.render_template_fields(full_context)
+        task.execute(full_context)
+    return argv.read_text().splitlines()
+
+
+def job_args(cmd: list[str]) -> list[str]:
+    """The job's own arguments: everything after the jar (conftest sets AGENTLAKE_JAR)."""
+    return cmd[cmd.index(str(JAR)) + 1 :]
 
 
 # --- end to end: the real jar through the real orchestration/bin/spark-submit ---------------------

@@ -17,7 +17,7 @@ def fake_spark_submit(tmp_path, code: int) -> str:
 
 
 def run_operator(tmp_path, code: int, lake: str = "/lake"):
-    from agentlake_nightly import AgentlakeSubmitOperator
+    from agentlake_common import AgentlakeSubmitOperator
 
     op = AgentlakeSubmitOperator(
         task_id="ingest_x",
@@ -29,7 +29,7 @@ def run_operator(tmp_path, code: int, lake: str = "/lake"):
     )
     ti = mock.MagicMock()
     with mock.patch.dict(os.environ, {"AGENTLAKE_SPARK_CONF": ""}), mock.patch(
-        "agentlake_nightly.Variable.get", return_value=None
+        "agentlake_common.Variable.get", return_value=None
     ):
         try:
             op.execute({"ti": ti})

@@ -7,10 +7,7 @@ The DAG folder's import and no-DB-at-parse checks cover this DAG too (test_night
 from __future__ import annotations
 
 import copy
-import os
-import stat
 from datetime import datetime, timedelta, timezone
-from types import SimpleNamespace
 from unittest import mock
 
 import pytest
@@ -95,39 +92,10 @@ def test_a_retention_below_7_days_is_refused_by_the_param(dag):
             params.validate()
 
 
-class _Variables:
-    def __init__(self, values):
-        self.values = values
+def submitted_command(dag, tmp_path, **kwargs) -> list[str]:
+    from conftest import submitted_command as submitted
 
-    def get(self, name, default=None):
-        return self.values.get(name, default)
-
-
-def submitted_command(dag, tmp_path, params=None, variables=None, env=None) -> list[str]:
-    """Render the maintain task as a run would, execute it against a spark-submit that only records
-    its arguments, and return them."""
-    argv = tmp_path / "argv"
-    script = tmp_path / "spark-submit"
-    script.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {argv}\n')
-    script.chmod(script.stat().st_mode | stat.S_IEXEC)
-
-    task = copy.deepcopy(dag.get_task("maintain"))
-    context = {
-        "params": {**{k: None for k in dag.params}, **(params or {})},
-        "var": SimpleNamespace(value=_Variables({"agentlake_spark_binary": str(script), **(variables or {})})),
-        "ds": "2026-11-29",
-        "ti": mock.MagicMock(),
-    }
-    environment = {"AGENTLAKE_SPARK_CONF": "", **(env or {})}
-    with mock.patch.dict(os.environ, environment), mock.patch(
-        "agentlake_common.Variable.get", return_value=None
-    ):
-        for name in ("AGENTLAKE_LAKE", "AGENTLAKE_RETENTION_DAYS"):
-            if name not in environment:
-                os.environ.pop(name, None)
-        task.render_template_fields(context)
-        task.execute(context)
-    return argv.read_text().splitlines()
+    return submitted(dag, "maintain", tmp_path, **kwargs)
 
 
 def test_the_task_submits_the_jar_with_maintain_the_lake_and_the_retention(dag, tmp_path):
