@@ -38,6 +38,8 @@ public final class Spark {
         .config(
             "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
         .config("spark.sql.session.timeZone", "UTC")
+        // Concurrent runs on a local lake need an exclusive commit; Delta's file: store has none.
+        .config(ExclusiveLocalLogStore.SPARK_CONF, ExclusiveLocalLogStore.class.getName())
         // Gold must stay readable by delta-rs and other non-Spark readers (reader protocol 1).
         .config("spark.databricks.delta.properties.defaults.enableDeletionVectors", "false")
         .getOrCreate();
