@@ -210,9 +210,11 @@ public final class Tables {
                   + " heartbeat_at TIMESTAMP NOT NULL, expires_at TIMESTAMP NOT NULL,"
                   + " released BOOLEAN NOT NULL"),
           "one lease scope (source:<source-type> for an ingest, lake for correlate, analyze and"
-              + " publish) and the run that holds or last held it; a lease is live while it is not"
-              + " released and expires_at, pushed forward by the holder's heartbeat, is in the"
-              + " future",
+              + " publish) and the run that holds or last held it (acquired_at, heartbeat_at and"
+              + " expires_at as of its claim or release); a lease is live while it is not released"
+              + " and its holder's heartbeat file _heartbeats/<holder_run_id>.json (rewritten every"
+              + " quarter of the TTL) says it has not expired, or, with no such file, expires_at is"
+              + " in the future",
           List.of("scope"),
           List.of());
 

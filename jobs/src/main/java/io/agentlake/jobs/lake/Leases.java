@@ -4,6 +4,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentlake.jobs.Errors;
 import io.agentlake.schemas.Tables;
 import io.delta.tables.DeltaTable;
@@ -21,18 +23,28 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Leases in {@code ledger.leases}: how runs that write the lake keep out of each other's way, on
  * any storage where Delta commits are atomic (which the lake needs anyway).
  *
  * <p>An ingest holds {@code source:<type>} for every source it ingests; correlate, analyze and
- * publish hold {@code lake}. A lease is claimed by one conditional MERGE per attempt: a scope's row
- * is taken when it is released, expired or already this run's. Two runs claiming at once both read
- * the same snapshot, and Delta's conflict check fails the second commit, which then retries and
- * sees the first run's live lease. The holder renews its leases every quarter of the TTL from a
- * daemon thread; a lease not renewed for the TTL is dead, so its run is provably gone (or paused
- * past its lease, which {@link Held#assertHeld} catches before it commits).
+ * publish hold {@code lake}. Who holds a scope is its row in the Delta table; whether the holder is
+ * alive is its <em>heartbeat file</em>, {@code ledger/leases/_heartbeats/<run id>.json}, which the
+ * holder rewrites every quarter of the TTL with a plain file-system write. Renewing therefore needs
+ * no Spark job and no Delta commit: a busy driver (every task slot taken by a long write) or a
+ * stream of other runs' claims cannot starve it, and the table's log grows by claims and releases
+ * only. A run is dead when its heartbeat file says it expired (or, for a row with no file, when the
+ * row's own {@code expires_at} has passed).
+ *
+ * <p>A claim is one conditional MERGE over all the scopes a run needs, made only when every one is
+ * free, and it is a compare-and-swap: a row is taken only if it is released, already this run's, or
+ * still exactly the row of the dead holder the claimer saw. Two runs claiming at once read the same
+ * snapshot and Delta's conflict check fails the second commit, whose retry then matches nothing. A
+ * holder that was only paused comes back to find the row someone else's, which {@link
+ * Held#assertHeld} catches before it commits.
  *
  * <p>Dangerous: expiry compares the holder's clock with the claimer's. Clocks must agree to well
  * within the TTL, and no pause between {@link Held#assertHeld} and the commit that follows it may
@@ -73,53 +85,91 @@ public final class Leases {
     lake.ensure(Tables.LEASES);
     List<String> sorted = List.copyOf(new TreeSet<>(scopes));
     long deadline = System.currentTimeMillis() + waitSeconds * 1000L;
-    Map<String, Row> before = state(sorted);
-    while (true) {
-      lake.retrying(Tables.LEASES, () -> claim(sorted, runId, command, ttlSeconds));
-      Map<String, Row> now = state(sorted);
-      List<String> mine = new ArrayList<>();
-      Row blocker = null;
-      for (String scope : sorted) {
-        Row r = now.get(scope);
-        if (r != null && runId.equals(r.getAs("holder_run_id")) && !r.<Boolean>getAs("released")) {
-          mine.add(scope);
-        } else if (blocker == null) {
-          blocker = r;
-        }
-      }
-      if (blocker == null) {
-        List<String> takenOver = new ArrayList<>();
+    // Beat from before the claim, so a run that dies right after claiming leaves an expiring
+    // heartbeat, and a claim slowed by a busy machine is not mistaken for a dead one.
+    Heartbeat beat = new Heartbeat(runId, ttlSeconds);
+    beat.start();
+    try {
+      while (true) {
+        Map<String, Row> before = state(sorted);
+        Row blocker = null;
         for (String scope : sorted) {
-          Row was = before.get(scope);
-          if (was != null
-              && !was.<Boolean>getAs("released")
-              && !runId.equals(was.getAs("holder_run_id"))) {
-            takenOver.add(scope + " from run " + was.getAs("holder_run_id"));
+          Row r = before.get(scope);
+          if (r != null && !claimable(r, runId) && blocker == null) {
+            blocker = r;
           }
         }
-        return new Held(sorted, runId, ttlSeconds, takenOver);
+        if (blocker == null) {
+          lake.retrying(Tables.LEASES, () -> claim(sorted, before, runId, command, ttlSeconds));
+          Map<String, Row> now = state(sorted);
+          List<String> mine = new ArrayList<>();
+          for (String scope : sorted) {
+            Row r = now.get(scope);
+            if (r != null && runId.equals(r.getAs("holder_run_id")) && !isReleased(r)) {
+              mine.add(scope);
+            } else if (blocker == null) {
+              blocker = r;
+            }
+          }
+          if (blocker == null) {
+            List<String> takenOver = new ArrayList<>();
+            for (String scope : sorted) {
+              Row was = before.get(scope);
+              if (was != null && !isReleased(was) && !runId.equals(was.getAs("holder_run_id"))) {
+                takenOver.add(scope + " from run " + was.getAs("holder_run_id"));
+                heartbeatFile(was.getAs("holder_run_id")).delete();
+              }
+            }
+            return new Held(sorted, runId, beat, takenOver);
+          }
+          // All or nothing: give back what this attempt got, so two runs that each hold part of
+          // what the other wants cannot wait for each other.
+          release(mine, runId);
+        }
+        if (System.currentTimeMillis() > deadline) {
+          throw Errors.leaseHeld(
+              blocker.getAs("scope"),
+              blocker.getAs("holder_run_id"),
+              blocker.getAs("command"),
+              blocker.getAs("holder"),
+              waitSeconds);
+        }
+        sleep(Math.min(2000L, ttlSeconds * 250L) + ThreadLocalRandom.current().nextLong(500));
       }
-      // All or nothing: give back what this attempt got, so two runs that each hold part of what
-      // the other wants cannot wait for each other.
-      release(mine, runId);
-      if (System.currentTimeMillis() > deadline) {
-        throw Errors.leaseHeld(
-            blocker.getAs("scope"),
-            blocker.getAs("holder_run_id"),
-            blocker.getAs("command"),
-            blocker.getAs("holder"),
-            waitSeconds);
-      }
-      before = now;
-      sleep(Math.min(2000L, ttlSeconds * 250L) + ThreadLocalRandom.current().nextLong(500));
+    } catch (RuntimeException e) {
+      beat.stop();
+      throw e;
     }
   }
 
-  private void claim(List<String> scopes, String runId, String command, int ttlSeconds) {
+  /** Free for {@code runId}: released, already its own, or held by a run whose heartbeat died. */
+  private boolean claimable(Row lease, String runId) {
+    if (isReleased(lease) || runId.equals(lease.getAs("holder_run_id"))) {
+      return true;
+    }
+    Instant expires = heartbeatFile(lease.getAs("holder_run_id")).expiresAt();
+    if (expires == null) {
+      expires = lease.<Timestamp>getAs("expires_at").toInstant();
+    }
+    return expires.isBefore(Instant.now());
+  }
+
+  private static boolean isReleased(Row lease) {
+    return lease.<Boolean>getAs("released");
+  }
+
+  /**
+   * One MERGE for all scopes. A scope's row is replaced only when it is released, this run's, or
+   * still the very row seen in {@code seen} (same holder, same claim time), so a retry after a
+   * conflict cannot take a lease another run has just claimed.
+   */
+  private void claim(
+      List<String> scopes, Map<String, Row> seen, String runId, String command, int ttlSeconds) {
     Instant now = Instant.now();
-    List<Row> rows = new ArrayList<>();
     String holder = thisProcess();
+    List<Row> rows = new ArrayList<>();
     for (String scope : scopes) {
+      Row was = seen.get(scope);
       rows.add(
           RowFactory.create(
               scope,
@@ -129,17 +179,29 @@ public final class Leases {
               Timestamp.from(now),
               Timestamp.from(now),
               Timestamp.from(now.plusSeconds(ttlSeconds)),
-              false));
+              false,
+              was == null ? null : was.getAs("holder_run_id"),
+              was == null ? null : was.getAs("acquired_at")));
+    }
+    StructType source =
+        Tables.LEASES
+            .schema()
+            .add("seen_holder_run_id", DataTypes.StringType, true)
+            .add("seen_acquired_at", DataTypes.TimestampType, true);
+    Map<String, String> columns = new LinkedHashMap<>();
+    for (String c : Tables.LEASES.schema().fieldNames()) {
+      columns.put(c, "s." + c);
     }
     DeltaTable.forPath(lake.spark(), lake.path(Tables.LEASES))
         .as("t")
-        .merge(
-            lake.spark().createDataFrame(rows, Tables.LEASES.schema()).as("s"), "t.scope = s.scope")
+        .merge(lake.spark().createDataFrame(rows, source).as("s"), "t.scope = s.scope")
         .whenMatched(
-            "t.released OR t.expires_at < s.heartbeat_at OR t.holder_run_id = s.holder_run_id")
-        .updateAll()
+            "t.released OR t.holder_run_id = s.holder_run_id"
+                + " OR (t.holder_run_id = s.seen_holder_run_id"
+                + " AND t.acquired_at = s.seen_acquired_at)")
+        .updateExpr(columns)
         .whenNotMatched()
-        .insertAll()
+        .insertExpr(columns)
         .execute();
   }
 
@@ -165,7 +227,11 @@ public final class Leases {
                         .isin(scopes.toArray())
                         .and(col("holder_run_id").equalTo(runId))
                         .and(not(col("released"))),
-                    Map.of("released", lit(true))));
+                    Map.of(
+                        "released",
+                        lit(true),
+                        "heartbeat_at",
+                        lit(Timestamp.from(Instant.now())))));
   }
 
   private static void sleep(long millis) {
@@ -177,30 +243,140 @@ public final class Leases {
     }
   }
 
-  /** Leases one run holds, renewed in the background until {@link #close}. */
-  public final class Held implements AutoCloseable {
+  /** Where a run's heartbeat lives: beside the leases table, out of Delta's sight. */
+  HeartbeatFile heartbeatFile(String runId) {
+    return new HeartbeatFile(
+        new org.apache.hadoop.fs.Path(
+            lake.path(Tables.LEASES) + "/" + HEARTBEATS + "/" + runId + ".json"));
+  }
 
-    private final List<String> scopes;
+  /** The folder of heartbeat files inside the leases table (Delta ignores names starting "_"). */
+  static final String HEARTBEATS = "_heartbeats";
+
+  /** A run's heartbeat file: one small JSON document, rewritten whole on every beat. */
+  final class HeartbeatFile {
+    private final org.apache.hadoop.fs.Path path;
+
+    HeartbeatFile(org.apache.hadoop.fs.Path path) {
+      this.path = path;
+    }
+
+    private org.apache.hadoop.fs.FileSystem fs() throws java.io.IOException {
+      return path.getFileSystem(lake.spark().sparkContext().hadoopConfiguration());
+    }
+
+    void write(String runId, Instant renewedAt, Instant expiresAt) throws java.io.IOException {
+      ObjectNode doc = JSON.createObjectNode();
+      doc.put("run_id", runId);
+      doc.put("holder", thisProcess());
+      doc.put("renewed_at", renewedAt.toString());
+      doc.put("expires_at", expiresAt.toString());
+      try (var out = fs().create(path, true)) {
+        out.write(JSON.writeValueAsBytes(doc));
+      }
+    }
+
+    /**
+     * When the holder said it expires; null when there is no file. A file caught half-written reads
+     * as live for now: the next look sees it whole.
+     */
+    Instant expiresAt() {
+      try {
+        byte[] bytes;
+        try (var in = fs().open(path)) {
+          bytes = in.readAllBytes();
+        }
+        return Instant.parse(JSON.readTree(bytes).path("expires_at").asText());
+      } catch (java.io.FileNotFoundException e) {
+        return null;
+      } catch (java.io.IOException | RuntimeException e) {
+        return Instant.now().plusSeconds(1);
+      }
+    }
+
+    void delete() {
+      try {
+        fs().delete(path, false);
+      } catch (java.io.IOException e) {
+        // Left behind, it only says a finished run expired; the next takeover deletes it.
+      }
+    }
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The background beat of one run: rewrites its heartbeat file every quarter of the TTL. */
+  private final class Heartbeat {
     private final String runId;
     private final int ttlSeconds;
-    private final List<String> takenOver;
-    private final ScheduledExecutorService heartbeat;
-    private volatile long renewedAt = System.currentTimeMillis();
+    private final HeartbeatFile file;
+    private final ScheduledExecutorService scheduler;
+    private volatile long renewedAt;
 
-    private Held(List<String> scopes, String runId, int ttlSeconds, List<String> takenOver) {
-      this.scopes = scopes;
+    Heartbeat(String runId, int ttlSeconds) {
       this.runId = runId;
       this.ttlSeconds = ttlSeconds;
-      this.takenOver = takenOver;
-      this.heartbeat =
+      this.file = heartbeatFile(runId);
+      this.scheduler =
           Executors.newSingleThreadScheduledExecutor(
               r -> {
                 Thread t = new Thread(r, "agentlake-lease-heartbeat");
                 t.setDaemon(true);
                 return t;
               });
+    }
+
+    /** Writes the file now (failing if storage refuses it), then every quarter of the TTL. */
+    void start() {
+      write();
       long period = Math.max(1000L, ttlSeconds * 250L);
-      heartbeat.scheduleWithFixedDelay(this::renew, period, period, TimeUnit.MILLISECONDS);
+      scheduler.scheduleWithFixedDelay(this::beatQuietly, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    private void write() {
+      Instant now = Instant.now();
+      try {
+        file.write(runId, now, now.plusSeconds(ttlSeconds));
+      } catch (java.io.IOException e) {
+        throw Errors.storage(
+            "write the heartbeat of run " + runId + " to", file.path.toString(), e);
+      }
+      renewedAt = now.toEpochMilli();
+    }
+
+    private void beatQuietly() {
+      try {
+        write();
+      } catch (RuntimeException e) {
+        // A storage hiccup: the next beat tries again; assertHeld judges the result.
+      }
+    }
+
+    /** Stops beating and deletes the file: the run no longer holds anything. */
+    void stop() {
+      scheduler.shutdownNow();
+      try {
+        scheduler.awaitTermination(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      file.delete();
+    }
+  }
+
+  /** Leases one run holds, renewed in the background until {@link #close}. */
+  public final class Held implements AutoCloseable {
+
+    private final List<String> scopes;
+    private final String runId;
+    private final Heartbeat beat;
+    private final List<String> takenOver;
+
+    private Held(List<String> scopes, String runId, Heartbeat beat, List<String> takenOver) {
+      this.scopes = scopes;
+      this.runId = runId;
+      this.beat = beat;
+      this.takenOver = takenOver;
     }
 
     public List<String> scopes() {
@@ -212,52 +388,32 @@ public final class Leases {
       return takenOver;
     }
 
-    private void renew() {
-      try {
-        lake.spark().sparkContext().setJobGroup("lease", "renew leases " + scopes, false);
-        Instant now = Instant.now();
-        DeltaTable.forPath(lake.spark(), lake.path(Tables.LEASES))
-            .update(
-                col("scope")
-                    .isin(scopes.toArray())
-                    .and(col("holder_run_id").equalTo(runId))
-                    .and(not(col("released"))),
-                Map.of(
-                    "heartbeat_at", lit(Timestamp.from(now)),
-                    "expires_at", lit(Timestamp.from(now.plusSeconds(ttlSeconds)))));
-        renewedAt = now.toEpochMilli();
-      } catch (RuntimeException e) {
-        // A conflict or a storage hiccup: the next beat tries again; assertHeld judges the result.
-      }
-    }
-
     /**
-     * Fails with {@link Errors#leaseLost} unless every lease is still this run's and was renewed
-     * within the TTL. Called right before a commit that must not follow a takeover.
+     * Fails with {@link Errors#leaseLost} unless every lease is still this run's and its heartbeat
+     * was renewed within the TTL. Called right before a commit that must not follow a takeover.
      */
     public void assertHeld() {
       Map<String, Row> now = state(scopes);
-      long sinceRenewal = System.currentTimeMillis() - renewedAt;
+      long sinceRenewal = System.currentTimeMillis() - beat.renewedAt;
       for (String scope : scopes) {
         Row r = now.get(scope);
         if (r == null
             || !runId.equals(r.getAs("holder_run_id"))
-            || r.<Boolean>getAs("released")
-            || sinceRenewal > ttlSeconds * 1000L) {
+            || isReleased(r)
+            || sinceRenewal > beat.ttlSeconds * 1000L) {
           throw Errors.leaseLost(scope, runId);
         }
       }
     }
 
+    /** Releases the leases (those still this run's), then stops the heartbeat. */
     @Override
     public void close() {
-      heartbeat.shutdownNow();
       try {
-        heartbeat.awaitTermination(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        release(scopes, runId);
+      } finally {
+        beat.stop();
       }
-      release(scopes, runId);
     }
   }
 }

@@ -144,4 +144,77 @@ class LeasesTest {
           .isInstanceOf(AgentlakeException.class);
     }
   }
+
+  @Test
+  void theHeartbeatIsAFileBesideTheTableThatCloseRemoves(SparkSession spark) throws Exception {
+    Lake lake = lake(spark);
+    Leases leases = new Leases(lake);
+    java.nio.file.Path file =
+        java.nio.file.Path.of(
+            java.net.URI.create(lake.path(Tables.LEASES) + "/_heartbeats/run-1.json"));
+    long versions;
+    try (Leases.Held held = leases.acquire(List.of("lake"), "run-1", "correlate", 4, 0)) {
+      versions = history(spark, lake);
+      String first = Files.readString(file);
+      assertThat(first).contains("\"run_id\":\"run-1\"", "\"expires_at\"");
+      Thread.sleep(2_500);
+      assertThat(Files.readString(file)).as("rewritten by the heartbeat").isNotEqualTo(first);
+      assertThat(history(spark, lake))
+          .as("renewing commits nothing to the table")
+          .isEqualTo(versions);
+    }
+    assertThat(file).doesNotExist();
+  }
+
+  @Test
+  void twoRunsTakingOverOneDeadLeaseAtOnceGetOneWinner(SparkSession spark) throws Exception {
+    Lake lake = lake(spark);
+    Leases leases = new Leases(lake);
+    // The holder died: its row was claimed for another minute, but its heartbeat file, which is
+    // what says whether a holder is alive, expired a second ago.
+    Instant now = Instant.now();
+    lake.ensure(Tables.LEASES);
+    lake.append(
+        Tables.LEASES,
+        spark.createDataFrame(
+            List.of(
+                RowFactory.create(
+                    "lake",
+                    "dead-run",
+                    "analyze",
+                    "elsewhere pid 1",
+                    Timestamp.from(now.minusSeconds(10)),
+                    Timestamp.from(now.minusSeconds(10)),
+                    Timestamp.from(now.plusSeconds(50)),
+                    false)),
+            Tables.LEASES.schema()));
+    leases
+        .heartbeatFile("dead-run")
+        .write("dead-run", Instant.now().minusSeconds(61), Instant.now().minusSeconds(1));
+    java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+    List<java.util.concurrent.Future<Leases.Held>> claims = new java.util.ArrayList<>();
+    for (String run : List.of("run-a", "run-b")) {
+      claims.add(two.submit(() -> leases.acquire(List.of("lake"), run, "analyze", 60, 0)));
+    }
+    List<Leases.Held> won = new java.util.ArrayList<>();
+    int refused = 0;
+    for (var claim : claims) {
+      try {
+        won.add(claim.get());
+      } catch (java.util.concurrent.ExecutionException e) {
+        assertThat(e.getCause()).isInstanceOf(AgentlakeException.class);
+        refused++;
+      }
+    }
+    two.shutdown();
+    assertThat(won).hasSize(1);
+    assertThat(refused).isEqualTo(1);
+    assertThat(won.get(0).takenOver()).containsExactly("lake from run dead-run");
+    won.get(0).assertHeld();
+    won.get(0).close();
+  }
+
+  private static long history(SparkSession spark, Lake lake) {
+    return io.delta.tables.DeltaTable.forPath(spark, lake.path(Tables.LEASES)).history().count();
+  }
 }
