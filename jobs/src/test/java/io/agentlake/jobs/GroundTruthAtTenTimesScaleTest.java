@@ -22,7 +22,12 @@ import org.junit.jupiter.api.TestInstance;
  * of agents: planted scenarios repeat across hundreds of agents, so a rule that only holds for the
  * first agent of each kind, or a key that collides at scale, shows up here. One nightly run over
  * the whole period, with few events per day beyond the planted daily use, keeps it affordable.
+ *
+ * <p>A scale run, not part of {@code ./agentlake test} (tag {@code scale}): it takes minutes and
+ * prints its figures. Run it with {@code mvn -B -pl jobs -am test -Dgroups=scale
+ * -Dagentlake.excludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false}.
  */
+@org.junit.jupiter.api.Tag("scale")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GroundTruthAtTenTimesScaleTest {
 
