@@ -55,22 +55,7 @@ class LeasesTest {
     Lake lake = lake(spark);
     Leases leases = new Leases(lake);
     // What a SIGKILLed holder leaves: a lease row that nobody renews, expired a second ago.
-    Instant now = Instant.now();
-    lake.ensure(Tables.LEASES);
-    lake.append(
-        Tables.LEASES,
-        spark.createDataFrame(
-            List.of(
-                RowFactory.create(
-                    "lake",
-                    "dead-run",
-                    "analyze",
-                    "elsewhere pid 1",
-                    Timestamp.from(now.minusSeconds(60)),
-                    Timestamp.from(now.minusSeconds(31)),
-                    Timestamp.from(now.minusSeconds(1)),
-                    false)),
-            Tables.LEASES.schema()));
+    plantDeadRunLease(spark, lake, Instant.now().minusSeconds(1));
 
     try (Leases.Held held = leases.acquire(List.of("lake"), "run-2", "analyze", 60, 0)) {
       assertThat(held.takenOver()).containsExactly("lake from run dead-run");
@@ -172,22 +157,7 @@ class LeasesTest {
     Leases leases = new Leases(lake);
     // The holder died: its row was claimed for another minute, but its heartbeat file, which is
     // what says whether a holder is alive, expired a second ago.
-    Instant now = Instant.now();
-    lake.ensure(Tables.LEASES);
-    lake.append(
-        Tables.LEASES,
-        spark.createDataFrame(
-            List.of(
-                RowFactory.create(
-                    "lake",
-                    "dead-run",
-                    "analyze",
-                    "elsewhere pid 1",
-                    Timestamp.from(now.minusSeconds(10)),
-                    Timestamp.from(now.minusSeconds(10)),
-                    Timestamp.from(now.plusSeconds(50)),
-                    false)),
-            Tables.LEASES.schema()));
+    plantDeadRunLease(spark, lake, Instant.now().plusSeconds(50));
     leases
         .heartbeatFile("dead-run")
         .write("dead-run", Instant.now().minusSeconds(61), Instant.now().minusSeconds(1));
@@ -216,5 +186,25 @@ class LeasesTest {
 
   private static long history(SparkSession spark, Lake lake) {
     return io.delta.tables.DeltaTable.forPath(spark, lake.path(Tables.LEASES)).history().count();
+  }
+
+  /** The "lake" lease row of run dead-run on another host, claimed a minute ago, expiring then. */
+  private static void plantDeadRunLease(SparkSession spark, Lake lake, Instant expires) {
+    Instant claimed = Instant.now().minusSeconds(60);
+    lake.ensure(Tables.LEASES);
+    lake.append(
+        Tables.LEASES,
+        spark.createDataFrame(
+            List.of(
+                RowFactory.create(
+                    "lake",
+                    "dead-run",
+                    "analyze",
+                    "elsewhere pid 1",
+                    Timestamp.from(claimed),
+                    Timestamp.from(claimed),
+                    Timestamp.from(expires),
+                    false)),
+            Tables.LEASES.schema()));
   }
 }
