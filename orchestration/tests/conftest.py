@@ -13,6 +13,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
 from unittest import mock
@@ -191,10 +192,79 @@ def exports(tmp_path_factory):
     return out
 
 
+#: The nightly DAG's ingest tasks, one per source.
+SOURCES = (
+    "aws-iam",
+    "aws-cloudtrail",
+    "okta-users",
+    "okta-system-log",
+    "bedrock-agents",
+    "openai-admin",
+    "agent-manifest",
+    "review-decisions",
+)
+
+
+def run_nightly_dag(
+    exports: Path, lake: Path, date: str, accept_quarantine: bool = False, skip: str | None = None
+) -> SimpleNamespace:
+    """One run of the real nightly DAG with ``dag.test()``: every task a real spark-submit of the
+    jar, except those whose id matches the regex ``skip`` (marked successful instead). Returns the
+    run's state, each task's state, the gate's exit code and its try number."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    dag = DagBag(dag_folder=str(DAGS)).get_dag("agentlake_nightly")
+    logical = datetime.fromisoformat(date).replace(tzinfo=timezone.utc)
+    os.environ["AGENTLAKE_EXPORTS"] = str(exports)
+    os.environ["AGENTLAKE_LAKE"] = str(lake)
+    try:
+        # the param explicitly every time: dag.test() runs tasks in this process, where an earlier
+        # run's conf can linger in the tasks' params
+        dagrun = dag.test(
+            logical_date=logical,
+            run_conf={"accept_quarantine": accept_quarantine},
+            mark_success_pattern=skip,
+        )
+    finally:
+        os.environ.pop("AGENTLAKE_EXPORTS", None)
+        os.environ.pop("AGENTLAKE_LAKE", None)
+    tis = dagrun.get_task_instances()
+    gate = next(ti for ti in tis if ti.task_id == "quality_gate")
+    return SimpleNamespace(
+        state=str(getattr(dagrun.state, "value", dagrun.state)),
+        tasks={ti.task_id: str(getattr(ti.state, "value", ti.state)) for ti in tis},
+        gate_exit=gate.xcom_pull(task_ids="quality_gate", key="exit_code"),
+        gate_tries=gate.try_number,
+    )
+
+
 @pytest.fixture(scope="session")
-def nightly_lake(exports, tmp_path_factory):
-    """A lake made by one real ``agentlake nightly`` of ``E2E_DATE`` (one JVM: ~1-2 min, where the
-    nightly DAG's nine spark-submits take several). Shared: copy it before changing it."""
-    lake = tmp_path_factory.mktemp("nightly-lake") / "lake"
-    agentlake("nightly", "--exports", str(exports), "--lake", str(lake), "--date", E2E_DATE)
-    return lake
+def nightly_dag_runs(airflow_db, exports, tmp_path_factory):
+    """The nightly DAG run twice on one lake, every stage a real spark-submit (each DAG run is a
+    dozen JVMs, minutes on a small machine, so the session makes exactly these two):
+
+    1. on exports where one CloudTrail file is 3,000 unparseable records: the gate fails;
+    2. the same date again with ``accept_quarantine``, from the gate on, as an operator re-runs a
+       date whose files are already ingested (the ingest tasks are marked successful, not run: eight
+       more cold JVMs that would find nothing new): the gate accepts, gold is published.
+
+    ``failed`` and ``accepted`` hold each run's outcome; ``lake`` is shared (copy it before
+    changing it). A clean re-run of a date leaving the same tables, and a re-run failing the gate
+    again, are held in-process by NightlyEndToEndTest and QualityGateTest."""
+    root = tmp_path_factory.mktemp("nightly-dag")
+    bad = root / "exports"
+    subprocess.run(["cp", "-r", str(exports), str(bad)], check=True)
+    (bad / "aws-cloudtrail" / "bad").mkdir()
+    line = json.dumps({"eventName": "GetObject", "eventSource": "s3.amazonaws.com"})
+    (bad / "aws-cloudtrail" / "bad" / "x.ndjson").write_text((line + "\n") * 3000)
+    lake = root / "lake"
+    failed = run_nightly_dag(bad, lake, E2E_DATE)
+    accepted = run_nightly_dag(bad, lake, E2E_DATE, accept_quarantine=True, skip="ingest_.*")
+    return SimpleNamespace(lake=lake, failed=failed, accepted=accepted)
+
+
+@pytest.fixture(scope="session")
+def nightly_lake(nightly_dag_runs):
+    """A lake the nightly DAG published gold into (see ``nightly_dag_runs``). Shared: copy it."""
+    assert nightly_dag_runs.accepted.state == "success", nightly_dag_runs.accepted.tasks
+    return nightly_dag_runs.lake

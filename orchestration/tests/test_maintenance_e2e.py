@@ -1,8 +1,9 @@
 """End to end: the maintenance DAG, run with dag.test(), submitting the real jar to local Spark.
 
-The lake is one real ``agentlake nightly`` (session fixture ``nightly_lake`` in conftest.py), copied
-per test. What maintain did is read straight from each table's Delta log (``_delta_log/*.json``):
-the commits' ``commitInfo.operation`` and the data files the latest version references.
+The lake is the one the nightly DAG published gold into (session fixture ``nightly_lake`` in
+conftest.py), copied per test. What maintain did is read straight from each table's Delta log
+(``_delta_log/*.json``): the commits' ``commitInfo.operation`` and the data files the latest
+version references.
 """
 
 from __future__ import annotations
