@@ -192,19 +192,6 @@ def exports(tmp_path_factory):
     return out
 
 
-#: The nightly DAG's ingest tasks, one per source.
-SOURCES = (
-    "aws-iam",
-    "aws-cloudtrail",
-    "okta-users",
-    "okta-system-log",
-    "bedrock-agents",
-    "openai-admin",
-    "agent-manifest",
-    "review-decisions",
-)
-
-
 def run_nightly_dag(
     exports: Path, lake: Path, date: str, accept_quarantine: bool = False, skip: str | None = None
 ) -> SimpleNamespace:
