@@ -19,7 +19,12 @@ sys.path.insert(0, str(NOTEBOOKS))
 
 def run_launcher(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
     """Run ``./agentlake ARGS`` from the repo root; fail the test with its output when it fails."""
-    proc = subprocess.run([str(LAUNCHER), *args], cwd=REPO, capture_output=True, text=True, timeout=timeout)
+    env = dict(os.environ)
+    # tiny data: interpreted evaluation beats compiling generated code for hundreds of plans
+    env.setdefault("AGENTLAKE_JAVA_OPTS",
+                   "-Dspark.sql.codegen.wholeStage=false -Dspark.sql.codegen.factoryMode=NO_CODEGEN")
+    proc = subprocess.run([str(LAUNCHER), *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=timeout, env=env)
     if proc.returncode != 0:
         pytest.fail(f"./agentlake {' '.join(args)} exited {proc.returncode}\n"
                     f"--- stdout\n{proc.stdout[-4000:]}\n--- stderr\n{proc.stderr[-4000:]}")

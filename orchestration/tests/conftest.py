@@ -33,6 +33,9 @@ TINY_DATA_CONF = {
     "spark.sql.shuffle.partitions": "4",
     "spark.databricks.delta.snapshotPartitions": "1",
     "spark.sql.sources.parallelPartitionDiscovery.parallelism": "4",
+    # tiny data: interpreted evaluation beats compiling generated code for hundreds of plans
+    "spark.sql.codegen.wholeStage": "false",
+    "spark.sql.codegen.factoryMode": "NO_CODEGEN",
 }
 
 _HOME = Path(tempfile.mkdtemp(prefix="agentlake-airflow-"))

@@ -76,8 +76,8 @@ class RunContractProcessTest {
   /**
    * Children with the JVM's default compilers (C1 alone made a whole nightly 28% slower: 397 s
    * against 310 s on this 2-core machine), a 1 GB heap, and the test session's Spark settings (two
-   * threads, two shuffle partitions), so their tables can be compared with the reference computed
-   * in this JVM.
+   * threads, two shuffle partitions, interpreted evaluation; see SharedSpark), so their tables can
+   * be compared with the reference computed in this JVM.
    */
   static List<String> childJvmOptions(Path dir) {
     return List.of(
@@ -87,6 +87,8 @@ class RunContractProcessTest {
         "-Dspark.sql.shuffle.partitions=2",
         "-Dspark.default.parallelism=2",
         "-Dspark.databricks.delta.snapshotPartitions=1",
+        "-Dspark.sql.codegen.wholeStage=false",
+        "-Dspark.sql.codegen.factoryMode=NO_CODEGEN",
         "-Dspark.driver.host=127.0.0.1",
         "-Dspark.sql.warehouse.dir=" + dir.resolve("warehouse").toUri(),
         "-Dlog4j2.configurationFile="

@@ -39,6 +39,13 @@ public final class SharedSpark implements ParameterResolver {
                   "spark.sql.catalog.spark_catalog",
                   "org.apache.spark.sql.delta.catalog.DeltaCatalog")
               .config("spark.driver.host", "127.0.0.1")
+              // As the jobs' session does (io.agentlake.jobs.lake.Spark).
+              .config("spark.databricks.delta.allFilesInCrc.enabled", "false")
+              // The tests' data is tiny: compiling generated code for each of hundreds of plans
+              // costs more than running them interpreted (a whole nightly 25% faster). Production
+              // sessions keep Spark's code generation.
+              .config("spark.sql.codegen.wholeStage", "false")
+              .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
               .getOrCreate();
       session.sparkContext().setLogLevel("WARN");
     }

@@ -42,6 +42,11 @@ public final class Spark {
         .config(ExclusiveLocalLogStore.SPARK_CONF, ExclusiveLocalLogStore.class.getName())
         // Gold must stay readable by delta-rs and other non-Spark readers (reader protocol 1).
         .config("spark.databricks.delta.properties.defaults.enableDeletionVectors", "false")
+        // Delta lists every file of a small table in each commit's checksum, and to start that
+        // list a table's first commit runs a Spark job over its empty state. A nightly creates
+        // and rewrites dozens of small tables, so this cost a quarter of a cold nightly (180 s
+        // against 138 s, 12 agents); readers rebuild state from the log as before.
+        .config("spark.databricks.delta.allFilesInCrc.enabled", "false")
         .getOrCreate();
   }
 }
