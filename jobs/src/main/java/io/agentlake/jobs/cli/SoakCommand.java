@@ -42,12 +42,11 @@ final class SoakCommand implements Callable<Integer> {
 
   /**
    * Short leases, so the re-run takes over the killed run's lease within seconds rather than the
-   * default two minutes. Not shorter: a renewal is a Delta UPDATE of {@code ledger.leases}, and a
-   * run whose last renewal is older than the TTL fails its commit check (exit 1). With a 6 s TTL
-   * (renewed every 1.5 s) live runs lost their leases on a busy 2-core machine, where renewals took
-   * 3-7 s apart from the 1.5 s delay (up to 20 s with three runs at once).
+   * default two minutes. A live run rewrites its heartbeat file every quarter of the TTL (a plain
+   * file write, not a Delta commit, so a busy driver cannot delay it by seconds) and refuses to
+   * commit once its last heartbeat is older than the TTL; 10 s leaves a 7.5 s margin for a pause.
    */
-  static final int DEFAULT_LEASE_TTL_SECONDS = 30;
+  static final int DEFAULT_LEASE_TTL_SECONDS = 10;
 
   static final int LEASE_WAIT_SECONDS = 120;
 
