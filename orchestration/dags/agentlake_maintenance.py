@@ -11,7 +11,9 @@ two commits (exit 1, retried) and both compete for the cluster. So (1) the defau
 Sunday 14:00 UTC, twelve hours from either nightly start (02:00 UTC daily); (2) ``wait_for_nightly``
 holds maintenance back while a nightly run is still active (a late or retried one, a backfill),
 re-checking every 10 minutes without holding a worker slot, and fails the week's run after 6 hours;
-(3) ``max_active_runs=1``. A nightly run triggered by hand while ``maintain`` runs is not held back.
+(3) ``max_active_runs=1``. And the job itself holds every lease a nightly run holds: a nightly stage
+that starts while ``maintain`` runs (a run triggered by hand) waits for it, up to the job's
+``lease-wait-seconds``, then refuses with exit 1 (retried); neither ever writes beside the other.
 
 Settings (first one set wins; nothing is read from the metadata DB or Variables at parse time):
 
@@ -19,6 +21,7 @@ Settings (first one set wins; nothing is read from the metadata DB or Variables 
 setting            DAG param (run conf)  Airflow Variable                 environment variable
 =================  ====================  ===============================  ==============================
 lake location      ``lake``              ``agentlake_lake``               ``AGENTLAKE_LAKE``
+job config file    ``config``            ``agentlake_config``             ``AGENTLAKE_CONFIG``
 VACUUM retention   ``retention_days``    ``agentlake_retention_days``     ``AGENTLAKE_RETENTION_DAYS``
 job jar            ``jar``               ``agentlake_jar``                ``AGENTLAKE_JAR``
 Spark connection   -                     ``agentlake_spark_conn_id``      ``AGENTLAKE_SPARK_CONN_ID``
@@ -47,6 +50,7 @@ import pendulum
 from airflow.sdk import DAG, BaseSensorOperator, CronTriggerTimetable, Param
 
 from agentlake_common import (
+    CONFIG,
     DEFAULT_ARGS,
     LAKE,
     MACROS,
@@ -98,6 +102,7 @@ with DAG(
             minimum=7,
             description="VACUUM retention in days (overrides; default 30, at least 7)",
         ),
+        "config": Param(None, type=["null", "string"], description="job config file (overrides)"),
         "jar": Param(None, type=["null", "string"], description="job jar (overrides)"),
     },
     user_defined_macros=MACROS,
@@ -109,6 +114,11 @@ with DAG(
         timeout=timedelta(hours=6),
         retries=0,
     )
-    maintain = submit("maintain", ["maintain", "--lake", LAKE, "--retention-days", RETENTION_DAYS])
+    # the config's lease-ttl-seconds and lease-wait-seconds, as for the nightly stages
+    maintain = submit(
+        "maintain",
+        ["maintain", "--lake", LAKE, "--retention-days", RETENTION_DAYS],
+        optional_args={"--config": CONFIG},
+    )
 
     wait_for_nightly >> maintain

@@ -126,6 +126,21 @@ def test_param_then_variable_then_environment(dag, tmp_path):
     ]
 
 
+def test_the_job_config_is_passed_when_set_and_left_out_when_not(dag, tmp_path):
+    """maintain reads its lease settings from the config file, like the nightly stages."""
+
+    def job_args(**kwargs):
+        cmd = submitted_command(dag, tmp_path, **kwargs)
+        return cmd[cmd.index("maintain") :]
+
+    env = {"AGENTLAKE_LAKE": "/env/lake"}
+    assert "--config" not in job_args(env=env)
+    with_config = job_args(env={**env, "AGENTLAKE_CONFIG": "/etc/agentlake.yaml"})
+    assert with_config[-2:] == ["--config", "/etc/agentlake.yaml"]
+    by_param = job_args(env=env, params={"config": "s3a://cfg/agentlake.yaml"})
+    assert by_param[-2:] == ["--config", "s3a://cfg/agentlake.yaml"]
+
+
 def test_no_lake_fails_at_once(dag, tmp_path):
     from airflow.sdk.exceptions import AirflowFailException
 

@@ -24,7 +24,14 @@ public final class MaintainJob {
 
   private MaintainJob() {}
 
-  public static Map<String, TableMaintenance> run(Lake lake, int retentionDays) {
+  /** The retention used when none is given. */
+  public static final int DEFAULT_RETENTION_DAYS = 30;
+
+  /**
+   * Returns {@code retentionDays}, or throws a usage error (exit 2) when it is below {@link
+   * #MIN_RETENTION_DAYS}; checked before a run starts, so a refused retention touches no table.
+   */
+  public static int checkRetention(int retentionDays) {
     if (retentionDays < MIN_RETENTION_DAYS) {
       throw Errors.badOption(
           "vacuum retention",
@@ -33,12 +40,20 @@ public final class MaintainJob {
               + MIN_RETENTION_DAYS
               + " days (files still read by running queries or time travel would be deleted)");
     }
+    return retentionDays;
+  }
+
+  /**
+   * Compacts and vacuums every existing table. Run it as the {@link Stage#MAINTAIN} stage, which
+   * holds every lease first; called alone it takes none.
+   */
+  public static Map<String, TableMaintenance> run(Lake lake, int retentionDays) {
+    checkRetention(retentionDays);
     Map<String, TableMaintenance> result = new LinkedHashMap<>();
     for (TableContract t : Tables.all()) {
       if (!lake.exists(t)) {
         continue;
       }
-      lake.spark().sparkContext().setJobGroup("maintain", "maintain: " + t.name(), false);
       long before = detail(lake, t).getAs("numFiles");
       DeltaTable table = DeltaTable.forPath(lake.spark(), lake.path(t));
       table.optimize().executeCompaction();

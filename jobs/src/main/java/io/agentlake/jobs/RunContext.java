@@ -28,6 +28,7 @@ public final class RunContext {
   private Consumer<String> progress = s -> {};
   private Leases.Held leases;
   private boolean analyzed;
+  private int retentionDays = MaintainJob.DEFAULT_RETENTION_DAYS;
 
   public RunContext(Lake lake, String command, LocalDate date, AgentlakeConfig config) {
     this.lake = lake;
@@ -56,6 +57,12 @@ public final class RunContext {
   /** The quality gate passes whatever the quarantined share, and the report says so. */
   public RunContext acceptQuarantine(boolean accept) {
     this.acceptQuarantine = accept;
+    return this;
+  }
+
+  /** VACUUM retention of the maintain stage; checked by {@link MaintainJob#checkRetention}. */
+  public RunContext retentionDays(int days) {
+    this.retentionDays = MaintainJob.checkRetention(days);
     return this;
   }
 
@@ -102,6 +109,10 @@ public final class RunContext {
 
   public boolean full() {
     return full;
+  }
+
+  public int retentionDays() {
+    return retentionDays;
   }
 
   public boolean acceptQuarantine() {

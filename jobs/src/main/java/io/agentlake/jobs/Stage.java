@@ -3,6 +3,7 @@ package io.agentlake.jobs;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentlake.jobs.ingest.IngestJob;
 import io.agentlake.jobs.lake.Leases;
+import io.agentlake.schemas.Sources;
 import java.util.List;
 import java.util.Map;
 
@@ -68,6 +69,33 @@ public enum Stage {
     void run(RunContext run, ObjectNode section) {
       TableWrite.report(section, AnalyzeJob.run(run.lake(), run.date(), run.config()));
       run.analyzed();
+    }
+  },
+
+  /**
+   * Weekly housekeeping of every table (OPTIMIZE, VACUUM). It commits to every table, bronze
+   * included, so it holds every lease a nightly holds: it never runs beside an ingest or a stage.
+   */
+  MAINTAIN("maintain") {
+    @Override
+    List<String> leaseScopes(RunContext run) {
+      List<String> scopes = new java.util.ArrayList<>(IngestJob.leaseScopes(Sources.ALL));
+      scopes.add(Leases.LAKE);
+      return scopes;
+    }
+
+    @Override
+    void run(RunContext run, ObjectNode section) {
+      ObjectNode tables = section.putObject("tables");
+      MaintainJob.run(run.lake(), run.retentionDays())
+          .forEach(
+              (table, m) ->
+                  tables
+                      .putObject(table)
+                      .put("files_before", m.filesBefore())
+                      .put("files_after", m.filesAfter())
+                      .put("bytes_after", m.bytesAfter()));
+      section.put("retention_days", run.retentionDays());
     }
   },
 

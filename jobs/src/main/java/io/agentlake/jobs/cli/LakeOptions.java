@@ -90,6 +90,17 @@ final class LakeOptions {
   }
 
   AgentlakeConfig config(Configuration hadoop) {
+    AgentlakeConfig base = loadConfig(config, hadoop);
+    try {
+      return base.withWindowDays(windowDays).withGraceDays(graceDays).withIdleDays(idleDays);
+    } catch (AgentlakeConfig.OutOfRange e) {
+      // The file's values were checked by load, so what is out of range here came from a flag.
+      throw Errors.flagOutOfRange("--" + e.key(), e.allowed(), e.got());
+    }
+  }
+
+  /** The YAML config at {@code config} (a path or Hadoop URI), or the defaults when null. */
+  static AgentlakeConfig loadConfig(String config, Configuration hadoop) {
     AgentlakeConfig base = AgentlakeConfig.defaults();
     if (config != null) {
       Path path = new Path(config);
@@ -101,12 +112,7 @@ final class LakeOptions {
         throw Errors.storage("read", config, e);
       }
     }
-    try {
-      return base.withWindowDays(windowDays).withGraceDays(graceDays).withIdleDays(idleDays);
-    } catch (AgentlakeConfig.OutOfRange e) {
-      // The file's values were checked by load, so what is out of range here came from a flag.
-      throw Errors.flagOutOfRange("--" + e.key(), e.allowed(), e.got());
-    }
+    return base;
   }
 
   static LocalDate parseDate(String option, String value) {

@@ -1,9 +1,13 @@
 package io.agentlake.jobs.cli;
 
 import io.agentlake.jobs.MaintainJob;
+import io.agentlake.jobs.RunContext;
+import io.agentlake.jobs.Stage;
 import io.agentlake.jobs.lake.Lake;
 import io.agentlake.jobs.lake.Spark;
-import java.util.Locale;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,7 +18,9 @@ import picocli.CommandLine.Option;
     description =
         "Compact every lake table's small files (Delta OPTIMIZE) and remove unreferenced files"
             + " older than the retention (VACUUM). Time travel reaches back as far as the"
-            + " retention, so keep it as long as your evidence needs.")
+            + " retention, so keep it as long as your evidence needs. Holds every lease a nightly"
+            + " holds, so it waits for (or refuses beside) any other run on the lake, and is"
+            + " recorded in ledger.runs with a JSON report on standard output.")
 final class MaintainCommand implements Callable<Integer> {
 
   @Option(names = "--lake", required = true, paramLabel = "URI", description = "Lake root.")
@@ -24,21 +30,31 @@ final class MaintainCommand implements Callable<Integer> {
       names = "--retention-days",
       paramLabel = "N",
       description = "Keep unreferenced files this long (default ${DEFAULT-VALUE}; at least 7).")
-  int retentionDays = 30;
+  int retentionDays = MaintainJob.DEFAULT_RETENTION_DAYS;
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "YAML config; maintain reads lease-ttl-seconds and lease-wait-seconds.")
+  String config;
+
+  @Option(
+      names = "--report",
+      paramLabel = "FILE",
+      description =
+          "Also write the JSON run report here (a path or Hadoop URI), on success and on failure.")
+  String reportFile;
 
   @Override
   public Integer call() {
+    // Before any Spark or table: a refused retention changes nothing.
+    MaintainJob.checkRetention(retentionDays);
     var spark = Spark.session("agentlake maintain");
-    var result = MaintainJob.run(new Lake(spark, lake), retentionDays);
-    result.forEach(
-        (table, m) ->
-            System.out.printf(
-                Locale.ROOT,
-                "%-34s files %5d -> %5d   %,12d bytes%n",
-                table,
-                m.filesBefore(),
-                m.filesAfter(),
-                m.bytesAfter()));
-    return 0;
+    var settings = LakeOptions.loadConfig(config, spark.sparkContext().hadoopConfiguration());
+    RunContext run =
+        new RunContext(new Lake(spark, lake), "maintain", LocalDate.now(ZoneOffset.UTC), settings)
+            .retentionDays(retentionDays)
+            .progress(Progress::step);
+    return LakeOptions.runStages(run, List.of(Stage.MAINTAIN), reportFile);
   }
 }
