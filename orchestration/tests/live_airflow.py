@@ -54,7 +54,8 @@ class LiveAirflow:
             "AIRFLOW__CORE__PARALLELISM": str(parallelism),
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{self.port}/execution/",
             # the scheduler signs each task's token, the API server checks it: one key for both
-            "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
+            # (86 characters: HS512 wants at least 64 bytes)
+            "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(64),
             "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
         }
         self.processes: dict[str, subprocess.Popen] = {}
