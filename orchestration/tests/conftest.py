@@ -197,8 +197,8 @@ def exports(tmp_path_factory):
 
 
 def _run_outcome(dagrun, session=None) -> SimpleNamespace:
-    """A finished nightly DAG run as the tests read it: the run's state, each task's state and
-    [start, end], the gate's exit code (its XCom) and its try number."""
+    """A finished nightly DAG run as the tests read it: the run's state, each task's state, its
+    [start, end] and try number, and the gate's exit code (its XCom)."""
     kw = {"session": session} if session is not None else {}
     tis = dagrun.get_task_instances(**kw)
     gate = next(ti for ti in tis if ti.task_id == "quality_gate")
@@ -207,6 +207,7 @@ def _run_outcome(dagrun, session=None) -> SimpleNamespace:
         state=str(getattr(dagrun.state, "value", dagrun.state)),
         tasks={ti.task_id: str(getattr(ti.state, "value", ti.state)) for ti in tis},
         intervals={ti.task_id: (ti.start_date, ti.end_date) for ti in tis},
+        tries={ti.task_id: ti.try_number for ti in tis},
         gate_exit=gate.xcom_pull(task_ids="quality_gate", key="exit_code", **kw),
         gate_tries=gate.try_number,
     )
@@ -284,7 +285,7 @@ def run_nightly_scheduled(
     spans = {t: [d.isoformat() if d else None for d in span] for t, span in outcome.intervals.items()}
     (logs / "dag-run.json").write_text(
         json.dumps({"run_id": run_id, "state": outcome.state, "seconds": round(seconds, 1),
-                    "tasks": outcome.tasks, "spans": spans}, indent=1)
+                    "tasks": outcome.tasks, "tries": outcome.tries, "spans": spans}, indent=1)
     )
     return outcome
 
