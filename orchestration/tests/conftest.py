@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -195,12 +196,29 @@ def exports(tmp_path_factory):
     return out
 
 
+def _run_outcome(dagrun, session=None) -> SimpleNamespace:
+    """A finished nightly DAG run as the tests read it: the run's state, each task's state, its
+    [start, end] and try number, and the gate's exit code (its XCom)."""
+    kw = {"session": session} if session is not None else {}
+    tis = dagrun.get_task_instances(**kw)
+    gate = next(ti for ti in tis if ti.task_id == "quality_gate")
+    return SimpleNamespace(
+        run_id=dagrun.run_id,
+        state=str(getattr(dagrun.state, "value", dagrun.state)),
+        tasks={ti.task_id: str(getattr(ti.state, "value", ti.state)) for ti in tis},
+        intervals={ti.task_id: (ti.start_date, ti.end_date) for ti in tis},
+        tries={ti.task_id: ti.try_number for ti in tis},
+        gate_exit=gate.xcom_pull(task_ids="quality_gate", key="exit_code", **kw),
+        gate_tries=gate.try_number,
+    )
+
+
 def run_nightly_dag(
     exports: Path, lake: Path, date: str, accept_quarantine: bool = False, skip: str | None = None
 ) -> SimpleNamespace:
-    """One run of the real nightly DAG with ``dag.test()``: every task a real spark-submit of the
-    jar, except those whose id matches the regex ``skip`` (marked successful instead). Returns the
-    run's state, each task's state, the gate's exit code and its try number."""
+    """One run of the real nightly DAG with ``dag.test()``, every task in this process, one after
+    another: each a real spark-submit of the jar, except those whose id matches the regex ``skip``
+    (marked successful instead). Returns what ``_run_outcome`` reads."""
     from airflow.dag_processing.dagbag import DagBag
 
     dag = DagBag(dag_folder=str(DAGS)).get_dag("agentlake_nightly")
@@ -218,14 +236,58 @@ def run_nightly_dag(
     finally:
         os.environ.pop("AGENTLAKE_EXPORTS", None)
         os.environ.pop("AGENTLAKE_LAKE", None)
-    tis = dagrun.get_task_instances()
-    gate = next(ti for ti in tis if ti.task_id == "quality_gate")
-    return SimpleNamespace(
-        state=str(getattr(dagrun.state, "value", dagrun.state)),
-        tasks={ti.task_id: str(getattr(ti.state, "value", ti.state)) for ti in tis},
-        gate_exit=gate.xcom_pull(task_ids="quality_gate", key="exit_code"),
-        gate_tries=gate.try_number,
+    return _run_outcome(dagrun)
+
+
+#: LocalExecutor worker processes of the scheduled run: ingest tasks run this many at a time (the
+#: DAG has eight; each is a JVM of up to AGENTLAKE_DRIVER_MEMORY, on CI machines of two cores).
+SCHEDULED_PARALLELISM = 4
+
+
+def run_nightly_scheduled(
+    exports: Path, lake: Path, date: str, logs: Path, accept_quarantine: bool = False, env: dict | None = None
+) -> SimpleNamespace:
+    """One run of the real nightly DAG by a real Airflow: triggered, then run by a LocalExecutor
+    scheduler (``live_airflow``), so the ingest tasks run at the same time, each task a process of
+    its own talking to the API server. Components and task logs: ``logs`` and AIRFLOW_HOME/logs.
+    Returns what ``_run_outcome`` reads from the metadata DB, plus ``seconds``, the wall-clock time
+    from starting the components to their end."""
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    import live_airflow
+
+    logical = datetime.fromisoformat(date).replace(tzinfo=timezone.utc)
+    component_env = {
+        **os.environ,
+        "AGENTLAKE_EXPORTS": str(exports),
+        "AGENTLAKE_LAKE": str(lake),
+        **(env or {}),
+    }
+    run_id, _, seconds = live_airflow.run_dag(
+        "agentlake_nightly",
+        logical,
+        {"accept_quarantine": accept_quarantine},
+        logs,
+        component_env,
+        parallelism=SCHEDULED_PARALLELISM,
     )
+    with create_session() as session:
+        dagrun = session.scalar(
+            select(DagRun).where(DagRun.dag_id == "agentlake_nightly", DagRun.run_id == run_id)
+        )
+        outcome = _run_outcome(dagrun, session)
+    outcome.seconds = seconds
+    outcome.logs = logs
+    # beside the components' logs, for whoever reads a CI failure: dag.test() of the same date
+    # replaces this run in the metadata DB
+    spans = {t: [d.isoformat() if d else None for d in span] for t, span in outcome.intervals.items()}
+    (logs / "dag-run.json").write_text(
+        json.dumps({"run_id": run_id, "state": outcome.state, "seconds": round(seconds, 1),
+                    "tasks": outcome.tasks, "tries": outcome.tries, "spans": spans}, indent=1)
+    )
+    return outcome
 
 
 @pytest.fixture(scope="session")
@@ -233,14 +295,18 @@ def nightly_dag_runs(airflow_db, exports, tmp_path_factory):
     """The nightly DAG run twice on one lake, every stage a real spark-submit (each DAG run is a
     dozen JVMs, minutes on a small machine, so the session makes exactly these two):
 
-    1. on exports where one CloudTrail file is 3,000 unparseable records: the gate fails;
-    2. the same date again with ``accept_quarantine``, from the gate on, as an operator re-runs a
-       date whose files are already ingested (the ingest tasks are marked successful, not run: eight
-       more cold JVMs that would find nothing new): the gate accepts, gold is published.
+    1. triggered and run by a real scheduler (LocalExecutor, ``run_nightly_scheduled``), so the
+       eight ingest tasks run at the same time, on exports where one CloudTrail file is 3,000
+       unparseable records: the gate fails;
+    2. the same date again with ``dag.test()`` and ``accept_quarantine``, from the gate on, as an
+       operator re-runs a date whose files are already ingested (the ingest tasks are marked
+       successful, not run: eight more cold JVMs that would find nothing new): the gate accepts,
+       gold is published. (``dag.test()`` replaces run 1 in the metadata DB: same logical date.)
 
-    ``failed`` and ``accepted`` hold each run's outcome; ``lake`` is shared (copy it before
-    changing it). A clean re-run of a date leaving the same tables, and a re-run failing the gate
-    again, are held in-process by NightlyEndToEndTest and QualityGateTest."""
+    ``failed`` and ``accepted`` hold each run's outcome, read from the metadata DB right after it
+    finished; ``failed_lake`` is a copy of the lake as run 1 left it; ``lake`` is shared (copy it
+    before changing it). A clean re-run of a date leaving the same tables, and a re-run failing the
+    gate again, are held in-process by NightlyEndToEndTest and QualityGateTest."""
     root = tmp_path_factory.mktemp("nightly-dag")
     bad = root / "exports"
     subprocess.run(["cp", "-r", str(exports), str(bad)], check=True)
@@ -248,9 +314,11 @@ def nightly_dag_runs(airflow_db, exports, tmp_path_factory):
     line = json.dumps({"eventName": "GetObject", "eventSource": "s3.amazonaws.com"})
     (bad / "aws-cloudtrail" / "bad" / "x.ndjson").write_text((line + "\n") * 3000)
     lake = root / "lake"
-    failed = run_nightly_dag(bad, lake, E2E_DATE)
+    failed = run_nightly_scheduled(bad, lake, E2E_DATE, root / "airflow-logs")
+    failed_lake = root / "lake-after-run-1"
+    shutil.copytree(lake, failed_lake)
     accepted = run_nightly_dag(bad, lake, E2E_DATE, accept_quarantine=True, skip="ingest_.*")
-    return SimpleNamespace(lake=lake, failed=failed, accepted=accepted)
+    return SimpleNamespace(lake=lake, failed=failed, failed_lake=failed_lake, accepted=accepted)
 
 
 @pytest.fixture(scope="session")
