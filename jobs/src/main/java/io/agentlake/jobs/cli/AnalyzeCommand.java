@@ -23,6 +23,6 @@ final class AnalyzeCommand implements Callable<Integer> {
     var spark = Spark.session("agentlake analyze " + date);
     var config = options.config(spark.sparkContext().hadoopConfiguration());
     RunContext run = new RunContext(new Lake(spark, options.lake), "analyze", date, config);
-    return LakeOptions.runStages(run, List.of(Stage.ANALYZE), options.reportFile);
+    return LakeOptions.runStages(run, List.of(Stage.ANALYZE), options.reportFile());
   }
 }

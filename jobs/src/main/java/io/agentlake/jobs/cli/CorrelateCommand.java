@@ -36,6 +36,6 @@ final class CorrelateCommand implements Callable<Integer> {
     var config = options.config(spark.sparkContext().hadoopConfiguration());
     RunContext run =
         new RunContext(new Lake(spark, options.lake), "correlate", date, config).full(full);
-    return LakeOptions.runStages(run, List.of(Stage.CORRELATE), options.reportFile);
+    return LakeOptions.runStages(run, List.of(Stage.CORRELATE), options.reportFile());
   }
 }

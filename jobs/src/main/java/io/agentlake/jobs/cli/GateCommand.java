@@ -40,6 +40,6 @@ final class GateCommand implements Callable<Integer> {
         new RunContext(new Lake(spark, options.lake), "gate", date, config)
             .exports(exports)
             .acceptQuarantine(acceptQuarantine);
-    return LakeOptions.runStages(run, List.of(Stage.GATE), options.reportFile);
+    return LakeOptions.runStages(run, List.of(Stage.GATE), options.reportFile());
   }
 }

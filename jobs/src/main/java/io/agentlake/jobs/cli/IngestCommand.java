@@ -43,6 +43,6 @@ final class IngestCommand implements Callable<Integer> {
         new RunContext(new Lake(spark, options.lake), "ingest", date, config)
             .exports(exports)
             .sources(source == null ? Sources.ALL : List.of(source));
-    return LakeOptions.runStages(run, List.of(Stage.INGEST), options.reportFile);
+    return LakeOptions.runStages(run, List.of(Stage.INGEST), options.reportFile());
   }
 }

@@ -2,12 +2,10 @@ package io.agentlake.jobs.cli;
 
 import io.agentlake.jobs.Errors;
 import io.agentlake.jobs.config.AgentlakeConfig;
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options shared by the commands that run stages: where the lake is, the date, the config. */
@@ -27,18 +25,7 @@ final class LakeOptions {
       description = "Run date: analysis is as of the end of this UTC day.")
   String date;
 
-  @Option(
-      names = "--config",
-      paramLabel = "FILE",
-      description = "YAML config (kebab-case keys; see README). Flags override it.")
-  String config;
-
-  @Option(
-      names = "--report",
-      paramLabel = "FILE",
-      description =
-          "Also write the JSON run report here (a path or Hadoop URI), on success and on failure.")
-  String reportFile;
+  @Mixin RunFiles files;
 
   @Option(
       names = "--window-days",
@@ -90,7 +77,7 @@ final class LakeOptions {
   }
 
   AgentlakeConfig config(Configuration hadoop) {
-    AgentlakeConfig base = loadConfig(config, hadoop);
+    AgentlakeConfig base = files.load(hadoop);
     try {
       return base.withWindowDays(windowDays).withGraceDays(graceDays).withIdleDays(idleDays);
     } catch (AgentlakeConfig.OutOfRange e) {
@@ -99,20 +86,8 @@ final class LakeOptions {
     }
   }
 
-  /** The YAML config at {@code config} (a path or Hadoop URI), or the defaults when null. */
-  static AgentlakeConfig loadConfig(String config, Configuration hadoop) {
-    AgentlakeConfig base = AgentlakeConfig.defaults();
-    if (config != null) {
-      Path path = new Path(config);
-      try (InputStream in = path.getFileSystem(hadoop).open(path)) {
-        base = AgentlakeConfig.load(config, in);
-      } catch (java.io.FileNotFoundException e) {
-        throw Errors.badConfig(config, "the file does not exist");
-      } catch (IOException e) {
-        throw Errors.storage("read", config, e);
-      }
-    }
-    return base;
+  String reportFile() {
+    return files.reportFile;
   }
 
   static LocalDate parseDate(String option, String value) {

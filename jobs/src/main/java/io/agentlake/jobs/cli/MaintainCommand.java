@@ -10,6 +10,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -32,29 +33,19 @@ final class MaintainCommand implements Callable<Integer> {
       description = "Keep unreferenced files this long (default ${DEFAULT-VALUE}; at least 7).")
   int retentionDays = MaintainJob.DEFAULT_RETENTION_DAYS;
 
-  @Option(
-      names = "--config",
-      paramLabel = "FILE",
-      description = "YAML config; maintain reads lease-ttl-seconds and lease-wait-seconds.")
-  String config;
-
-  @Option(
-      names = "--report",
-      paramLabel = "FILE",
-      description =
-          "Also write the JSON run report here (a path or Hadoop URI), on success and on failure.")
-  String reportFile;
+  /** The config's lease-ttl-seconds and lease-wait-seconds apply; the report is maintain's. */
+  @Mixin RunFiles files;
 
   @Override
   public Integer call() {
     // Before any Spark or table: a refused retention changes nothing.
     MaintainJob.checkRetention(retentionDays);
     var spark = Spark.session("agentlake maintain");
-    var settings = LakeOptions.loadConfig(config, spark.sparkContext().hadoopConfiguration());
+    var settings = files.load(spark.sparkContext().hadoopConfiguration());
     RunContext run =
         new RunContext(new Lake(spark, lake), "maintain", LocalDate.now(ZoneOffset.UTC), settings)
             .retentionDays(retentionDays)
             .progress(Progress::step);
-    return LakeOptions.runStages(run, List.of(Stage.MAINTAIN), reportFile);
+    return LakeOptions.runStages(run, List.of(Stage.MAINTAIN), files.reportFile);
   }
 }

@@ -45,6 +45,6 @@ final class NightlyCommand implements Callable<Integer> {
             .exports(exports)
             .acceptQuarantine(acceptQuarantine)
             .progress(Progress::step);
-    return LakeOptions.runStages(run, NightlyJob.STAGES, options.reportFile);
+    return LakeOptions.runStages(run, NightlyJob.STAGES, options.reportFile());
   }
 }

@@ -25,6 +25,6 @@ final class PublishCommand implements Callable<Integer> {
     var spark = Spark.session("agentlake publish " + date);
     var config = options.config(spark.sparkContext().hadoopConfiguration());
     RunContext run = new RunContext(new Lake(spark, options.lake), "publish", date, config);
-    return LakeOptions.runStages(run, List.of(Stage.PUBLISH), options.reportFile);
+    return LakeOptions.runStages(run, List.of(Stage.PUBLISH), options.reportFile());
   }
 }
