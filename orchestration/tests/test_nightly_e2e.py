@@ -65,11 +65,24 @@ def test_a_source_over_the_quarantine_threshold_fails_the_gate_and_stops_the_run
     # the losers wait for the winner's create (a 2.8 s wait once made two of eight exit 1 and rely
     # on Airflow's retry)
     firsts = {t: run.tries[t] for t in ingests}
-    assert set(firsts.values()) == {1}, firsts
+    assert set(firsts.values()) == {1}, f"{firsts}\n{earlier_attempts(run.run_id, firsts)}"
     assert run.tasks["quality_gate"] == "failed", run.tasks
     assert run.gate_exit == 3 and run.gate_tries == 1, (run.gate_exit, run.gate_tries)  # not retried
     for stage in ("correlate", "analyze", "publish"):
         assert run.tasks[stage] == "upstream_failed", run.tasks
+
+
+def earlier_attempts(run_id: str, tries: dict[str, int], lines: int = 40) -> str:
+    """The end of each failed earlier attempt's task log, for whoever reads a CI failure."""
+    from conftest import _HOME
+
+    out = []
+    for task, last in sorted(tries.items()):
+        for attempt in range(1, last):
+            for log in (_HOME / "logs").glob(f"dag_id=*/run_id={run_id}/task_id={task}/attempt={attempt}.log"):
+                tail = log.read_text(errors="replace").splitlines()[-lines:]
+                out.append(f"--- {task} attempt {attempt} ({log})\n" + "\n".join(tail))
+    return "\n".join(out) or "(no earlier attempt's log found)"
 
 
 def test_the_scheduler_runs_the_ingest_tasks_at_the_same_time(nightly_dag_runs):

@@ -5,7 +5,6 @@ import io.agentlake.jobs.lake.Lake;
 import io.agentlake.jobs.lake.Leases;
 import io.agentlake.jobs.lake.RunLedger;
 import io.agentlake.schemas.Tables;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -69,7 +68,7 @@ public final class StageRunner {
           try {
             stage.run(run, section);
             section.put("outcome", "SUCCEEDED");
-          } catch (RuntimeException e) {
+          } catch (Exception e) { // Delta's AnalysisException is checked, and thrown undeclared
             section.put("outcome", outcomeOf(e));
             throw e;
           } finally {
@@ -83,7 +82,7 @@ public final class StageRunner {
       }
       report.status("SUCCEEDED");
       return report;
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       report.status(outcomeOf(e));
       report.root().put("failed_stage", current);
       ObjectNode error = report.root().putObject("error");
@@ -104,7 +103,7 @@ public final class StageRunner {
     }
   }
 
-  private static String outcomeOf(RuntimeException e) {
+  private static String outcomeOf(Exception e) {
     AgentlakeException known = Errors.find(e);
     return known == null ? "FAILED" : known.runStatus();
   }
@@ -119,7 +118,7 @@ public final class StageRunner {
         path.getFileSystem(run.lake().spark().sparkContext().hadoopConfiguration())
             .create(path, true)) {
       out.write(run.report().toJson().getBytes(StandardCharsets.UTF_8));
-    } catch (IOException | RuntimeException e) {
+    } catch (Exception e) {
       System.err.println(
           "agentlake: could not write the run report to "
               + reportFile
@@ -140,7 +139,7 @@ public final class StageRunner {
               run.command(),
               run.report().root().path("status").asText("FAILED"),
               run.report().toJson());
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       System.err.println(
           "agentlake: could not record run "
               + run.runId()

@@ -214,13 +214,13 @@ public final class IngestJob {
       leases.assertHeld();
       runs.record(runId, date, "ingest", RunLedger.COMMITTED, null);
       return result;
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Delta's AnalysisException is checked, and thrown undeclared
       // The JVM survived: take back what this run wrote now, while it still holds the leases,
       // rather than leave it for the next run. If that fails too (storage down), the next run
       // that takes over the leases does it.
       try {
         runs.rollBack(runId, sources, date);
-      } catch (RuntimeException rollbackFailed) {
+      } catch (Exception rollbackFailed) {
         e.addSuppressed(rollbackFailed);
       }
       throw e;

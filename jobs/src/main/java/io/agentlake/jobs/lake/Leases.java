@@ -136,7 +136,7 @@ public final class Leases {
         }
         sleep(Math.min(2000L, ttlSeconds * 250L) + ThreadLocalRandom.current().nextLong(500));
       }
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       beat.stop();
       throw e;
     }
@@ -347,7 +347,7 @@ public final class Leases {
     private void beatQuietly() {
       try {
         write();
-      } catch (RuntimeException e) {
+      } catch (Exception e) {
         // A storage hiccup: the next beat tries again; assertHeld judges the result.
       }
     }
