@@ -215,11 +215,16 @@ final class SoakCommand implements Callable<Integer> {
       }
       long compare = (System.nanoTime() - t0) / 1_000_000;
       compareMillis += compare;
+      // the re-runs share this JVM: what a trial leaves on the heap, and what stays once its
+      // caches are released (a figure that grows trial after trial is a leak)
+      long heldMb = heapAfterGcMb();
+      io.agentlake.jobs.lake.Spark.releaseCaches(spark);
+      long heapMb = heapAfterGcMb();
 
       System.out.printf(
           Locale.ROOT,
           "trial %3d/%d  kill at %6.1f s of %.1f  reached %-9s  re-run %5.1f s  compare %5.1f s"
-              + "  %s%n",
+              + "  heap %4d MB (%4d before release)  %s%n",
           n,
           trials,
           killAt / 1000.0,
@@ -227,6 +232,8 @@ final class SoakCommand implements Callable<Integer> {
           stage,
           rerun / 1000.0,
           compare / 1000.0,
+          heapMb,
+          heldMb,
           found.isEmpty() ? "match" : "DIFFERS (" + found.size() + "; lake kept in " + trial + ")");
       for (Difference d : found) {
         System.out.println("    " + d);
@@ -266,6 +273,13 @@ final class SoakCommand implements Callable<Integer> {
         total,
         total / 60);
     return differing == 0 ? 0 : AgentlakeException.BAD_INPUT;
+  }
+
+  /** Heap in use after a full collection, in MB (a soak figure, not a production path). */
+  private static long heapAfterGcMb() {
+    System.gc();
+    return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed()
+        >> 20;
   }
 
   private static List<String> kinds() {

@@ -49,4 +49,21 @@ public final class Spark {
         .config("spark.databricks.delta.allFilesInCrc.enabled", "false")
         .getOrCreate();
   }
+
+  /**
+   * Forgets every cached table state and persisted dataset of this JVM's runs. A process that runs
+   * many nightlies on lakes it then discards (the soak, one nightly per trial on a fresh lake)
+   * calls it between them: Delta keeps each table's log and state cached per path for an hour, so
+   * without it every trial's tables stayed on the heap and the fifteenth re-run ran out of a 4 GB
+   * heap.
+   */
+  public static void releaseCaches(SparkSession spark) {
+    spark.catalog().clearCache();
+    for (org.apache.spark.rdd.RDD<?> rdd :
+        scala.jdk.javaapi.CollectionConverters.asJava(
+            spark.sparkContext().getPersistentRDDs().values())) {
+      rdd.unpersist(true);
+    }
+    org.apache.spark.sql.delta.DeltaLog.clearCache();
+  }
 }
