@@ -147,11 +147,18 @@ public final class Leases {
     if (isReleased(lease) || runId.equals(lease.getAs("holder_run_id"))) {
       return true;
     }
-    Instant expires = heartbeatFile(lease.getAs("holder_run_id")).expiresAt();
+    Instant expires = heartbeatFile(lease.getAs("holder_run_id")).expiresAt(ttlOf(lease));
     if (expires == null) {
       expires = lease.<Timestamp>getAs("expires_at").toInstant();
     }
     return expires.isBefore(Instant.now());
+  }
+
+  /** The holder's TTL, as its claim recorded it (heartbeat_at and expires_at of its claim). */
+  private static java.time.Duration ttlOf(Row lease) {
+    return java.time.Duration.between(
+        lease.<Timestamp>getAs("heartbeat_at").toInstant(),
+        lease.<Timestamp>getAs("expires_at").toInstant());
   }
 
   private static boolean isReleased(Row lease) {
@@ -277,10 +284,14 @@ public final class Leases {
     }
 
     /**
-     * When the holder said it expires; null when there is no file. A file caught half-written reads
-     * as live for now: the next look sees it whole.
+     * When the holder said it expires; null when there is no file. A file that does not parse was
+     * caught half-written by its live holder, or left torn for good by a holder killed while
+     * rewriting it (a SIGKILL between the rewrite's truncate and its write leaves it empty; the
+     * soak found a killed run's lease that no later run could take over). Either way it was last
+     * written at its modification time, so it expires one {@code ttl} (the holder's) after that: a
+     * live holder rewrites it every quarter of that, a dead one never again.
      */
-    Instant expiresAt() {
+    Instant expiresAt(java.time.Duration ttl) {
       try {
         byte[] bytes;
         try (var in = fs().open(path)) {
@@ -289,8 +300,14 @@ public final class Leases {
         return Instant.parse(JSON.readTree(bytes).path("expires_at").asText());
       } catch (java.io.FileNotFoundException e) {
         return null;
-      } catch (java.io.IOException | RuntimeException e) {
-        return Instant.now().plusSeconds(1);
+      } catch (java.io.IOException | RuntimeException torn) {
+        try {
+          return Instant.ofEpochMilli(fs().getFileStatus(path).getModificationTime()).plus(ttl);
+        } catch (java.io.FileNotFoundException gone) {
+          return null;
+        } catch (java.io.IOException | RuntimeException unknown) {
+          return Instant.now().plusSeconds(1); // storage unsure: live for now, look again
+        }
       }
     }
 

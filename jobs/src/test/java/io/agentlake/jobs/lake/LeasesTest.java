@@ -184,6 +184,33 @@ class LeasesTest {
     won.get(0).close();
   }
 
+  @Test
+  void aHeartbeatFileLeftEmptyByAKillMidRewriteExpiresOneTtlAfterItsLastWrite(SparkSession spark)
+      throws Exception {
+    Lake lake = lake(spark);
+    Leases leases = new Leases(lake);
+    // dead-run claimed the lake a minute ago with a 20 s TTL, and was SIGKILLed while rewriting
+    // its heartbeat file: truncated, never written again
+    Instant claimed = Instant.now().minusSeconds(60);
+    plantDeadRunLease(spark, lake, claimed.plusSeconds(20));
+    java.nio.file.Path file =
+        java.nio.file.Path.of(
+            java.net.URI.create(lake.path(Tables.LEASES) + "/_heartbeats/dead-run.json"));
+    Files.createDirectories(file.getParent());
+    Files.write(file, new byte[0]);
+
+    // just written: as likely a live holder caught mid-write, so the lease holds
+    assertThatThrownBy(() -> leases.acquire(List.of("lake"), "run-2", "analyze", 60, 0))
+        .isInstanceOf(AgentlakeException.class);
+
+    // last written 30 s ago, more than the holder's TTL: dead, taken over
+    Files.setLastModifiedTime(
+        file, java.nio.file.attribute.FileTime.from(Instant.now().minusSeconds(30)));
+    try (Leases.Held held = leases.acquire(List.of("lake"), "run-2", "analyze", 60, 0)) {
+      assertThat(held.takenOver()).containsExactly("lake from run dead-run");
+    }
+  }
+
   private static long history(SparkSession spark, Lake lake) {
     return io.delta.tables.DeltaTable.forPath(spark, lake.path(Tables.LEASES)).history().count();
   }
