@@ -11,9 +11,8 @@ import io.agentlake.jobs.soak.AgentlakeProcess;
 import io.agentlake.jobs.soak.LakeComparison;
 import io.agentlake.jobs.soak.LakeComparison.Difference;
 import io.agentlake.jobs.soak.SoakDir;
+import io.agentlake.jobs.soak.SoakTrial;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -147,10 +146,17 @@ final class SoakCommand implements Callable<Integer> {
 
     Path referenceLake = soak.resolve("reference/lake");
     long referenceMillis;
+    SoakTrial runner =
+        new SoakTrial(
+            launcher,
+            new Lake(spark, referenceLake.toUri().toString()),
+            exports,
+            date,
+            config,
+            CHILD_TIMEOUT);
     try (AgentlakeProcess reference =
         launcher.start(
-            nightly(exports, referenceLake, date, config, null),
-            soak.resolve("reference/nightly.log"))) {
+            runner.nightly(referenceLake, null), soak.resolve("reference/nightly.log"))) {
       int code = reference.waitFor(CHILD_TIMEOUT);
       if (code != 0) {
         throw Errors.soakChildFailed("the clean reference nightly", code, reference.log());
@@ -163,7 +169,6 @@ final class SoakCommand implements Callable<Integer> {
           referenceMillis / 1000.0,
           stageTimes(reference.stageStartMillis()));
     }
-    Lake reference = new Lake(spark, referenceLake.toUri().toString());
 
     SplittableRandom random = new SplittableRandom(seed);
     Map<String, Integer> killsByStage = new LinkedHashMap<>();
@@ -173,54 +178,19 @@ final class SoakCommand implements Callable<Integer> {
     long trialsStarted = System.nanoTime();
     for (int n = 1; n <= trials; n++) {
       Path trial = soak.resolve(String.format(Locale.ROOT, "trials/%03d", n));
-      Path lakePath = trial.resolve("lake");
       long killAt = (long) (random.nextDouble() * referenceMillis);
-      String stage;
-      List<Difference> found = new ArrayList<>();
-      try (AgentlakeProcess child =
-          launcher.start(
-              nightly(exports, lakePath, date, config, null), trial.resolve("child.log"))) {
-        while (child.isAlive() && child.millisSinceStart() < killAt) {
-          sleep(Math.min(20, killAt - child.millisSinceStart()));
-        }
-        stage = child.kill();
-        if (stage.equals(AgentlakeProcess.FINISHED) && child.exitCode() != 0) {
-          found.add(
-              new Difference(
-                  "nightly",
-                  "the child nightly exited "
-                      + child.exitCode()
-                      + " on its own before the kill; see "
-                      + child.log()));
-        }
-      }
-      killsByStage.merge(stage, 1, Integer::sum);
+      SoakTrial.Result result = runner.run(trial, child -> child.millisSinceStart() >= killAt);
+      killsByStage.merge(result.reached(), 1, Integer::sum);
       killMillis += killAt;
-
-      long t0 = System.nanoTime();
-      Path rerunLog = trial.resolve("rerun.log");
-      int code =
-          inProcess(
-              nightly(exports, lakePath, date, config, trial.resolve("rerun-report.json")),
-              rerunLog);
-      long rerun = (System.nanoTime() - t0) / 1_000_000;
-      rerunMillis += rerun;
-      t0 = System.nanoTime();
-      if (code != 0) {
-        found.add(
-            new Difference("nightly", "the re-run exited " + code + ": " + lastLines(rerunLog, 4)));
-      } else {
-        found.addAll(
-            LakeComparison.compare(reference, new Lake(spark, lakePath.toUri().toString())));
-      }
-      long compare = (System.nanoTime() - t0) / 1_000_000;
-      compareMillis += compare;
+      rerunMillis += result.rerunMillis();
+      compareMillis += result.compareMillis();
       // the re-runs share this JVM: what a trial leaves on the heap, and what stays once its
       // caches are released (a figure that grows trial after trial is a leak)
       long heldMb = heapAfterGcMb();
       io.agentlake.jobs.lake.Spark.releaseCaches(spark);
       long heapMb = heapAfterGcMb();
 
+      List<Difference> found = result.differences();
       System.out.printf(
           Locale.ROOT,
           "trial %3d/%d  kill at %6.1f s of %.1f  reached %-9s  re-run %5.1f s  compare %5.1f s"
@@ -229,9 +199,9 @@ final class SoakCommand implements Callable<Integer> {
           trials,
           killAt / 1000.0,
           referenceMillis / 1000.0,
-          stage,
-          rerun / 1000.0,
-          compare / 1000.0,
+          result.reached(),
+          result.rerunMillis() / 1000.0,
+          result.compareMillis() / 1000.0,
           heapMb,
           heldMb,
           found.isEmpty() ? "match" : "DIFFERS (" + found.size() + "; lake kept in " + trial + ")");
@@ -290,26 +260,6 @@ final class SoakCommand implements Callable<Integer> {
     return kinds;
   }
 
-  private static List<String> nightly(
-      String exports, Path lake, LocalDate date, Path config, Path report) {
-    List<String> args = new ArrayList<>();
-    args.addAll(
-        List.of(
-            "nightly",
-            "--exports",
-            exports,
-            "--lake",
-            lake.toUri().toString(),
-            "--date",
-            date.toString(),
-            "--config",
-            config.toString()));
-    if (report != null) {
-      args.addAll(List.of("--report", report.toString()));
-    }
-    return args;
-  }
-
   private static Path writeConfig(Path file, int windowDays, int leaseTtlSeconds)
       throws IOException {
     Files.writeString(
@@ -329,45 +279,11 @@ final class SoakCommand implements Callable<Integer> {
     return file;
   }
 
-  /**
-   * Runs an agentlake command in this JVM (sharing its SparkSession: no JVM or Spark start-up), its
-   * stdout and stderr sent to {@code log} so they do not mix with the soak's lines. Swapping
-   * System.out is safe here: the soak runs one thing at a time.
-   */
-  private static int inProcess(List<String> args, Path log) throws IOException {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    Files.createDirectories(log.getParent());
-    try (PrintStream to =
-        new PrintStream(Files.newOutputStream(log), true, StandardCharsets.UTF_8)) {
-      System.setOut(to);
-      System.setErr(to);
-      return Agentlake.execute(new PrintWriter(to, true), args.toArray(String[]::new));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
-  }
-
   private static String stageTimes(Map<String, Long> starts) {
     return starts.isEmpty()
         ? "none printed"
         : starts.entrySet().stream()
             .map(e -> String.format(Locale.ROOT, "%s %.1f s", e.getKey(), e.getValue() / 1000.0))
             .collect(Collectors.joining(", "));
-  }
-
-  private static String lastLines(Path log, int n) throws IOException {
-    List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-    return String.join(" | ", lines.subList(Math.max(0, lines.size() - n), lines.size()));
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(Math.max(1, millis));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
   }
 }
