@@ -10,10 +10,12 @@ import io.agentlake.jobs.lake.Lake;
 import io.agentlake.jobs.lake.RunLedger;
 import io.agentlake.jobs.soak.AgentlakeProcess;
 import io.agentlake.jobs.soak.LakeComparison;
+import io.agentlake.jobs.soak.SoakTrial;
 import io.agentlake.schemas.Sources;
 import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
 import io.agentlake.testing.SharedSpark;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +23,12 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -36,22 +44,27 @@ import org.junit.jupiter.api.TestInstance;
  * the file ledger, nothing half-written. One small organisation is generated for the class and the
  * reference run is made once, in this JVM.
  *
- * <p>Kept to the three claims only processes can show, because each child costs a JVM and a Spark
- * session: parallel ingests, overlapping nightlies and a SIGKILL. The failed gate's exit code and
+ * <p>Kept to the claims only processes can show, because each child costs a JVM and a Spark
+ * session: parallel ingests; overlapping nightlies of the same date and of another date; and soak
+ * trials, a nightly SIGKILLed in ingest and in a later stage. The failed gate's exit code and
  * report through a real process are held by {@code orchestration/tests/test_nightly_e2e.py} (real
- * {@code spark-submit}), its stickiness by {@link QualityGateTest}; many kill-and-re-run trials are
- * the {@code agentlake soak} benchmark, not a test.
+ * {@code spark-submit}), its stickiness by {@link QualityGateTest}; fifty and more kill-and-re-run
+ * trials are the {@code agentlake soak} benchmark, not a test.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RunContractProcessTest {
 
-  /** Longer than any child run of the small organisation can take, even on a busy machine. */
-  private static final Duration CHILD_TIMEOUT = Duration.ofMinutes(10);
+  /**
+   * Longer than any child run of the small organisation can take on a busy machine, waiting for the
+   * leases of two whole nightlies before it included.
+   */
+  private static final Duration CHILD_TIMEOUT = Duration.ofMinutes(20);
 
   private SparkSession spark;
   private Path dir;
   private String exports;
   private Path config;
+  private Path trialConfig;
   private LocalDate end;
   private Lake reference;
   private AgentlakeProcess.Launcher launcher;
@@ -66,8 +79,14 @@ class RunContractProcessTest {
     OrgGenerator.generate(options, new Configuration());
     end = options.endDate();
     config = dir.resolve("agentlake.yaml");
-    // 30 s: up to three JVMs share two cores here, so allow long pauses between heartbeats.
-    Files.writeString(config, "window-days: 3\nlease-ttl-seconds: 30\nlease-wait-seconds: 120\n");
+    // 30 s: up to three JVMs share two cores here, so allow long pauses between heartbeats; a
+    // run waits long enough for two whole nightlies before it, so overlapping runs can all commit.
+    Files.writeString(config, "window-days: 3\nlease-ttl-seconds: 30\nlease-wait-seconds: 900\n");
+    // the soak's own leases for the kill trials: one child at a time, and the re-run takes the
+    // dead run's lease over once its heartbeat is 10 s old
+    trialConfig = dir.resolve("agentlake-trials.yaml");
+    Files.writeString(
+        trialConfig, "window-days: 3\nlease-ttl-seconds: 10\nlease-wait-seconds: 120\n");
     launcher = AgentlakeProcess.launcher().withJvmOptions(childJvmOptions(dir));
     reference = lake("reference");
     assertThat(inProcess(nightly(reference, end))).isZero();
@@ -153,24 +172,60 @@ class RunContractProcessTest {
   }
 
   /**
-   * Nightly runs of two dates on one lake at once (Airflow with {@code max_active_runs} above 1):
-   * the second starts while the first is writing. Both succeed (the second waits for the first's
-   * leases) or the second refuses with exit 1 saying why, and the lake equals the runs that
-   * succeeded made one after the other, in the order they finished.
+   * Three nightly runs on one lake at once, as Airflow with {@code max_active_runs} above 1 and a
+   * manual re-run of a date can make them: a child nightly for the last date is inside its write
+   * window when a second child starts nightly for the day before and this JVM starts nightly for
+   * the same date again. Each run succeeds (it waits for the leases of the one before) or refuses
+   * with exit 1 saying why, and the lake equals the runs that succeeded made one after the other,
+   * in the order they finished.
    */
   @Test
-  void nightlyRunsOfTwoDatesAtOnceLeaveTheTablesOfTheSameRunsInSequence() throws Exception {
-    Lake lake = lake("two-dates");
+  void nightlyRunsOfTheSameAndOfAnotherDateAtOnceLeaveTheTablesOfTheSameRunsInSequence()
+      throws Exception {
+    Lake lake = lake("overlapping");
     LocalDate before = end.minusDays(1);
-    List<LocalDate> finished = new ArrayList<>();
-    List<Integer> codes = runAtOnce(lake, end, before, finished);
-    assertThat(codes).contains(0);
-    Lake sequential;
-    if (finished.equals(List.of(end))) {
-      sequential = reference;
-    } else {
-      sequential = lake("two-dates-sequential");
-      for (LocalDate date : finished) {
+    ExecutorService thisJvm = Executors.newSingleThreadExecutor();
+    int codeA, codeB, codeC;
+    String outputA, outputB;
+    try (AgentlakeProcess a = start("nightly-a-" + end, nightly(lake, end))) {
+      assertThat(awaitIngestStarted(lake, a))
+          .as("the first run started writing; " + a.output())
+          .isPresent();
+      Future<Integer> c;
+      try (AgentlakeProcess b = start("nightly-b-" + before, nightly(lake, before))) {
+        c = thisJvm.submit(() -> inProcess(nightly(lake, end)));
+        codeA = a.waitFor(CHILD_TIMEOUT);
+        codeB = b.waitFor(CHILD_TIMEOUT);
+        outputB = b.output();
+      }
+      outputA = a.output();
+      codeC = c.get(CHILD_TIMEOUT.toMinutes(), TimeUnit.MINUTES);
+    } finally {
+      thisJvm.shutdownNow();
+    }
+    assertThat(codeA).as("the first run holds the leases first; " + outputA).isZero();
+    assertThat(codeB).as(outputB).isIn(0, 1);
+    if (codeB == 1) {
+      assertRefusedClearly(outputB);
+    }
+    assertThat(codeC).as("this JVM's run of the same date").isIn(0, 1);
+
+    List<LocalDate> finished = succeededNightlies(lake);
+    assertThat(finished).hasSize(1 + (codeB == 0 ? 1 : 0) + (codeC == 0 ? 1 : 0)).startsWith(end);
+    // Re-running the date just run changes no table (NightlyEndToEndTest), so the sequence to
+    // compare with leaves out a date that repeats the one before it.
+    List<LocalDate> sequence = new ArrayList<>();
+    for (LocalDate date : finished) {
+      if (sequence.isEmpty() || !sequence.get(sequence.size() - 1).equals(date)) {
+        sequence.add(date);
+      }
+    }
+    Lake sequential = reference;
+    if (sequence.size() > 1) {
+      // the reference is the first run of the sequence; the rest are made in this JVM on a copy
+      sequential = lake("overlapping-sequential");
+      copyTree(Path.of(java.net.URI.create(reference.root())), lakePath("overlapping-sequential"));
+      for (LocalDate date : sequence.subList(1, sequence.size())) {
         assertThat(inProcess(nightly(sequential, date))).isZero();
       }
     }
@@ -178,34 +233,56 @@ class RunContractProcessTest {
   }
 
   /**
-   * An ingest SIGKILLed inside its write window (its run STARTED, not COMMITTED), then nightly for
-   * the date: the re-run takes over the dead run's lease, rolls its rows back, and leaves exactly
-   * the tables of a clean run.
+   * Soak trials, as {@code agentlake soak} runs them ({@link SoakTrial}): a child nightly SIGKILLed
+   * inside the ingest's write window (its run STARTED, not COMMITTED), and one SIGKILLed at a
+   * seeded random moment of its first 25 s of correlate (which lands in correlate or analyze). Each
+   * time nightly for the date is re-run in this JVM: it takes over the dead run's lease, rolls its
+   * rows back, and leaves exactly the tables of the clean reference run.
    */
   @Test
-  void aSigkilledIngestThenANightlyLeavesTheTablesOfACleanRun() throws Exception {
-    Lake lake = lake("killed-ingest");
-    String killed;
-    try (AgentlakeProcess ingest = start("ingest-killed", ingest(lake, null))) {
-      Optional<String> started = awaitIngestStarted(lake, ingest);
-      assertThat(started).as(ingest.output()).isPresent();
-      killed = started.get();
-      assertThat(ingest.kill()).as("killed while running").isNotEqualTo(AgentlakeProcess.FINISHED);
-    }
-    assertThat(statuses(lake, killed))
-        .as("the kill landed inside the write window")
+  void nightlyRunsSigkilledInIngestAndInALaterStageAreReRunToTheTablesOfACleanRun()
+      throws Exception {
+    SoakTrial trials = new SoakTrial(launcher, reference, exports, end, trialConfig, CHILD_TIMEOUT);
+
+    Path inIngest = dir.resolve("trials/in-ingest");
+    Lake ingestLake = trials.lakeAt(inIngest.resolve("lake"));
+    List<String> killed = new ArrayList<>();
+    SoakTrial.Result first =
+        trials.run(
+            inIngest,
+            child -> {
+              openIngestRun(ingestLake).ifPresent(killed::add);
+              return !killed.isEmpty();
+            });
+    assertThat(first.reached()).as("killed while running").isNotEqualTo(AgentlakeProcess.FINISHED);
+    assertThat(first.differences()).isEmpty();
+    assertThat(statuses(ingestLake, killed.get(0)))
+        .as("the killed ingest was rolled back by the re-run")
+        .contains(RunLedger.ROLLED_BACK)
         .doesNotContain(RunLedger.COMMITTED);
 
-    // The re-run may be any process; this JVM's is already warm.
-    assertThat(inProcess(nightly(lake, end))).isZero();
-    assertThat(statuses(lake, killed)).contains(RunLedger.ROLLED_BACK);
-    assertThat(LakeComparison.compare(reference, lake)).isEmpty();
+    long delay = new SplittableRandom(11).nextLong(25_000);
+    SoakTrial.Result later =
+        trials.run(
+            dir.resolve("trials/later"),
+            child -> {
+              Long correlate = child.stageStartMillis().get("correlate");
+              return correlate != null && child.millisSinceStart() >= correlate + delay;
+            });
+    assertThat(later.reached())
+        .as("killed " + delay + " ms into correlate")
+        .isIn("correlate", "analyze");
+    assertThat(later.differences()).isEmpty();
   }
 
   // --- helpers ---------------------------------------------------------------------------
 
   private Lake lake(String name) {
-    return new Lake(spark, dir.resolve("lakes").resolve(name).toUri().toString());
+    return new Lake(spark, lakePath(name).toUri().toString());
+  }
+
+  private Path lakePath(String name) {
+    return dir.resolve("lakes").resolve(name);
   }
 
   private AgentlakeProcess start(String name, List<String> args) {
@@ -244,48 +321,24 @@ class RunContractProcessTest {
     return args;
   }
 
-  /**
-   * Starts nightly for {@code first}, then, once it is writing, nightly for {@code second} on the
-   * same lake; see {@link #waitForBoth}. Returns the exit codes.
-   */
-  private List<Integer> runAtOnce(
-      Lake lake, LocalDate first, LocalDate second, List<LocalDate> finished)
-      throws InterruptedException {
-    String tag = lake.root().substring(lake.root().lastIndexOf('/', lake.root().length() - 2) + 1);
-    try (AgentlakeProcess a = start("nightly-" + tag + "-a-" + first, nightly(lake, first))) {
-      assertThat(awaitIngestStarted(lake, a))
-          .as("the first run started; " + a.output())
-          .isPresent();
-      try (AgentlakeProcess b = start("nightly-" + tag + "-b-" + second, nightly(lake, second))) {
-        return waitForBoth(lake, a, b, finished);
-      }
-    }
-  }
-
-  /**
-   * Waits for both runs, checks each exited 0 or refused with exit 1 and problem, cause and fix,
-   * and adds the dates of the nightly runs that succeeded to {@code finished}, in the order the
-   * lake's run ledger says they finished.
-   */
-  private List<Integer> waitForBoth(
-      Lake lake, AgentlakeProcess a, AgentlakeProcess b, List<LocalDate> finished) {
-    int codeA = a.waitFor(CHILD_TIMEOUT);
-    int codeB = b.waitFor(CHILD_TIMEOUT);
-    for (AgentlakeProcess p : List.of(a, b)) {
-      int code = p == a ? codeA : codeB;
-      assertThat(code).as(p.output()).isIn(0, 1);
-      if (code == 1) {
-        assertRefusedClearly(p.output());
-      }
-    }
+  /** The dates of the nightly runs that succeeded on {@code lake}, in the order they finished. */
+  private static List<LocalDate> succeededNightlies(Lake lake) {
+    List<LocalDate> dates = new ArrayList<>();
     lake.read(Tables.RUNS)
         .filter(col("command").equalTo("nightly").and(col("status").equalTo("SUCCEEDED")))
         .orderBy("event_time")
         .select("run_date")
         .collectAsList()
-        .forEach(r -> finished.add(r.getDate(0).toLocalDate()));
-    assertThat(finished).hasSize((codeA == 0 ? 1 : 0) + (codeB == 0 ? 1 : 0));
-    return List.of(codeA, codeB);
+        .forEach(r -> dates.add(r.getDate(0).toLocalDate()));
+    return dates;
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> paths = Files.walk(from)) {
+      for (Path p : (Iterable<Path>) paths::iterator) {
+        Files.copy(p, to.resolve(from.relativize(p).toString()));
+      }
+    }
   }
 
   /**
@@ -296,23 +349,30 @@ class RunContractProcessTest {
       throws InterruptedException {
     long deadline = System.nanoTime() + CHILD_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline && child.isAlive()) {
-      if (lake.exists(Tables.RUNS)) {
-        List<Row> open =
-            lake.read(Tables.RUNS)
-                .filter(col("status").equalTo(RunLedger.STARTED))
-                .select("run_id")
-                .except(
-                    lake.read(Tables.RUNS)
-                        .filter(col("status").isin(RunLedger.COMMITTED, RunLedger.ROLLED_BACK))
-                        .select("run_id"))
-                .collectAsList();
-        if (!open.isEmpty()) {
-          return Optional.of(open.get(0).getString(0));
-        }
+      Optional<String> open = openIngestRun(lake);
+      if (open.isPresent()) {
+        return open;
       }
       Thread.sleep(100);
     }
     return Optional.empty();
+  }
+
+  /** An ingest run that has STARTED and is neither COMMITTED nor ROLLED_BACK, if there is one. */
+  private static Optional<String> openIngestRun(Lake lake) {
+    if (!lake.exists(Tables.RUNS)) {
+      return Optional.empty();
+    }
+    List<Row> open =
+        lake.read(Tables.RUNS)
+            .filter(col("status").equalTo(RunLedger.STARTED))
+            .select("run_id")
+            .except(
+                lake.read(Tables.RUNS)
+                    .filter(col("status").isin(RunLedger.COMMITTED, RunLedger.ROLLED_BACK))
+                    .select("run_id"))
+            .collectAsList();
+    return open.isEmpty() ? Optional.empty() : Optional.of(open.get(0).getString(0));
   }
 
   private List<String> statuses(Lake lake, String runId) {
