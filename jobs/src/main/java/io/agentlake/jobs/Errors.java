@@ -57,6 +57,16 @@ public final class Errors {
         cause);
   }
 
+  public static AgentlakeException abandonedCreate(String log, Throwable cause) {
+    return new AgentlakeException(
+        "a table's log " + log + " holds no commit, and what is in it could not be cleared",
+        cause.getClass().getSimpleName() + ": " + cause.getMessage(),
+        "no run has committed to this table: a create that died before its first commit left the"
+            + " folder; once no agentlake run is writing the lake, delete that folder and re-run",
+        AgentlakeException.RETRYABLE,
+        cause);
+  }
+
   public static AgentlakeException badConfig(String file, String detail) {
     return new AgentlakeException(
         "the config file " + file + " is not valid",

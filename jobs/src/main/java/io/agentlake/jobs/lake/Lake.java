@@ -34,12 +34,23 @@ public final class Lake {
   /** Attempts at a commit that keeps meeting a concurrent writer before the run gives up. */
   static final int COMMIT_ATTEMPTS = 8;
 
-  /** How long {@link #ensure} waits for another run's create of the same table to commit. */
+  /**
+   * How long {@link #ensure} waits for another run's create of the same table to commit before it
+   * takes the create for dead and clears what it left.
+   */
   static final java.time.Duration CREATE_WAIT = java.time.Duration.ofSeconds(60);
 
+  private final java.time.Duration createWait;
+
   public Lake(SparkSession spark, String root) {
+    this(spark, root, CREATE_WAIT);
+  }
+
+  /** A lake whose {@link #ensure} waits {@code createWait} for another create (tests). */
+  Lake(SparkSession spark, String root, java.time.Duration createWait) {
     this.spark = spark;
     this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+    this.createWait = createWait;
   }
 
   public String root() {
@@ -214,7 +225,8 @@ public final class Lake {
    * non-Spark readers (delta-rs) can read every table at reader protocol 1.
    */
   public void ensure(TableContract table) {
-    long deadline = System.nanoTime() + CREATE_WAIT.toNanos();
+    long deadline = System.nanoTime() + createWait.toNanos();
+    boolean cleared = false;
     for (int attempt = 1; !exists(table); attempt++) {
       try {
         var builder =
@@ -242,7 +254,16 @@ public final class Lake {
           return;
         }
         if (System.nanoTime() > deadline) {
-          throw e;
+          if (cleared) {
+            throw e;
+          }
+          // A create that has shown no commit for the whole wait died before its first commit
+          // (a SIGKILL between Delta's making the log folder and publishing version 0). What it
+          // left refuses every later create, so without this the lake would stay wedged for good.
+          clearAbandonedCreate(table);
+          cleared = true;
+          deadline = System.nanoTime() + createWait.toNanos();
+          continue;
         }
         try {
           Thread.sleep(Math.min(2_000L, 100L << Math.min(attempt, 5)));
@@ -251,6 +272,33 @@ public final class Lake {
           throw e;
         }
       }
+    }
+  }
+
+  /**
+   * Removes what a create that died before its first commit left in the table's log: its hidden
+   * temporary files and Delta's empty folders, then the log folder itself. Never a commit: once one
+   * is there the table exists and nothing is removed, and a folder that still holds files is
+   * refused by the non-recursive delete. A live but stalled creator whose temporary file goes finds
+   * its publish failing and waits, in its own {@link #ensure}, for the create made here.
+   */
+  private void clearAbandonedCreate(TableContract table) {
+    Path log = new Path(path(table) + "/_delta_log");
+    try {
+      FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(log) || exists(table)) {
+        return;
+      }
+      for (org.apache.hadoop.fs.FileStatus f : fs.listStatus(log)) {
+        if (f.isDirectory() || f.getPath().getName().startsWith(".")) {
+          fs.delete(f.getPath(), false);
+        }
+      }
+      if (!exists(table)) {
+        fs.delete(log, false);
+      }
+    } catch (IOException e) {
+      throw Errors.abandonedCreate(log.toString(), e);
     }
   }
 

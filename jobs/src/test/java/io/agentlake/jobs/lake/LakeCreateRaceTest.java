@@ -67,4 +67,39 @@ class LakeCreateRaceTest {
         .as("one create")
         .isEqualTo(1);
   }
+
+  /**
+   * Found by the soak (seed 46, trial 34): a nightly SIGKILLed 10.6 s in, while it created the
+   * lake's first table, left {@code ledger/runs/_delta_log/} holding only Delta's empty {@code
+   * _staged_commits/} folder. Every later create of that table was refused ({@code
+   * DELTA_TABLE_NOT_FOUND}), so every later run of the lake failed. Here the dead create also left
+   * the hidden temporary file of a first commit it never published. Once no commit has appeared for
+   * the whole create wait, the writer clears the leftovers and creates the table.
+   */
+  @Test
+  void aCreateThatDiedBeforeItsFirstCommitIsClearedAfterTheWaitAndTheTableCreated(
+      SparkSession spark) throws Exception {
+    Path root = Files.createTempDirectory("agentlake-dead-create");
+    Lake lake = new Lake(spark, root.toUri().toString(), java.time.Duration.ofSeconds(2));
+    Path log = Path.of(java.net.URI.create(lake.path(Tables.RUNS))).resolve("_delta_log");
+    Files.createDirectories(log.resolve("_staged_commits"));
+    Files.writeString(
+        log.resolve(".00000000000000000000.json." + java.util.UUID.randomUUID() + ".tmp"), "{");
+
+    new RunLedger(lake)
+        .record("run-1", LocalDate.parse("2026-10-05"), "nightly", RunLedger.STARTED, null);
+
+    assertThat(lake.read(Tables.RUNS).count()).isEqualTo(1);
+    assertThat(
+            spark
+                .sql("DESCRIBE HISTORY delta.`" + lake.path(Tables.RUNS) + "`")
+                .filter("operation LIKE 'CREATE%'")
+                .count())
+        .isEqualTo(1);
+    try (var left = Files.list(log)) {
+      assertThat(left.map(p -> p.getFileName().toString()))
+          .as("no temporary file of the dead create is left")
+          .noneMatch(n -> n.endsWith(".tmp"));
+    }
+  }
 }
