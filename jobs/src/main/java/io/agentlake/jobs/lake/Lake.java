@@ -254,13 +254,12 @@ public final class Lake {
           return;
         }
         if (System.nanoTime() > deadline) {
-          if (cleared) {
+          if (cleared || !clearAbandonedCreate(table)) {
             throw e;
           }
           // A create that has shown no commit for the whole wait died before its first commit
           // (a SIGKILL between Delta's making the log folder and publishing version 0). What it
           // left refuses every later create, so without this the lake would stay wedged for good.
-          clearAbandonedCreate(table);
           cleared = true;
           deadline = System.nanoTime() + createWait.toNanos();
           continue;
@@ -280,14 +279,18 @@ public final class Lake {
    * temporary files and Delta's empty folders, then the log folder itself. Never a commit: once one
    * is there the table exists and nothing is removed, and a folder that still holds files is
    * refused by the non-recursive delete. A live but stalled creator whose temporary file goes finds
-   * its publish failing and waits, in its own {@link #ensure}, for the create made here.
+   * its publish failing and waits, in its own {@link #ensure}, for the create made here. Returns
+   * false when there was no such log folder: the create failed for another reason.
    */
-  private void clearAbandonedCreate(TableContract table) {
+  private boolean clearAbandonedCreate(TableContract table) {
     Path log = new Path(path(table) + "/_delta_log");
     try {
       FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      if (!fs.exists(log) || exists(table)) {
-        return;
+      if (!fs.exists(log)) {
+        return false;
+      }
+      if (exists(table)) {
+        return true; // committed meanwhile: the caller's loop finds it
       }
       for (org.apache.hadoop.fs.FileStatus f : fs.listStatus(log)) {
         if (f.isDirectory() || f.getPath().getName().startsWith(".")) {
@@ -297,6 +300,7 @@ public final class Lake {
       if (!exists(table)) {
         fs.delete(log, false);
       }
+      return true;
     } catch (IOException e) {
       throw Errors.abandonedCreate(log.toString(), e);
     }
