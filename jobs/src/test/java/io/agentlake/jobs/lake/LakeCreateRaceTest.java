@@ -59,13 +59,7 @@ class LakeCreateRaceTest {
     new RunLedger(winner)
         .record("run-1", LocalDate.parse("2026-10-05"), "ingest", RunLedger.STARTED, null);
     assertThat(winner.read(Tables.RUNS).count()).isEqualTo(2);
-    assertThat(
-            spark
-                .sql("DESCRIBE HISTORY delta.`" + winner.path(Tables.RUNS) + "`")
-                .filter("operation LIKE 'CREATE%'")
-                .count())
-        .as("one create")
-        .isEqualTo(1);
+    assertThat(creates(spark, winner)).as("one create").isEqualTo(1);
   }
 
   /**
@@ -90,16 +84,19 @@ class LakeCreateRaceTest {
         .record("run-1", LocalDate.parse("2026-10-05"), "nightly", RunLedger.STARTED, null);
 
     assertThat(lake.read(Tables.RUNS).count()).isEqualTo(1);
-    assertThat(
-            spark
-                .sql("DESCRIBE HISTORY delta.`" + lake.path(Tables.RUNS) + "`")
-                .filter("operation LIKE 'CREATE%'")
-                .count())
-        .isEqualTo(1);
+    assertThat(creates(spark, lake)).isEqualTo(1);
     try (var left = Files.list(log)) {
       assertThat(left.map(p -> p.getFileName().toString()))
           .as("no temporary file of the dead create is left")
           .noneMatch(n -> n.endsWith(".tmp"));
     }
+  }
+
+  /** The CREATE commits in the history of the lake's {@code ledger.runs}. */
+  private static long creates(SparkSession spark, Lake lake) {
+    return spark
+        .sql("DESCRIBE HISTORY delta.`" + lake.path(Tables.RUNS) + "`")
+        .filter("operation LIKE 'CREATE%'")
+        .count();
   }
 }
