@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.agentlake.jobs.lake.Lake;
 import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
-import io.agentlake.transforms.analyze.PrincipalRiskFacts;
-import io.agentlake.transforms.analyze.RiskFactCatalog;
-import io.agentlake.transforms.analyze.UnusedPrivileges;
+import io.agentlake.schemas.vocabulary.FactReach;
+import io.agentlake.schemas.vocabulary.PrivilegeLevel;
+import io.agentlake.schemas.vocabulary.RiskFactCategory;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -173,8 +173,8 @@ final class GroundTruthCheck {
     }
     TreeSet<String> reported = new TreeSet<>();
     for (Row r :
-        riskFacts(RiskFactCatalog.PRIVILEGE_ESCALATION)
-            .filter(col("reach").equalTo(PrincipalRiskFacts.DIRECT))
+        riskFacts(RiskFactCategory.PRIVILEGE_ESCALATION.value())
+            .filter(col("reach").equalTo(FactReach.DIRECT.value()))
             .filter(col("principal_id").isin(agentPrincipalIds().toArray()))
             .collectAsList()) {
       reported.add(
@@ -192,8 +192,8 @@ final class GroundTruthCheck {
     TreeSet<String> planted = new TreeSet<>(texts(truth.get("admin_principals")));
     TreeSet<String> reported = new TreeSet<>();
     for (Row r :
-        riskFacts(RiskFactCatalog.FULL_ADMIN)
-            .filter(col("reach").equalTo(PrincipalRiskFacts.DIRECT))
+        riskFacts(RiskFactCategory.FULL_ADMIN.value())
+            .filter(col("reach").equalTo(FactReach.DIRECT.value()))
             .collectAsList()) {
       reported.add(r.getAs("principal_arn"));
     }
@@ -222,8 +222,8 @@ final class GroundTruthCheck {
     }
     TreeSet<String> reported = new TreeSet<>();
     for (Row r :
-        riskFacts(RiskFactCatalog.FULL_ADMIN)
-            .filter(col("reach").equalTo(PrincipalRiskFacts.VIA))
+        riskFacts(RiskFactCategory.FULL_ADMIN.value())
+            .filter(col("reach").equalTo(FactReach.VIA.value()))
             .collectAsList()) {
       String holder = r.<String>getAs("holder_id").substring("aws:".length());
       for (String agent :
@@ -251,7 +251,7 @@ final class GroundTruthCheck {
     List<String> duplicates = new ArrayList<>();
     for (Row r :
         gold(Tables.UNUSED_PRIVILEGES)
-            .filter(col("level").equalTo(UnusedPrivileges.GRANT))
+            .filter(col("level").equalTo(PrivilegeLevel.GRANT.value()))
             .filter(col("verdict").equalTo(verdict))
             .filter(col("principal_id").isin(agentPrincipalIds().toArray()))
             .collectAsList()) {

@@ -1,6 +1,7 @@
 package io.agentlake.jobs;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,11 +14,14 @@ import io.agentlake.jobs.lake.Lake;
 import io.agentlake.schemas.Sources;
 import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
+import io.agentlake.schemas.vocabulary.DriftChange;
+import io.agentlake.schemas.vocabulary.FactReach;
+import io.agentlake.schemas.vocabulary.IdPrefix;
+import io.agentlake.schemas.vocabulary.ReviewAction;
+import io.agentlake.schemas.vocabulary.ReviewStatus;
+import io.agentlake.schemas.vocabulary.RiskFactCategory;
+import io.agentlake.schemas.vocabulary.Vocabulary;
 import io.agentlake.testing.SharedSpark;
-import io.agentlake.transforms.analyze.PrincipalRiskFacts;
-import io.agentlake.transforms.analyze.PrivilegeDrift;
-import io.agentlake.transforms.analyze.ReviewQueue;
-import io.agentlake.transforms.analyze.RiskFactCatalog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -29,6 +33,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -134,9 +139,9 @@ class NightlyEndToEndTest {
       List<Row> rows =
           facts
               .filter(col("principal_arn").equalTo(e.get("principal_arn").asText()))
-              .filter(col("category").equalTo(RiskFactCatalog.PRIVILEGE_ESCALATION))
+              .filter(col("category").equalTo(RiskFactCategory.PRIVILEGE_ESCALATION.value()))
               .filter(col("fact").equalTo(e.get("method").asText()))
-              .filter(col("reach").equalTo(PrincipalRiskFacts.DIRECT))
+              .filter(col("reach").equalTo(FactReach.DIRECT.value()))
               .collectAsList();
       assertThat(rows).as("escalation " + e).hasSize(1);
       Row row = rows.get(0);
@@ -153,15 +158,15 @@ class NightlyEndToEndTest {
             arns(
                 facts.filter(
                     col("category")
-                        .equalTo(RiskFactCatalog.PRIVILEGE_ESCALATION)
-                        .and(col("reach").equalTo(PrincipalRiskFacts.DIRECT)))))
+                        .equalTo(RiskFactCategory.PRIVILEGE_ESCALATION.value())
+                        .and(col("reach").equalTo(FactReach.DIRECT.value())))))
         .isSubsetOf(allowed);
     for (JsonNode b : truth.get("permission_boundaries")) {
       for (JsonNode denied : b.get("denied_actions")) {
         assertThat(
                 facts
                     .filter(col("principal_arn").equalTo(b.get("principal_arn").asText()))
-                    .filter(col("reach").equalTo(PrincipalRiskFacts.DIRECT))
+                    .filter(col("reach").equalTo(FactReach.DIRECT.value()))
                     .filter(
                         org.apache.spark.sql.functions.array_contains(
                             col("actions"), lower(denied.asText())))
@@ -176,8 +181,8 @@ class NightlyEndToEndTest {
   void fullAdminIsExactlyTheAdminRolesAndThePlantedReachToThem() {
     Dataset<Row> admin =
         gold(Tables.PRINCIPAL_RISK_FACTS)
-            .filter(col("category").equalTo(RiskFactCatalog.FULL_ADMIN));
-    assertThat(arns(admin.filter(col("reach").equalTo(PrincipalRiskFacts.DIRECT))))
+            .filter(col("category").equalTo(RiskFactCategory.FULL_ADMIN.value()));
+    assertThat(arns(admin.filter(col("reach").equalTo(FactReach.DIRECT.value()))))
         .containsExactlyElementsOf(new TreeSet<>(texts(truth.get("admin_principals"))));
 
     TreeSet<String> viaExpected = new TreeSet<>();
@@ -191,13 +196,13 @@ class NightlyEndToEndTest {
               .filter(col("principal_arn").equalTo(via))
               .filter(col("holder_id").equalTo("aws:" + role))
               .first();
-      assertThat(row.<String>getAs("reach")).isEqualTo(PrincipalRiskFacts.VIA);
+      assertThat(row.<String>getAs("reach")).isEqualTo(FactReach.VIA.value());
       assertThat(row.<String>getList(row.fieldIndex("path")))
           .containsExactly("aws:" + via, "aws:" + role);
       assertThat(row.<String>getList(row.fieldIndex("policies")))
           .containsExactly("AdministratorAccess");
     }
-    assertThat(arns(admin.filter(col("reach").equalTo(PrincipalRiskFacts.VIA))))
+    assertThat(arns(admin.filter(col("reach").equalTo(FactReach.VIA.value()))))
         .as("nobody else reaches an admin")
         .containsExactlyElementsOf(viaExpected);
   }
@@ -254,14 +259,14 @@ class NightlyEndToEndTest {
               .collectAsList();
       if (reasons.stream()
           .anyMatch(List.of("NO_OWNER", "OWNER_DEPROVISIONED", "OWNER_UNKNOWN")::contains)) {
-        assertThat(actions).as("orphan " + agent).contains(ReviewQueue.REASSIGN_OWNER);
+        assertThat(actions).as("orphan " + agent).contains(ReviewAction.REASSIGN_OWNER.value());
       }
       if (reasons.stream()
           .anyMatch(List.of("IDLE", "PROJECT_ENDED", "DANGLING_CREDENTIAL")::contains)) {
-        assertThat(actions).as("orphan " + agent).contains(ReviewQueue.DECOMMISSION_AGENT);
+        assertThat(actions).as("orphan " + agent).contains(ReviewAction.DECOMMISSION_AGENT.value());
       }
     }
-    Dataset<Row> revokes = queue.filter(col("action").equalTo(ReviewQueue.REVOKE_GRANT));
+    Dataset<Row> revokes = queue.filter(col("action").equalTo(ReviewAction.REVOKE_GRANT.value()));
     for (JsonNode g : truth.get("unused_grants")) {
       long items =
           revokes
@@ -296,10 +301,10 @@ class NightlyEndToEndTest {
 
     List<String> suppressed = statuses(queue, inForce);
     assertThat(suppressed).as("items of " + inForce).isNotEmpty();
-    assertThat(suppressed).containsOnly(ReviewQueue.SUPPRESSED);
+    assertThat(suppressed).containsOnly(ReviewStatus.SUPPRESSED.value());
     List<String> reopened = statuses(queue, expired);
     assertThat(reopened).as("items of " + expired).isNotEmpty();
-    assertThat(reopened).containsOnly(ReviewQueue.OPEN);
+    assertThat(reopened).containsOnly(ReviewStatus.OPEN.value());
     assertThat(
             queue
                 .filter(col("agent_id").equalTo(expired))
@@ -307,8 +312,8 @@ class NightlyEndToEndTest {
                 .count())
         .isEqualTo(reopened.size());
     // The approved agent may have no finding at all; whatever it has is recorded as approved.
-    assertThat(statuses(queue, approved)).allMatch(ReviewQueue.APPROVED::equals);
-    assertThat(queue.filter(col("status").equalTo(ReviewQueue.SUPPRESSED)).count())
+    assertThat(statuses(queue, approved)).allMatch(ReviewStatus.APPROVED.value()::equals);
+    assertThat(queue.filter(col("status").equalTo(ReviewStatus.SUPPRESSED.value())).count())
         .isEqualTo(suppressed.size());
   }
 
@@ -318,9 +323,10 @@ class NightlyEndToEndTest {
     List<Row> first =
         drift.filter(col(Tables.AS_OF_DATE).equalTo(lit(end.minusDays(1)))).collectAsList();
     assertThat(first).hasSize(1);
-    assertThat(first.get(0).<String>getAs("change_type")).isEqualTo(PrivilegeDrift.BASELINE);
+    assertThat(first.get(0).<String>getAs("change_type")).isEqualTo(DriftChange.BASELINE.value());
     Dataset<Row> second = gold(Tables.PRIVILEGE_DRIFT);
-    assertThat(second.filter(col("change_type").equalTo(PrivilegeDrift.BASELINE)).count()).isZero();
+    assertThat(second.filter(col("change_type").equalTo(DriftChange.BASELINE.value())).count())
+        .isZero();
     assertThat(second.filter(col("previous_date").equalTo(lit(end.minusDays(1)))).count())
         .isEqualTo(second.count());
     // Both runs read the same IAM and agent exports, so grants and reach cannot have moved; what
@@ -330,14 +336,16 @@ class NightlyEndToEndTest {
                 .filter(
                     col("change_type")
                         .isin(
-                            PrivilegeDrift.GRANT_ADDED,
-                            PrivilegeDrift.GRANT_REMOVED,
-                            PrivilegeDrift.REACH_ADDED,
-                            PrivilegeDrift.REACH_REMOVED))
+                            DriftChange.GRANT_ADDED.value(),
+                            DriftChange.GRANT_REMOVED.value(),
+                            DriftChange.REACH_ADDED.value(),
+                            DriftChange.REACH_REMOVED.value()))
                 .count())
         .isZero();
     List<Row> moved =
-        second.filter(col("change_type").equalTo(PrivilegeDrift.SCORE_CHANGED)).collectAsList();
+        second
+            .filter(col("change_type").equalTo(DriftChange.SCORE_CHANGED.value()))
+            .collectAsList();
     assertThat(moved).as("the generated data moves one score by at least 10 points").isNotEmpty();
     Dataset<Row> scores = lake.read(Tables.RISK_SCORES);
     for (Row change : moved) {
@@ -484,10 +492,54 @@ class NightlyEndToEndTest {
     long replaceItems =
         lake.read(Tables.REVIEW_QUEUE)
             .filter(col(Tables.AS_OF_DATE).equalTo(lit(end)))
-            .filter(col("action").equalTo(ReviewQueue.REPLACE_POLICY))
+            .filter(col("action").equalTo(ReviewAction.REPLACE_POLICY.value()))
             .count();
     long expectedItems = policies.selectExpr("explode(agent_ids)").count();
     assertThat(replaceItems).isEqualTo(expectedItems).isPositive();
+  }
+
+  /**
+   * Every column a vocabulary names holds only that vocabulary's values, on every date in the lake:
+   * a transform writing a value the dashboards and evidence packs do not know fails here. Ids must
+   * start with a declared platform prefix.
+   */
+  @Test
+  void everyVocabularyColumnHoldsOnlyDeclaredValues() {
+    int checked = 0;
+    for (Vocabulary.Entry entry : Vocabulary.all()) {
+      for (String column : entry.columns()) {
+        String[] parts = column.split("\\.", 3);
+        List<String> values =
+            distinctValues(
+                lake.read(Tables.byName(parts[0] + "." + parts[1]).orElseThrow()), parts[2]);
+        for (String v : values) {
+          if (entry.name().equals(IdPrefix.class.getSimpleName())) {
+            assertThat(entry.values().stream().anyMatch(v::startsWith))
+                .as(column + " value " + v + " starts with one of " + entry.values())
+                .isTrue();
+          } else {
+            assertThat(entry.values()).as(column).contains(v);
+          }
+        }
+        checked += values.size();
+      }
+    }
+    // The demo organisation exercises most of the vocabulary; an empty lake would check nothing.
+    assertThat(checked).isGreaterThan(60);
+  }
+
+  /** Distinct non-null values at {@code field[].field…} ({@code []} explodes an array). */
+  private static List<String> distinctValues(Dataset<Row> table, String path) {
+    Dataset<Row> df = table;
+    String current = null;
+    for (String step : path.split("\\.")) {
+      boolean array = step.endsWith("[]");
+      String field = array ? step.substring(0, step.length() - 2) : step;
+      Column c = col(current == null ? field : current + "." + field);
+      df = df.select(array ? explode(c).as("v") : c.as("v"));
+      current = "v";
+    }
+    return df.filter(col("v").isNotNull()).distinct().as(Encoders.STRING()).collectAsList();
   }
 
   private static List<String> statuses(Dataset<Row> queue, String agent) {

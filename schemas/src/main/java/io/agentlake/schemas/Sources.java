@@ -186,10 +186,6 @@ public final class Sources {
           "item_id STRING, agent_id STRING, decision STRING, expires_on STRING, reviewer STRING,"
               + " justification STRING, decided_at STRING");
 
-  /** The decisions a reviewer can record, as written in the input. */
-  public static final List<String> REVIEW_DECISION_VALUES =
-      List.of("APPROVE", "REVOKE", "ACCEPT_RISK");
-
   private static final Map<String, SourceRecordType> BY_RECORD_TYPE = new LinkedHashMap<>();
 
   static {

@@ -6,6 +6,7 @@ import io.agentlake.jobs.generate.Org.OpenAiKey;
 import io.agentlake.jobs.generate.Org.Person;
 import io.agentlake.jobs.generate.Org.Platform;
 import io.agentlake.jobs.generate.Org.Principal;
+import io.agentlake.schemas.vocabulary.OrphanReason;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -53,20 +54,20 @@ final class GroundTruth {
       TreeSet<String> reasons = new TreeSet<>();
       Optional<Person> owner = a.inManifest ? person(a.ownerCell) : Optional.empty();
       if (!a.inManifest || a.ownerCell.isBlank()) {
-        reasons.add("NO_OWNER");
+        reasons.add(OrphanReason.NO_OWNER.value());
       } else if (owner.isEmpty()) {
-        reasons.add("OWNER_UNKNOWN");
+        reasons.add(OrphanReason.OWNER_UNKNOWN.value());
       } else if (owner.get().isGone()) {
-        reasons.add("OWNER_DEPROVISIONED");
+        reasons.add(OrphanReason.OWNER_DEPROVISIONED.value());
       }
       if (isIdle(a)) {
-        reasons.add("IDLE");
+        reasons.add(OrphanReason.IDLE.value());
       }
       if (a.inManifest && a.endDate != null && a.endDate.isBefore(org.end())) {
-        reasons.add("PROJECT_ENDED");
+        reasons.add(OrphanReason.PROJECT_ENDED.value());
       }
       if (isDangling(a)) {
-        reasons.add("DANGLING_CREDENTIAL");
+        reasons.add(OrphanReason.DANGLING_CREDENTIAL.value());
       }
       if (!reasons.isEmpty()) {
         out.add(new Orphan(a, new ArrayList<>(reasons), successor(a, owner)));

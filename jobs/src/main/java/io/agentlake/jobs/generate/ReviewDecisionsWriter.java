@@ -2,6 +2,7 @@ package io.agentlake.jobs.generate;
 
 import io.agentlake.jobs.generate.Org.Agent;
 import io.agentlake.jobs.generate.Org.Person;
+import io.agentlake.schemas.vocabulary.ReviewDecision;
 import java.io.IOException;
 import java.io.Writer;
 import java.time.LocalDate;
@@ -32,7 +33,7 @@ final class ReviewDecisionsWriter {
     try (Writer w = sink.text("review-decisions/decisions.csv")) {
       w.write(HEADER + "\n");
       for (int i = 0; i < agents.size(); i++) {
-        String decision = i == 0 ? "APPROVE" : "ACCEPT_RISK";
+        ReviewDecision decision = i == 0 ? ReviewDecision.APPROVE : ReviewDecision.ACCEPT_RISK;
         String expires =
             i == 1 ? end.plusDays(30).toString() : i == 2 ? end.minusDays(5).toString() : "";
         String why =
@@ -46,7 +47,7 @@ final class ReviewDecisionsWriter {
             List.of(
                 "",
                 agents.get(i).id(),
-                decision,
+                decision.value(),
                 expires,
                 reviewer.email,
                 why,

@@ -1,17 +1,12 @@
 package io.agentlake.transforms.analyze;
 
 import static org.apache.spark.sql.functions.array;
-import static org.apache.spark.sql.functions.array_contains;
-import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat;
-import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.not;
-import static org.apache.spark.sql.functions.struct;
 
 import io.agentlake.schemas.Tables;
+import io.agentlake.schemas.vocabulary.EdgeType;
+import io.agentlake.schemas.vocabulary.IdPrefix;
 import io.agentlake.transforms.Contracts;
 import io.agentlake.transforms.Utc;
 import java.time.LocalDate;
@@ -35,7 +30,8 @@ import org.apache.spark.sql.Row;
  */
 public final class AgentReach {
 
-  static final List<String> TRAVERSED = List.of("KEY_OF", "CAN_ASSUME", "ASSUMED");
+  static final List<String> TRAVERSED =
+      List.of(EdgeType.KEY_OF.value(), EdgeType.CAN_ASSUME.value(), EdgeType.ASSUMED.value());
 
   private AgentReach() {}
 
@@ -49,74 +45,24 @@ public final class AgentReach {
     }
     Dataset<Row> known =
         edges.filter(col("first_seen").isNull().or(Utc.atOrBefore(col("first_seen"), asOf)));
-    Dataset<Row> agentNodes =
-        agents.select(
-            col("agent_id"),
-            concat(lit("agent:"), col("agent_id")).as("agent_node"),
-            col("credential_ids"));
-
-    Dataset<Row> usesEdges =
-        known
-            .filter(col("edge_type").equalTo("USES"))
-            .select(col("src_id").as("agent_node"), col("dst_id").as("principal_id"));
-    Dataset<Row> declared =
-        agentNodes
-            .select(col("agent_node"), explode(col("credential_ids")).as("principal_id"))
-            .filter(col("principal_id").isNotNull());
     Dataset<Row> firstHop =
-        broadcast(agentNodes.select("agent_id", "agent_node"))
-            .join(usesEdges.union(declared).distinct(), "agent_node")
-            .filter(col("principal_id").notEqual(col("agent_node")))
+        AgentCredentials.of(agents, edges, asOf)
             .select(
-                col("agent_id"),
-                col("principal_id"),
-                lit(1).as("hops"),
-                array(col("agent_node"), col("principal_id")).as("path"),
-                lit("USES").as("via"));
+                col("agent_id").as("start"),
+                col("credential_id").as("node"),
+                array(IdPrefix.AGENT.of(col("agent_id")), col("credential_id")).as("path"),
+                lit(EdgeType.USES.value()).as("via"));
+    Dataset<Row> steps = known.filter(col("edge_type").isin(TRAVERSED.toArray()));
 
-    Dataset<Row> steps =
-        known
-            .filter(col("edge_type").isin(TRAVERSED.toArray()))
-            .select(col("src_id"), col("edge_type"), col("dst_id"))
-            .distinct()
-            .cache();
-
-    Dataset<Row> reached = shortest(firstHop).cache();
-    Dataset<Row> frontier = reached;
-    for (int hop = 2; hop <= maxHops; hop++) {
-      Dataset<Row> candidates =
-          frontier
-              .join(steps, frontier.col("principal_id").equalTo(steps.col("src_id")))
-              .filter(not(array_contains(col("path"), col("dst_id"))))
-              .select(
-                  col("agent_id"),
-                  col("dst_id").as("principal_id"),
-                  lit(hop).as("hops"),
-                  concat(col("path"), array(col("dst_id"))).as("path"),
-                  concat(col("via"), lit(">"), col("edge_type")).as("via"));
-      Dataset<Row> fresh =
-          shortest(candidates.join(reached, new String[] {"agent_id", "principal_id"}, "left_anti"))
-              .cache();
-      if (fresh.isEmpty()) {
-        break;
-      }
-      reached = reached.union(fresh).cache();
-      frontier = fresh;
-    }
+    Dataset<Row> reached =
+        BoundedPaths.shortest(firstHop, steps, maxHops)
+            .select(
+                col("start").as("agent_id"),
+                col("node").as("principal_id"),
+                col("hops"),
+                col("path"),
+                col("via"));
 
     return Contracts.conform(reached.withColumn(Tables.AS_OF_DATE, lit(asOf)), Tables.AGENT_REACH);
-  }
-
-  /** Per (agent, principal): fewest hops, then smallest path, then smallest via. */
-  private static Dataset<Row> shortest(Dataset<Row> paths) {
-    return paths
-        .groupBy("agent_id", "principal_id")
-        .agg(min(struct(col("hops"), col("path"), col("via"))).as("best"))
-        .select(
-            col("agent_id"),
-            col("principal_id"),
-            col("best.hops").as("hops"),
-            col("best.path").as("path"),
-            col("best.via").as("via"));
   }
 }

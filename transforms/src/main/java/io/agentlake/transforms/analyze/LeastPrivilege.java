@@ -31,6 +31,9 @@ import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.when;
 
 import io.agentlake.schemas.Tables;
+import io.agentlake.schemas.vocabulary.PolicyChange;
+import io.agentlake.schemas.vocabulary.PrivilegeLevel;
+import io.agentlake.schemas.vocabulary.Verdict;
 import io.agentlake.transforms.Contracts;
 import io.agentlake.transforms.Evidence;
 import io.agentlake.transforms.correlate.ActionCatalog;
@@ -70,10 +73,6 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class LeastPrivilege {
 
-  public static final String DETACH_POLICY = "DETACH_POLICY";
-  public static final String DELETE_INLINE_POLICY = "DELETE_INLINE_POLICY";
-  public static final String REMOVE_FROM_GROUP = "REMOVE_FROM_GROUP";
-
   /** IAM's size limit for a managed policy document, reported in the evidence when exceeded. */
   static final int MANAGED_POLICY_MAX_CHARS = 6144;
 
@@ -95,10 +94,10 @@ public final class LeastPrivilege {
         unused.filter(
             col(Tables.AS_OF_DATE)
                 .equalTo(lit(asOf))
-                .and(col("level").equalTo(UnusedPrivileges.ACTION)));
+                .and(col("level").equalTo(PrivilegeLevel.ACTION.value())));
     Dataset<Row> principals =
         actions
-            .filter(col("verdict").equalTo("UNUSED"))
+            .filter(col("verdict").equalTo(Verdict.UNUSED.value()))
             .groupBy("principal_id")
             .agg(
                 first(col("principal_arn"), true).as("principal_arn"),
@@ -174,16 +173,19 @@ public final class LeastPrivilege {
             .groupBy("principal_id")
             .agg(
                 count(lit(1)).as("actions_before"),
-                count(when(col("verdict").notEqual("UNUSED"), true)).as("actions_after"),
-                array_sort(collect_set(when(col("verdict").equalTo("USED"), col("action"))))
+                count(when(col("verdict").notEqual(Verdict.UNUSED.value()), true))
+                    .as("actions_after"),
+                array_sort(
+                        collect_set(
+                            when(col("verdict").equalTo(Verdict.USED.value()), col("action"))))
                     .as("used_actions"));
     Dataset<Row> unusedGrants =
         unused
             .filter(
                 col(Tables.AS_OF_DATE)
                     .equalTo(lit(asOf))
-                    .and(col("level").equalTo(UnusedPrivileges.GRANT))
-                    .and(col("verdict").equalTo("UNUSED")))
+                    .and(col("level").equalTo(PrivilegeLevel.GRANT.value()))
+                    .and(col("verdict").equalTo(Verdict.UNUSED.value())))
             .select(
                 col("principal_id").as("u_principal_id"),
                 col("policy_name").as("u_policy_name"),
@@ -254,7 +256,7 @@ public final class LeastPrivilege {
       Dataset<Row> activity,
       LocalDate windowStart,
       LocalDate asOf) {
-    Dataset<Row> kept = judged.filter(col("verdict").notEqual("UNUSED"));
+    Dataset<Row> kept = judged.filter(col("verdict").notEqual(Verdict.UNUSED.value()));
     Dataset<Row> keptGrants = grants.join(kept, new String[] {"principal_id", "action"});
     // Observed resources of each used action, kept only where a granted pattern covers them (a
     // call allowed by a resource policy alone must not widen the identity policy).
@@ -277,7 +279,7 @@ public final class LeastPrivilege {
     Dataset<Row> narrowable =
         scoped.filter(
             col("verdict")
-                .equalTo("USED")
+                .equalTo(Verdict.USED.value())
                 .and(col("any_condition").equalTo(false))
                 .and(col("any_not").equalTo(false)));
     Dataset<Row> observedCovered =
@@ -457,9 +459,11 @@ public final class LeastPrivilege {
             .groupBy("principal_id", "policy_name", "policy_arn", "policy_type", "grant_path")
             .agg(count(col("u_principal_id")).as("unused_grants"));
     Column change =
-        when(col("grant_path").startsWith("group:"), lit(REMOVE_FROM_GROUP))
-            .when(col("policy_type").equalTo("inline"), lit(DELETE_INLINE_POLICY))
-            .otherwise(lit(DETACH_POLICY));
+        when(col("grant_path").startsWith("group:"), lit(PolicyChange.REMOVE_FROM_GROUP.value()))
+            .when(
+                col("policy_type").equalTo("inline"),
+                lit(PolicyChange.DELETE_INLINE_POLICY.value()))
+            .otherwise(lit(PolicyChange.DETACH_POLICY.value()));
     return perPolicy
         .select(
             col("principal_id"),

@@ -11,7 +11,6 @@ import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.element_at;
-import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
@@ -23,6 +22,9 @@ import static org.apache.spark.sql.functions.upper;
 import static org.apache.spark.sql.functions.when;
 
 import io.agentlake.schemas.Tables;
+import io.agentlake.schemas.vocabulary.EdgeType;
+import io.agentlake.schemas.vocabulary.OrphanReason;
+import io.agentlake.schemas.vocabulary.OwnerMatch;
 import io.agentlake.transforms.Contracts;
 import io.agentlake.transforms.Evidence;
 import io.agentlake.transforms.Utc;
@@ -118,17 +120,19 @@ public final class OrphanedAgents {
             array_compact(
                 array(
                     reason(
-                        "DANGLING_CREDENTIAL",
+                        OrphanReason.DANGLING_CREDENTIAL,
                         col("gone").and(size(col("active_credentials")).gt(0)),
                         struct(
                             col("platform_status"),
                             col("platform_deleted_at"),
                             col("active_credentials").as("still_active_credentials"))),
-                    reason("IDLE", idle(asOf, idleDays), idleFacts(asOf, idleDays)),
+                    reason(OrphanReason.IDLE, idle(asOf, idleDays), idleFacts(asOf, idleDays)),
                     reason(
-                        "NO_OWNER", col("owner_match").equalTo("NONE"), struct(col("owner_match"))),
+                        OrphanReason.NO_OWNER,
+                        col("owner_match").equalTo(OwnerMatch.NONE.value()),
+                        struct(col("owner_match"))),
                     reason(
-                        "OWNER_DEPROVISIONED",
+                        OrphanReason.OWNER_DEPROVISIONED,
                         col("owner_identity_id")
                             .isNotNull()
                             .and(upper(col("owner_status")).isin(GONE_OWNER_STATUSES.toArray())),
@@ -137,14 +141,14 @@ public final class OrphanedAgents {
                             col("owner_status").as("status"),
                             col("owner_status_since").as("since"))),
                     reason(
-                        "OWNER_UNKNOWN",
-                        col("owner_match").equalTo("UNKNOWN"),
+                        OrphanReason.OWNER_UNKNOWN,
+                        col("owner_match").equalTo(OwnerMatch.UNKNOWN.value()),
                         struct(
                             col("owner_ref"),
                             lit("the owner named for this agent matches no IdP user")
                                 .as("detail"))),
                     reason(
-                        "PROJECT_ENDED",
+                        OrphanReason.PROJECT_ENDED,
                         col("end_date").lt(lit(asOf)),
                         struct(col("project"), col("end_date"))))));
 
@@ -196,10 +200,10 @@ public final class OrphanedAgents {
     return Contracts.conform(out, Tables.ORPHANED_AGENTS);
   }
 
-  private static Column reason(String code, Column applies, Column facts) {
+  private static Column reason(OrphanReason code, Column applies, Column facts) {
     return when(
         coalesce(applies, lit(false)),
-        struct(lit(code).as("reason"), Evidence.json(facts).as("detail")));
+        struct(lit(code.value()).as("reason"), Evidence.json(facts).as("detail")));
   }
 
   private static Column idle(LocalDate asOf, int idleDays) {
@@ -231,17 +235,7 @@ public final class OrphanedAgents {
       Dataset<Row> identities,
       Dataset<Row> activity,
       LocalDate asOf) {
-    Dataset<Row> declared =
-        agents
-            .select(col("agent_id"), explode(col("credential_ids")).as("credential_id"))
-            .filter(col("credential_id").isNotNull());
-    Dataset<Row> used =
-        edges
-            .filter(col("edge_type").equalTo("USES").and(col("src_id").startsWith("agent:")))
-            .select(
-                col("src_id").substr(7, Integer.MAX_VALUE).as("agent_id"),
-                col("dst_id").as("credential_id"));
-    Dataset<Row> pairs = declared.union(used).distinct();
+    Dataset<Row> pairs = AgentCredentials.of(agents, edges, asOf);
 
     Dataset<Row> lastActivity =
         activity
@@ -311,7 +305,7 @@ public final class OrphanedAgents {
   private static Dataset<Row> activeManager(Dataset<Row> edges, Dataset<Row> people) {
     Dataset<Row> active = people.filter(upper(col("status")).equalTo("ACTIVE"));
     return edges
-        .filter(col("edge_type").equalTo("MANAGED_BY"))
+        .filter(col("edge_type").equalTo(EdgeType.MANAGED_BY.value()))
         .select(col("src_id").as("owner_identity_id"), col("dst_id").as("identity_id"))
         .join(active, "identity_id")
         .groupBy("owner_identity_id")

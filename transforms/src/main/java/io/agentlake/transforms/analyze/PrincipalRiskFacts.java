@@ -1,7 +1,6 @@
 package io.agentlake.transforms.analyze;
 
 import static org.apache.spark.sql.functions.array;
-import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.array_distinct;
 import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.bool_and;
@@ -10,7 +9,6 @@ import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
-import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.flatten;
 import static org.apache.spark.sql.functions.lit;
@@ -25,6 +23,8 @@ import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.trim;
 
 import io.agentlake.schemas.Tables;
+import io.agentlake.schemas.vocabulary.EdgeType;
+import io.agentlake.schemas.vocabulary.FactReach;
 import io.agentlake.transforms.Contracts;
 import io.agentlake.transforms.Utc;
 import io.agentlake.transforms.correlate.EntitlementHistory;
@@ -77,9 +77,6 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class PrincipalRiskFacts {
 
-  public static final String DIRECT = "direct";
-  public static final String VIA = "via";
-
   /** The principals whose facts this table holds: IAM users and roles. */
   static final String IAM_PRINCIPAL = "^aws:arn:aws[a-z-]*:iam::[0-9]{12}:(user|role)/.+";
 
@@ -131,7 +128,7 @@ public final class PrincipalRiskFacts {
                 split(arn, ":").getItem(4).as("account_id"),
                 col("category"),
                 col("fact"),
-                lit(VIA).as("reach"),
+                lit(FactReach.VIA.value()).as("reach"),
                 col("holder_id"),
                 col("hops"),
                 col("path"),
@@ -264,7 +261,7 @@ public final class PrincipalRiskFacts {
             col("account_id"),
             col("category"),
             col("fact"),
-            lit(DIRECT).as("reach"),
+            lit(FactReach.DIRECT.value()).as("reach"),
             col("principal_id").as("holder_id"),
             lit(0).as("hops"),
             array(col("principal_id")).as("path"),
@@ -330,7 +327,7 @@ public final class PrincipalRiskFacts {
       for (String action : f.actions()) {
         rows.add(
             RowFactory.create(
-                f.category(),
+                f.category().value(),
                 f.name(),
                 action,
                 action.contains(":") ? action.substring(0, action.indexOf(':')) : action,
@@ -349,7 +346,7 @@ public final class PrincipalRiskFacts {
   static Dataset<Row> assumable(Dataset<Row> edges, LocalDate asOf, int maxHops) {
     Dataset<Row> steps =
         edges
-            .filter(col("edge_type").equalTo("CAN_ASSUME"))
+            .filter(col("edge_type").equalTo(EdgeType.CAN_ASSUME.value()))
             .filter(col("first_seen").isNull().or(Utc.atOrBefore(col("first_seen"), asOf)))
             .filter(col("src_id").notEqual(col("dst_id")))
             .select("src_id", "dst_id")
@@ -359,43 +356,13 @@ public final class PrincipalRiskFacts {
         steps
             .filter(col("src_id").rlike(IAM_PRINCIPAL))
             .select(
-                col("src_id").as("principal_id"),
-                col("dst_id").as("holder_id"),
-                lit(1).as("hops"),
-                array(col("src_id"), col("dst_id")).as("path"));
-    Dataset<Row> reached = shortest(firstHop).cache();
-    Dataset<Row> frontier = reached;
-    for (int hop = 2; hop <= maxHops; hop++) {
-      Dataset<Row> candidates =
-          frontier
-              .join(steps, frontier.col("holder_id").equalTo(steps.col("src_id")))
-              .filter(not(array_contains(col("path"), col("dst_id"))))
-              .select(
-                  col("principal_id"),
-                  col("dst_id").as("holder_id"),
-                  lit(hop).as("hops"),
-                  concat(col("path"), array(col("dst_id"))).as("path"));
-      Dataset<Row> fresh =
-          shortest(
-                  candidates.join(reached, new String[] {"principal_id", "holder_id"}, "left_anti"))
-              .cache();
-      if (fresh.isEmpty()) {
-        break;
-      }
-      reached = reached.union(fresh).cache();
-      frontier = fresh;
-    }
-    return reached;
-  }
-
-  private static Dataset<Row> shortest(Dataset<Row> paths) {
-    return paths
-        .groupBy("principal_id", "holder_id")
-        .agg(min(struct(col("hops"), col("path"))).as("best"))
+                col("src_id").as("start"),
+                col("dst_id").as("node"),
+                array(col("src_id"), col("dst_id")).as("path"),
+                lit(EdgeType.CAN_ASSUME.value()).as("via"));
+    return BoundedPaths.shortest(
+            firstHop, steps.withColumn("edge_type", lit(EdgeType.CAN_ASSUME.value())), maxHops)
         .select(
-            col("principal_id"),
-            col("holder_id"),
-            col("best.hops").as("hops"),
-            col("best.path").as("path"));
+            col("start").as("principal_id"), col("node").as("holder_id"), col("hops"), col("path"));
   }
 }

@@ -17,6 +17,8 @@ import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.struct;
 
 import io.agentlake.schemas.Tables;
+import io.agentlake.schemas.vocabulary.DriftChange;
+import io.agentlake.schemas.vocabulary.PrivilegeLevel;
 import io.agentlake.transforms.Contracts;
 import io.agentlake.transforms.Evidence;
 import java.time.LocalDate;
@@ -50,14 +52,6 @@ import org.apache.spark.sql.SparkSession;
  * its day is the previous date or earlier.
  */
 public final class PrivilegeDrift {
-
-  public static final String BASELINE = "BASELINE";
-  public static final String GRANT_ADDED = "GRANT_ADDED";
-  public static final String GRANT_REMOVED = "GRANT_REMOVED";
-  public static final String REACH_ADDED = "REACH_ADDED";
-  public static final String REACH_REMOVED = "REACH_REMOVED";
-  public static final String FIRST_USE = "FIRST_USE";
-  public static final String SCORE_CHANGED = "SCORE_CHANGED";
 
   private static final String[] GRANT_KEY = {
     "principal_id", "policy_name", "grant_path", "action_pattern", "resource_pattern"
@@ -106,7 +100,7 @@ public final class PrivilegeDrift {
             .select(
                 lit(asOf).as(Tables.AS_OF_DATE),
                 lit(null).cast("date").as("previous_date"),
-                lit(BASELINE).as("change_type"),
+                lit(DriftChange.BASELINE.value()).as("change_type"),
                 lit("baseline").as("subject"),
                 array().cast("array<string>").as("agent_ids"),
                 lit(null).cast("string").as("principal_id"),
@@ -128,13 +122,14 @@ public final class PrivilegeDrift {
   private static Dataset<Row> grants(Dataset<Row> unused, LocalDate asOf, LocalDate previous) {
     Dataset<Row> now = grantRows(unused, asOf);
     Dataset<Row> before = grantRows(unused, previous);
-    return grantChange(now.join(before, GRANT_KEY, "left_anti"), GRANT_ADDED, false)
-        .unionByName(grantChange(before.join(now, GRANT_KEY, "left_anti"), GRANT_REMOVED, true));
+    return grantChange(now.join(before, GRANT_KEY, "left_anti"), DriftChange.GRANT_ADDED, false)
+        .unionByName(
+            grantChange(before.join(now, GRANT_KEY, "left_anti"), DriftChange.GRANT_REMOVED, true));
   }
 
   private static Dataset<Row> grantRows(Dataset<Row> unused, LocalDate date) {
     return on(unused, date)
-        .filter(col("level").equalTo(UnusedPrivileges.GRANT))
+        .filter(col("level").equalTo(PrivilegeLevel.GRANT.value()))
         .select(
             col("principal_id"),
             col("policy_name"),
@@ -145,21 +140,12 @@ public final class PrivilegeDrift {
             col("verdict"));
   }
 
-  private static Dataset<Row> grantChange(Dataset<Row> rows, String type, boolean removed) {
+  private static Dataset<Row> grantChange(Dataset<Row> rows, DriftChange type, boolean removed) {
     Column verdict = col("verdict");
     Column none = lit(null).cast("string");
     return rows.select(
-        lit(type).as("change_type"),
-        concat_ws(
-                " ",
-                col("principal_id"),
-                col("action_pattern"),
-                lit("on"),
-                col("resource_pattern"),
-                lit("by"),
-                col("policy_name"),
-                col("grant_path"))
-            .as("subject"),
+        lit(type.value()).as("change_type"),
+        UnusedPrivileges.grantSubject().as("subject"),
         col("agent_ids"),
         col("principal_id"),
         (removed ? verdict : none).as("before"),
@@ -179,15 +165,16 @@ public final class PrivilegeDrift {
     Dataset<Row> now = on(reach, asOf).select("agent_id", "principal_id", "hops", "path", "via");
     Dataset<Row> before =
         on(reach, previous).select("agent_id", "principal_id", "hops", "path", "via");
-    return reachChange(now.join(before, key, "left_anti"), REACH_ADDED, false)
-        .unionByName(reachChange(before.join(now, key, "left_anti"), REACH_REMOVED, true));
+    return reachChange(now.join(before, key, "left_anti"), DriftChange.REACH_ADDED, false)
+        .unionByName(
+            reachChange(before.join(now, key, "left_anti"), DriftChange.REACH_REMOVED, true));
   }
 
-  private static Dataset<Row> reachChange(Dataset<Row> rows, String type, boolean removed) {
+  private static Dataset<Row> reachChange(Dataset<Row> rows, DriftChange type, boolean removed) {
     Column hops = col("hops").cast("string");
     Column none = lit(null).cast("string");
     return rows.select(
-        lit(type).as("change_type"),
+        lit(type.value()).as("change_type"),
         concat_ws(" -> ", col("agent_id"), col("principal_id")).as("subject"),
         array(col("agent_id")).as("agent_ids"),
         col("principal_id"),
@@ -220,7 +207,7 @@ public final class PrivilegeDrift {
     return firsts
         .join(agentsByPrincipal, "principal_id", "left")
         .select(
-            lit(FIRST_USE).as("change_type"),
+            lit(DriftChange.FIRST_USE.value()).as("change_type"),
             concat_ws(" ", col("principal_id"), col("action")).as("subject"),
             coalesce(col("agent_ids"), array().cast("array<string>")).as("agent_ids"),
             col("principal_id"),
@@ -269,7 +256,7 @@ public final class PrivilegeDrift {
     return moved
         .join(changedFactors, "agent_id", "left")
         .select(
-            lit(SCORE_CHANGED).as("change_type"),
+            lit(DriftChange.SCORE_CHANGED.value()).as("change_type"),
             col("agent_id").as("subject"),
             array(col("agent_id")).as("agent_ids"),
             lit(null).cast("string").as("principal_id"),

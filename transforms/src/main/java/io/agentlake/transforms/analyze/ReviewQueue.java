@@ -27,6 +27,14 @@ import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
 import io.agentlake.schemas.Tables;
+import io.agentlake.schemas.vocabulary.OrphanReason;
+import io.agentlake.schemas.vocabulary.PrivilegeLevel;
+import io.agentlake.schemas.vocabulary.ReviewAction;
+import io.agentlake.schemas.vocabulary.ReviewDecision;
+import io.agentlake.schemas.vocabulary.ReviewScope;
+import io.agentlake.schemas.vocabulary.ReviewStatus;
+import io.agentlake.schemas.vocabulary.RiskFactor;
+import io.agentlake.schemas.vocabulary.Verdict;
 import io.agentlake.transforms.Contracts;
 import io.agentlake.transforms.Evidence;
 import io.agentlake.transforms.Utc;
@@ -42,16 +50,18 @@ import org.apache.spark.sql.types.DataType;
  * findings of the run date, with the reviewers' decisions applied.
  *
  * <ul>
- *   <li>{@code REVOKE_GRANT}: every UNUSED grant row of gold.unused_privileges, once per agent that
- *       reaches its principal; target = principal, action and resource pattern, policy, path.
- *   <li>{@code REASSIGN_OWNER}: an orphan with OWNER_DEPROVISIONED, OWNER_UNKNOWN or NO_OWNER;
- *       evidence names the suggested successor.
- *   <li>{@code DECOMMISSION_AGENT}: an orphan with IDLE, PROJECT_ENDED or DANGLING_CREDENTIAL.
- *   <li>{@code ROTATE_KEY}: every long-lived key in the agent's {@code long_lived_credentials}
- *       factor of gold.risk_scores; target = the key's identity id.
- *   <li>{@code REPLACE_POLICY}: every row of gold.least_privilege_policies, once per agent that
- *       reaches its principal; target = principal; evidence = the policy document and the changes
- *       (policies to detach, inline policies to delete, groups to leave).
+ *   <li>{@code ReviewAction.REVOKE_GRANT.value()}: every UNUSED grant row of
+ *       gold.unused_privileges, once per agent that reaches its principal; target = principal,
+ *       action and resource pattern, policy, path.
+ *   <li>{@code ReviewAction.REASSIGN_OWNER.value()}: an orphan with OWNER_DEPROVISIONED,
+ *       OWNER_UNKNOWN or NO_OWNER; evidence names the suggested successor.
+ *   <li>{@code ReviewAction.DECOMMISSION_AGENT.value()}: an orphan with IDLE, PROJECT_ENDED or
+ *       DANGLING_CREDENTIAL.
+ *   <li>{@code ReviewAction.ROTATE_KEY.value()}: every long-lived key in the agent's {@code
+ *       long_lived_credentials} factor of gold.risk_scores; target = the key's identity id.
+ *   <li>{@code ReviewAction.REPLACE_POLICY.value()}: every row of gold.least_privilege_policies,
+ *       once per agent that reaches its principal; target = principal; evidence = the policy
+ *       document and the changes (policies to detach, inline policies to delete, groups to leave).
  * </ul>
  *
  * <p>{@code item_id} = first 32 hex digits of SHA-256 of {@code agent_id|action|target}: the same
@@ -76,21 +86,10 @@ import org.apache.spark.sql.types.DataType;
  */
 public final class ReviewQueue {
 
-  public static final String REVOKE_GRANT = "REVOKE_GRANT";
-  public static final String REPLACE_POLICY = "REPLACE_POLICY";
-  public static final String REASSIGN_OWNER = "REASSIGN_OWNER";
-  public static final String DECOMMISSION_AGENT = "DECOMMISSION_AGENT";
-  public static final String ROTATE_KEY = "ROTATE_KEY";
-
-  public static final String OPEN = "OPEN";
-  public static final String SUPPRESSED = "SUPPRESSED";
-  public static final String APPROVED = "APPROVED";
-  public static final String REVOKE_REQUESTED = "REVOKE_REQUESTED";
-
-  static final List<String> OWNER_REASONS =
-      List.of("NO_OWNER", "OWNER_DEPROVISIONED", "OWNER_UNKNOWN");
-  static final List<String> DECOMMISSION_REASONS =
-      List.of("DANGLING_CREDENTIAL", "IDLE", "PROJECT_ENDED");
+  static final List<OrphanReason> OWNER_REASONS =
+      List.of(OrphanReason.NO_OWNER, OrphanReason.OWNER_DEPROVISIONED, OrphanReason.OWNER_UNKNOWN);
+  static final List<OrphanReason> DECOMMISSION_REASONS =
+      List.of(OrphanReason.DANGLING_CREDENTIAL, OrphanReason.IDLE, OrphanReason.PROJECT_ENDED);
 
   private static final DataType EFFECT =
       Tables.REVIEW_QUEUE.schema().apply("expected_effect").dataType();
@@ -113,9 +112,11 @@ public final class ReviewQueue {
     Dataset<Row> items =
         revokeGrants(unusedPrivileges, asOf)
             .unionByName(replacePolicies(leastPrivilege, asOf))
-            .unionByName(orphanItems(orphanedAgents, asOf, REASSIGN_OWNER, OWNER_REASONS))
             .unionByName(
-                orphanItems(orphanedAgents, asOf, DECOMMISSION_AGENT, DECOMMISSION_REASONS))
+                orphanItems(orphanedAgents, asOf, ReviewAction.REASSIGN_OWNER, OWNER_REASONS))
+            .unionByName(
+                orphanItems(
+                    orphanedAgents, asOf, ReviewAction.DECOMMISSION_AGENT, DECOMMISSION_REASONS))
             .unionByName(rotateKeys(scores))
             .withColumn("item_id", itemId(col("agent_id"), col("action"), col("target")));
     Dataset<Row> withEffect =
@@ -140,22 +141,13 @@ public final class ReviewQueue {
         .filter(
             col(Tables.AS_OF_DATE)
                 .equalTo(lit(asOf))
-                .and(col("level").equalTo(UnusedPrivileges.GRANT))
-                .and(col("verdict").equalTo("UNUSED")))
+                .and(col("level").equalTo(PrivilegeLevel.GRANT.value()))
+                .and(col("verdict").equalTo(Verdict.UNUSED.value())))
         .select(col("*"), explode(col("agent_ids")).as("agent_id"))
         .select(
             col("agent_id"),
-            lit(REVOKE_GRANT).as("action"),
-            concat_ws(
-                    " ",
-                    col("principal_id"),
-                    col("action_pattern"),
-                    lit("on"),
-                    col("resource_pattern"),
-                    lit("by"),
-                    col("policy_name"),
-                    col("grant_path"))
-                .as("target"),
+            lit(ReviewAction.REVOKE_GRANT.value()).as("action"),
+            UnusedPrivileges.grantSubject().as("target"),
             col("principal_id"),
             Evidence.json(
                     struct(
@@ -181,7 +173,7 @@ public final class ReviewQueue {
         .select(col("*"), explode(col("agent_ids")).as("agent_id"))
         .select(
             col("agent_id"),
-            lit(REPLACE_POLICY).as("action"),
+            lit(ReviewAction.REPLACE_POLICY.value()).as("action"),
             col("principal_id").as("target"),
             col("principal_id"),
             Evidence.json(
@@ -200,18 +192,19 @@ public final class ReviewQueue {
   }
 
   private static Dataset<Row> orphanItems(
-      Dataset<Row> orphans, LocalDate asOf, String action, List<String> reasons) {
+      Dataset<Row> orphans, LocalDate asOf, ReviewAction action, List<OrphanReason> reasons) {
     Column matching =
         array_sort(
             array_intersect(
-                col("reasons"), array(reasons.stream().map(r -> lit(r)).toArray(Column[]::new))));
+                col("reasons"),
+                array(reasons.stream().map(r -> lit(r.value())).toArray(Column[]::new))));
     return orphans
         .filter(col(Tables.AS_OF_DATE).equalTo(lit(asOf)))
         .withColumn("matching", matching)
         .filter(size(col("matching")).gt(0))
         .select(
             col("agent_id"),
-            lit(action).as("action"),
+            lit(action.value()).as("action"),
             col("agent_id").as("target"),
             lit(null).cast("string").as("principal_id"),
             Evidence.json(
@@ -240,7 +233,7 @@ public final class ReviewQueue {
         .select(col("agent_id"), explode(col("long_lived_keys")).as("key"))
         .select(
             col("agent_id"),
-            lit(ROTATE_KEY).as("action"),
+            lit(ReviewAction.ROTATE_KEY.value()).as("action"),
             col("key.credential_id").as("target"),
             col("key.credential_id").as("principal_id"),
             Evidence.json(
@@ -269,9 +262,9 @@ public final class ReviewQueue {
             col("agent_id"),
             col("score"),
             expr("aggregate(factors, 0D, (acc, f) -> acc + f.contribution)").as("total"),
-            factor("unused_fraction").as("unused_fraction"),
-            factor("orphan_reasons").as("orphan_reasons"),
-            factor("long_lived_credentials").as("long_lived"))
+            factor(RiskFactor.UNUSED_FRACTION).as("unused_fraction"),
+            factor(RiskFactor.ORPHAN_REASONS).as("orphan_reasons"),
+            factor(RiskFactor.LONG_LIVED_CREDENTIALS).as("long_lived"))
         .withColumn(
             "orphan_reasons_list",
             coalesce(
@@ -294,8 +287,8 @@ public final class ReviewQueue {
                         "array<struct<credential_id:string,kind:string,status:string,created_at:string,age_days:int>>")));
   }
 
-  private static Column factor(String name) {
-    return expr("element_at(filter(factors, f -> f.factor = '" + name + "'), 1)");
+  private static Column factor(RiskFactor factor) {
+    return expr("element_at(filter(factors, f -> f.factor = '" + factor.value() + "'), 1)");
   }
 
   private static Column expectedEffect() {
@@ -305,7 +298,8 @@ public final class ReviewQueue {
         get_json_object(col("unused_fraction.evidence"), "$.used_grants").cast("double");
     Column unusedAfter =
         greatest(unusedBefore.minus(coalesce(col("grants_removed"), lit(0L))), lit(0.0));
-    Column revokes = col("action").isin(REVOKE_GRANT, REPLACE_POLICY);
+    Column revokes =
+        col("action").isin(ReviewAction.REVOKE_GRANT.value(), ReviewAction.REPLACE_POLICY.value());
     Column fractionAfter =
         when(unusedAfter.plus(usedBefore).gt(0), unusedAfter.divide(unusedAfter.plus(usedBefore)))
             .otherwise(0.0);
@@ -313,23 +307,31 @@ public final class ReviewQueue {
         size(col("orphan_reasons_list")).minus(coalesce(col("resolved_reasons"), lit(0)));
 
     Column factorName =
-        when(revokes, lit("unused_fraction"))
-            .when(col("action").equalTo(REASSIGN_OWNER), lit("orphan_reasons"))
-            .when(col("action").equalTo(ROTATE_KEY), lit("long_lived_credentials"))
+        when(revokes, lit(RiskFactor.UNUSED_FRACTION.value()))
+            .when(
+                col("action").equalTo(ReviewAction.REASSIGN_OWNER.value()),
+                lit(RiskFactor.ORPHAN_REASONS.value()))
+            .when(
+                col("action").equalTo(ReviewAction.ROTATE_KEY.value()),
+                lit(RiskFactor.LONG_LIVED_CREDENTIALS.value()))
             .otherwise(lit("*"));
     Column before =
         when(revokes, col("unused_fraction.contribution"))
-            .when(col("action").equalTo(REASSIGN_OWNER), col("orphan_reasons.contribution"))
-            .when(col("action").equalTo(ROTATE_KEY), col("long_lived.contribution"))
+            .when(
+                col("action").equalTo(ReviewAction.REASSIGN_OWNER.value()),
+                col("orphan_reasons.contribution"))
+            .when(
+                col("action").equalTo(ReviewAction.ROTATE_KEY.value()),
+                col("long_lived.contribution"))
             .otherwise(col("total"));
     Column after =
         when(revokes, col("unused_fraction.weight").multiply(fractionAfter))
             .when(
-                col("action").equalTo(REASSIGN_OWNER),
+                col("action").equalTo(ReviewAction.REASSIGN_OWNER.value()),
                 col("orphan_reasons.weight")
                     .multiply(least(lit(1.0), greatest(lit(0), orphanReasonsLeft).divide(2.0))))
             .when(
-                col("action").equalTo(ROTATE_KEY),
+                col("action").equalTo(ReviewAction.ROTATE_KEY.value()),
                 when(size(col("long_lived_keys")).leq(1), lit(0.0))
                     .otherwise(col("long_lived.contribution")))
             .otherwise(lit(0.0));
@@ -345,10 +347,10 @@ public final class ReviewQueue {
                     usedBefore.cast("int").cast("string"),
                     lit(" used); a privilege factor may drop too")))
             .when(
-                col("action").equalTo(REASSIGN_OWNER),
+                col("action").equalTo(ReviewAction.REASSIGN_OWNER.value()),
                 lit("orphan reasons without the owner reasons"))
             .when(
-                col("action").equalTo(ROTATE_KEY),
+                col("action").equalTo(ReviewAction.ROTATE_KEY.value()),
                 when(size(col("long_lived_keys")).leq(1), lit("the agent's only long-lived key"))
                     .otherwise(
                         concat(
@@ -367,7 +369,7 @@ public final class ReviewQueue {
                     roundedBefore.as("contribution_before"),
                     roundedAfter.as("contribution_after"),
                     col("score").as("score_before"),
-                    when(col("action").equalTo(DECOMMISSION_AGENT), lit(0.0))
+                    when(col("action").equalTo(ReviewAction.DECOMMISSION_AGENT.value()), lit(0.0))
                         .otherwise(scoreAfter)
                         .as("score_after"),
                     note.as("note"))
@@ -395,13 +397,13 @@ public final class ReviewQueue {
         known
             .filter(col("d_item_id").isNotNull())
             .join(keys, col("d_item_id").equalTo(col("item_id")))
-            .withColumn("scope", lit("ITEM"))
+            .withColumn("scope", lit(ReviewScope.ITEM.value()))
             .withColumn("scope_rank", lit(1));
     Dataset<Row> byAgent =
         known
             .filter(col("d_item_id").isNull().and(col("d_agent_id").isNotNull()))
             .join(keys, col("d_agent_id").equalTo(col("agent_id")))
-            .withColumn("scope", lit("AGENT"))
+            .withColumn("scope", lit(ReviewScope.AGENT.value()))
             .withColumn("scope_rank", lit(0));
     Column decisionStruct =
         struct(
@@ -440,18 +442,22 @@ public final class ReviewQueue {
     Column kind = col("latest.decision");
     Column inForce = col("latest.expires_on").geq(lit(asOf));
     Column status =
-        when(kind.isNull(), lit(OPEN))
-            .when(kind.equalTo("ACCEPT_RISK").and(inForce), lit(SUPPRESSED))
-            .when(kind.equalTo("ACCEPT_RISK"), lit(OPEN))
-            .when(kind.equalTo("APPROVE"), lit(APPROVED))
-            .when(kind.equalTo("REVOKE"), lit(REVOKE_REQUESTED))
-            .otherwise(lit(OPEN));
+        when(kind.isNull(), lit(ReviewStatus.OPEN.value()))
+            .when(
+                kind.equalTo(ReviewDecision.ACCEPT_RISK.value()).and(inForce),
+                lit(ReviewStatus.SUPPRESSED.value()))
+            .when(kind.equalTo(ReviewDecision.ACCEPT_RISK.value()), lit(ReviewStatus.OPEN.value()))
+            .when(kind.equalTo(ReviewDecision.APPROVE.value()), lit(ReviewStatus.APPROVED.value()))
+            .when(
+                kind.equalTo(ReviewDecision.REVOKE.value()),
+                lit(ReviewStatus.REVOKE_REQUESTED.value()))
+            .otherwise(lit(ReviewStatus.OPEN.value()));
     Column by = coalesce(col("latest.reviewer"), lit("unknown reviewer"));
     Column why = coalesce(col("latest.justification"), lit(""));
     Column reason =
         when(kind.isNull(), lit(null).cast("string"))
             .when(
-                kind.equalTo("ACCEPT_RISK").and(inForce),
+                kind.equalTo(ReviewDecision.ACCEPT_RISK.value()).and(inForce),
                 concat(
                     lit("risk accepted by "),
                     by,
@@ -460,7 +466,7 @@ public final class ReviewQueue {
                     lit(" inclusive: "),
                     why))
             .when(
-                kind.equalTo("ACCEPT_RISK"),
+                kind.equalTo(ReviewDecision.ACCEPT_RISK.value()),
                 concat(
                     lit("risk acceptance by "),
                     by,
@@ -491,7 +497,9 @@ public final class ReviewQueue {
     return Contracts.conform(out, Tables.REVIEW_QUEUE);
   }
 
-  private static String sqlArray(List<String> values) {
-    return "array(" + String.join(", ", values.stream().map(v -> "'" + v + "'").toList()) + ")";
+  private static String sqlArray(List<OrphanReason> values) {
+    return "array("
+        + String.join(", ", values.stream().map(v -> "'" + v.value() + "'").toList())
+        + ")";
   }
 }

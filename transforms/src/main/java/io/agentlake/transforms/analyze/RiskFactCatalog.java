@@ -3,6 +3,7 @@ package io.agentlake.transforms.analyze;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.agentlake.schemas.vocabulary.RiskFactCategory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -25,26 +26,20 @@ import java.util.Map;
  */
 public record RiskFactCatalog(List<Fact> facts) {
 
-  public static final String FULL_ADMIN = "FULL_ADMIN";
-  public static final String PRIVILEGE_ESCALATION = "PRIVILEGE_ESCALATION";
-  public static final String DATA_EXFILTRATION = "DATA_EXFILTRATION";
-  public static final String CREDENTIAL_EXPOSURE = "CREDENTIAL_EXPOSURE";
-  public static final String PERMISSIONS_MANAGEMENT = "PERMISSIONS_MANAGEMENT";
-
   static final String METHODS_RESOURCE = "privilege-escalation-methods.json";
   static final String ACTIONS_RESOURCE = "risk-fact-actions.yaml";
 
   /**
    * One fact.
    *
-   * @param category one of the category constants
+   * @param category what the fact lets the principal do
    * @param name method name, lower-case action, or {@code *} for full admin
    * @param actions lower-case actions that must all be allowed
    * @param resourceStarOnly only grants on Resource {@code *} count (permissions management, admin)
    * @param unconditionalOnly only grants without a Condition count (full admin)
    */
   public record Fact(
-      String category,
+      RiskFactCategory category,
       String name,
       List<String> actions,
       boolean resourceStarOnly,
@@ -61,7 +56,7 @@ public record RiskFactCatalog(List<Fact> facts) {
 
   public static RiskFactCatalog load(InputStream methodsJson, InputStream actionsYaml) {
     List<Fact> facts = new ArrayList<>();
-    facts.add(new Fact(FULL_ADMIN, "*", List.of("*"), true, true));
+    facts.add(new Fact(RiskFactCategory.FULL_ADMIN, "*", List.of("*"), true, true));
 
     JsonNode methods = read(new ObjectMapper(), methodsJson, METHODS_RESOURCE).path("methods");
     if (!methods.isObject() || methods.isEmpty()) {
@@ -71,7 +66,7 @@ public record RiskFactCatalog(List<Fact> facts) {
       Map.Entry<String, JsonNode> method = it.next();
       facts.add(
           new Fact(
-              PRIVILEGE_ESCALATION,
+              RiskFactCategory.PRIVILEGE_ESCALATION,
               method.getKey(),
               actions(method.getValue(), METHODS_RESOURCE, "methods." + method.getKey()),
               false,
@@ -79,9 +74,9 @@ public record RiskFactCatalog(List<Fact> facts) {
     }
 
     JsonNode lists = read(new ObjectMapper(new YAMLFactory()), actionsYaml, ACTIONS_RESOURCE);
-    addEach(facts, DATA_EXFILTRATION, lists, "data-exfiltration", false);
-    addEach(facts, CREDENTIAL_EXPOSURE, lists, "credential-exposure", false);
-    addEach(facts, PERMISSIONS_MANAGEMENT, lists, "permissions-management", true);
+    addEach(facts, RiskFactCategory.DATA_EXFILTRATION, lists, "data-exfiltration", false);
+    addEach(facts, RiskFactCategory.CREDENTIAL_EXPOSURE, lists, "credential-exposure", false);
+    addEach(facts, RiskFactCategory.PERMISSIONS_MANAGEMENT, lists, "permissions-management", true);
     return new RiskFactCatalog(List.copyOf(facts));
   }
 
@@ -91,7 +86,11 @@ public record RiskFactCatalog(List<Fact> facts) {
   }
 
   private static void addEach(
-      List<Fact> facts, String category, JsonNode lists, String key, boolean resourceStarOnly) {
+      List<Fact> facts,
+      RiskFactCategory category,
+      JsonNode lists,
+      String key,
+      boolean resourceStarOnly) {
     for (String action : actions(lists.path(key), ACTIONS_RESOURCE, key)) {
       facts.add(new Fact(category, action, List.of(action), resourceStarOnly, false));
     }

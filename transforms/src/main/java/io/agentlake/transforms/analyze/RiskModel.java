@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.agentlake.schemas.vocabulary.RiskFactor;
+import io.agentlake.schemas.vocabulary.Vocabulary;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -32,16 +34,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 public record RiskModel(String version, List<Factor> factors, Tiers tiers) {
 
   /** Every factor {@link RiskScores} computes, in output order (snake_case). */
-  public static final List<String> FACTOR_NAMES =
-      List.of(
-          "admin_reach",
-          "permissions_management",
-          "unused_fraction",
-          "orphan_reasons",
-          "long_lived_credentials",
-          "shared_credentials",
-          "denied_attempts",
-          "no_purpose");
+  public static final List<String> FACTOR_NAMES = Vocabulary.valuesOf(RiskFactor.class);
 
   public static final String DEFAULT_RESOURCE = "risk-model-v1.yaml";
 

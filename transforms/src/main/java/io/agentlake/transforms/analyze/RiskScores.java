@@ -25,12 +25,19 @@ import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
 import io.agentlake.schemas.Tables;
+import io.agentlake.schemas.vocabulary.FactReach;
+import io.agentlake.schemas.vocabulary.PrivilegeLevel;
+import io.agentlake.schemas.vocabulary.RiskFactCategory;
+import io.agentlake.schemas.vocabulary.RiskFactor;
+import io.agentlake.schemas.vocabulary.RiskTier;
+import io.agentlake.schemas.vocabulary.Verdict;
+import io.agentlake.schemas.vocabulary.Vocabulary;
 import io.agentlake.transforms.Contracts;
 import io.agentlake.transforms.Evidence;
 import io.agentlake.transforms.Utc;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
@@ -84,33 +91,34 @@ public final class RiskScores {
         riskFacts.filter(
             col(Tables.AS_OF_DATE)
                 .equalTo(lit(asOf))
-                .and(col("reach").equalTo(PrincipalRiskFacts.DIRECT)));
+                .and(col("reach").equalTo(FactReach.DIRECT.value())));
     Dataset<Row> credentials = credentialsByAgent(scored, reached);
 
-    Map<String, Dataset<Row>> facts = new LinkedHashMap<>();
+    Map<RiskFactor, Dataset<Row>> facts = new EnumMap<>(RiskFactor.class);
     facts.put(
-        "admin_reach",
+        RiskFactor.ADMIN_REACH,
         privilegeFactor(
-            ownFacts.filter(col("category").equalTo(RiskFactCatalog.FULL_ADMIN)),
+            ownFacts.filter(col("category").equalTo(RiskFactCategory.FULL_ADMIN.value())),
             reached,
             "admin_principals"));
     facts.put(
-        "permissions_management",
+        RiskFactor.PERMISSIONS_MANAGEMENT,
         privilegeFactor(
             ownFacts.filter(
                 col("category")
                     .isin(
-                        RiskFactCatalog.PERMISSIONS_MANAGEMENT,
-                        RiskFactCatalog.PRIVILEGE_ESCALATION)),
+                        RiskFactCategory.PERMISSIONS_MANAGEMENT.value(),
+                        RiskFactCategory.PRIVILEGE_ESCALATION.value())),
             reached,
             "permissions_management_principals"));
-    facts.put("unused_fraction", unusedFraction(unusedPrivileges, reached, asOf));
-    facts.put("orphan_reasons", orphanReasons(orphanedAgents, asOf));
-    facts.put("long_lived_credentials", longLivedCredentials(credentials, identities, asOf));
-    facts.put("shared_credentials", sharedCredentials(credentials));
-    facts.put("denied_attempts", deniedAttempts(activity, reached, asOf));
+    facts.put(RiskFactor.UNUSED_FRACTION, unusedFraction(unusedPrivileges, reached, asOf));
+    facts.put(RiskFactor.ORPHAN_REASONS, orphanReasons(orphanedAgents, asOf));
     facts.put(
-        "no_purpose",
+        RiskFactor.LONG_LIVED_CREDENTIALS, longLivedCredentials(credentials, identities, asOf));
+    facts.put(RiskFactor.SHARED_CREDENTIALS, sharedCredentials(credentials));
+    facts.put(RiskFactor.DENIED_ATTEMPTS, deniedAttempts(activity, reached, asOf));
+    facts.put(
+        RiskFactor.NO_PURPOSE,
         scored.select(
             col("agent_id"),
             when(coalesce(trim(col("purpose")), lit("")).equalTo(""), 1.0).otherwise(0.0).as("raw"),
@@ -121,9 +129,10 @@ public final class RiskScores {
     Column total = lit(0.0);
     for (RiskModel.Factor factor : model.factors()) {
       String name = factor.name();
+      RiskFactor kind = Vocabulary.termOf(RiskFactor.class, name);
       Dataset<Row> fact =
           facts
-              .get(name)
+              .get(kind)
               .select(
                   col("agent_id"),
                   col("raw").cast("double").as(name + "__raw"),
@@ -138,17 +147,17 @@ public final class RiskScores {
               lit(factor.weight()).as("weight"),
               raw.multiply(factor.weight()).as("contribution"),
               lit(factor.owasp()).as("owasp"),
-              coalesce(col(name + "__evidence"), lit(noneFound(name))).as("evidence")));
+              coalesce(col(name + "__evidence"), lit(noneFound(kind))).as("evidence")));
     }
 
     Column factors = array(factorColumns.toArray(new Column[0]));
     Column score = round(least(lit(100.0), total), 1);
     RiskModel.Tiers tiers = model.tiers();
     Column tier =
-        when(col("score").geq(tiers.critical()), "CRITICAL")
-            .when(col("score").geq(tiers.high()), "HIGH")
-            .when(col("score").geq(tiers.medium()), "MEDIUM")
-            .otherwise("LOW");
+        when(col("score").geq(tiers.critical()), RiskTier.CRITICAL.value())
+            .when(col("score").geq(tiers.high()), RiskTier.HIGH.value())
+            .when(col("score").geq(tiers.medium()), RiskTier.MEDIUM.value())
+            .otherwise(RiskTier.LOW.value());
 
     Dataset<Row> out =
         joined
@@ -167,17 +176,17 @@ public final class RiskScores {
   }
 
   /** The evidence of a factor nothing triggered: what was checked. */
-  private static String noneFound(String factor) {
+  private static String noneFound(RiskFactor factor) {
     return switch (factor) {
-      case "admin_reach" -> "{\"admin_principals\":[]}";
-      case "permissions_management" -> "{\"permissions_management_principals\":[]}";
-      case "unused_fraction" -> "{\"unused_grants\":0,\"used_grants\":0}";
-      case "orphan_reasons" -> "{\"reasons\":[]}";
-      case "long_lived_credentials" ->
+      case ADMIN_REACH -> "{\"admin_principals\":[]}";
+      case PERMISSIONS_MANAGEMENT -> "{\"permissions_management_principals\":[]}";
+      case UNUSED_FRACTION -> "{\"unused_grants\":0,\"used_grants\":0}";
+      case ORPHAN_REASONS -> "{\"reasons\":[]}";
+      case LONG_LIVED_CREDENTIALS ->
           "{\"long_lived_keys\":[],\"older_than_days\":" + LONG_LIVED_DAYS + "}";
-      case "shared_credentials" -> "{\"shared\":[]}";
-      case "denied_attempts" -> "{\"denied_attempts\":0,\"days\":" + DENIED_DAYS + "}";
-      default -> "{}";
+      case SHARED_CREDENTIALS -> "{\"shared\":[]}";
+      case DENIED_ATTEMPTS -> "{\"denied_attempts\":0,\"days\":" + DENIED_DAYS + "}";
+      case NO_PURPOSE -> "{}";
     };
   }
 
@@ -220,16 +229,16 @@ public final class RiskScores {
             .filter(
                 col(Tables.AS_OF_DATE)
                     .equalTo(lit(asOf))
-                    .and(col("level").equalTo(UnusedPrivileges.GRANT))
-                    .and(col("verdict").isin("USED", "UNUSED")))
+                    .and(col("level").equalTo(PrivilegeLevel.GRANT.value()))
+                    .and(col("verdict").isin(Verdict.USED.value(), Verdict.UNUSED.value())))
             .select("principal_id", "verdict");
     return reached
         .select("agent_id", "principal_id")
         .join(judged, "principal_id")
         .groupBy("agent_id")
         .agg(
-            count(when(col("verdict").equalTo("UNUSED"), true)).as("unused"),
-            count(when(col("verdict").equalTo("USED"), true)).as("used"),
+            count(when(col("verdict").equalTo(Verdict.UNUSED.value()), true)).as("unused"),
+            count(when(col("verdict").equalTo(Verdict.USED.value()), true)).as("used"),
             array_sort(collect_set("principal_id")).as("principals"))
         .select(
             col("agent_id"),
@@ -251,7 +260,9 @@ public final class RiskScores {
             Evidence.json(struct(col("reasons"))).as("evidence"));
   }
 
-  /** Agent x credential it uses: declared credential ids plus the hop-1 principals of its reach. */
+  /**
+   * Agent x credential it uses ({@link AgentCredentials}): hop 1 of its reach, declared ids too.
+   */
   private static Dataset<Row> credentialsByAgent(Dataset<Row> agents, Dataset<Row> reached) {
     Dataset<Row> declared =
         agents

@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.datediff;
@@ -19,7 +20,6 @@ import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.nullif;
 import static org.apache.spark.sql.functions.regexp_extract;
-import static org.apache.spark.sql.functions.regexp_replace;
 import static org.apache.spark.sql.functions.rlike;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.substring_index;
@@ -27,10 +27,13 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.agentlake.schemas.Tables;
+import io.agentlake.schemas.vocabulary.PrivilegeLevel;
+import io.agentlake.schemas.vocabulary.Verdict;
 import io.agentlake.transforms.Contracts;
 import io.agentlake.transforms.Evidence;
 import io.agentlake.transforms.Utc;
 import io.agentlake.transforms.correlate.EntitlementHistory;
+import io.agentlake.transforms.correlate.Globs;
 import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.List;
@@ -68,12 +71,6 @@ import org.apache.spark.sql.Row;
  * only.
  */
 public final class UnusedPrivileges {
-
-  public static final String GRANT = "GRANT";
-  public static final String ACTION = "ACTION";
-  public static final String RESOURCE = "RESOURCE";
-  public static final String SERVICE = "SERVICE";
-  public static final String IDENTITY = "IDENTITY";
 
   /** An S3 ARN's bucket part: the bucket name (or bucket glob) before any {@code /key}. */
   private static final String S3_BUCKET = "^arn:aws:s3:::([^/]+)";
@@ -263,9 +260,11 @@ public final class UnusedPrivileges {
             array_sort(collect_set("policy_type")).as("policy_types"),
             max("conditional").as("conditional"),
             array_sort(collect_set("action")).as("actions"))
-        .withColumn("level", lit(GRANT))
+        .withColumn("level", lit(PrivilegeLevel.GRANT.value()))
         .withColumn("not_action", col("action_pattern").startsWith("NOT "))
-        .withColumn("pattern_regex", when(not(col("not_action")), globRegex(col("action_pattern"))))
+        .withColumn(
+            "pattern_regex",
+            when(not(col("not_action")), Globs.toCaseInsensitiveRegex(col("action_pattern"))))
         .withColumn("granted_actions", when(col("not_action"), col("actions")))
         .drop("actions", "not_action");
   }
@@ -290,10 +289,12 @@ public final class UnusedPrivileges {
             array_join(array_sort(collect_set("resource_pattern")), ", ").as("resource_pattern"),
             array_join(array_sort(collect_set("policy_name")), ", ").as("policy_name"),
             array_join(array_sort(collect_set("grant_path")), ", ").as("grant_path"))
-        .withColumn("level", lit(ACTION))
+        .withColumn("level", lit(PrivilegeLevel.ACTION.value()))
         .withColumnRenamed("action", "action_pattern")
         .withColumn("service", substring_index(col("action_pattern"), ":", 1))
-        .withColumn("pattern_regex", when(not(col("in_catalog")), globRegex(col("action_pattern"))))
+        .withColumn(
+            "pattern_regex",
+            when(not(col("in_catalog")), Globs.toCaseInsensitiveRegex(col("action_pattern"))))
         .withColumn("granted_actions", when(col("in_catalog"), array(col("action_pattern"))))
         .drop("in_catalog");
   }
@@ -307,9 +308,10 @@ public final class UnusedPrivileges {
   private static Dataset<Row> resourceSubjects(Dataset<Row> grants) {
     return grantSubjects(grants)
         .filter(col("service").equalTo("s3").and(col("resource_pattern").rlike(S3_BUCKET)))
-        .withColumn("level", lit(RESOURCE))
+        .withColumn("level", lit(PrivilegeLevel.RESOURCE.value()))
         .withColumn(
-            "bucket_regex", globRegex(regexp_extract(col("resource_pattern"), S3_BUCKET, 1)));
+            "bucket_regex",
+            Globs.toCaseInsensitiveRegex(regexp_extract(col("resource_pattern"), S3_BUCKET, 1)));
   }
 
   /**
@@ -339,14 +341,14 @@ public final class UnusedPrivileges {
             max("principal_arn").as("principal_arn"),
             max("account_id").as("account_id"),
             min("granted_since").as("granted_since"))
-        .withColumn("level", lit(SERVICE))
+        .withColumn("level", lit(PrivilegeLevel.SERVICE.value()))
         .withColumn("action_pattern", concat(col("service"), lit(":*")))
         .withColumn("resource_pattern", lit("*"))
         .withColumn("policy_name", lit("*"))
         .withColumn("grant_path", lit("*"))
         .withColumn("policy_types", lit(null).cast("array<string>"))
         .withColumn("conditional", lit(null).cast("boolean"))
-        .withColumn("pattern_regex", globRegex(col("action_pattern")))
+        .withColumn("pattern_regex", Globs.toCaseInsensitiveRegex(col("action_pattern")))
         .withColumn("granted_actions", lit(null).cast("array<string>"));
   }
 
@@ -357,7 +359,7 @@ public final class UnusedPrivileges {
             max("principal_arn").as("principal_arn"),
             max("account_id").as("account_id"),
             min("granted_since").as("granted_since"))
-        .withColumn("level", lit(IDENTITY))
+        .withColumn("level", lit(PrivilegeLevel.IDENTITY.value()))
         .withColumn("service", lit("*"))
         .withColumn("action_pattern", lit("*"))
         .withColumn("resource_pattern", lit("*"))
@@ -488,20 +490,20 @@ public final class UnusedPrivileges {
     return when(
             tooNew,
             rule(
-                "TOO_NEW",
+                Verdict.TOO_NEW,
                 lit("granted within the " + graceDays + "-day grace period; not judged yet")))
         .when(
             col("window_successes").gt(0),
-            rule("USED", lit("successful matching activity in the window")))
+            rule(Verdict.USED, lit("successful matching activity in the window")))
         .when(
             neverLogged,
             rule(
-                "NOT_OBSERVABLE",
+                Verdict.NOT_OBSERVABLE,
                 lit("CloudTrail never records this action, so use cannot be seen")))
         .when(
             dataEventOnly.and(noDataEvents),
             rule(
-                "NOT_OBSERVABLE",
+                Verdict.NOT_OBSERVABLE,
                 concat(
                     lit(
                         "CloudTrail records these actions only as data events; the account had no "),
@@ -510,31 +512,39 @@ public final class UnusedPrivileges {
         .when(
             col("observation_days").lt(windowDays),
             rule(
-                "INSUFFICIENT_HISTORY",
+                Verdict.INSUFFICIENT_HISTORY,
                 concat(
                     lit("management events seen on "),
                     col("observation_days").cast("string"),
                     lit(" of " + windowDays + " days in the window"))))
         .otherwise(
             rule(
-                "UNUSED",
+                Verdict.UNUSED,
                 lit(
                     "no successful matching activity in a fully observed "
                         + windowDays
                         + "-day window")));
   }
 
-  private static Column rule(String verdict, Column reason) {
-    return struct(lit(verdict).as("verdict"), reason.as("reason"));
+  /**
+   * One GRANT row named in words, unique per principal: {@code <principal_id> <action_pattern> on
+   * <resource_pattern> by <policy_name> <grant_path>}. It is the review item's target (so part of
+   * its {@code item_id}, which reviewers' decisions key on) and the drift row's subject: changing
+   * it re-opens every decided item.
+   */
+  public static Column grantSubject() {
+    return concat_ws(
+        " ",
+        col("principal_id"),
+        col("action_pattern"),
+        lit("on"),
+        col("resource_pattern"),
+        lit("by"),
+        col("policy_name"),
+        col("grant_path"));
   }
 
-  /**
-   * An IAM action glob as an anchored, case-insensitive regex: regex metacharacters are escaped,
-   * then {@code *} becomes {@code .*} and {@code ?} becomes {@code .}.
-   */
-  static Column globRegex(Column pattern) {
-    Column escaped = regexp_replace(lower(pattern), "([\\\\.\\[\\]{}()+^$|])", "\\\\$1");
-    Column globbed = regexp_replace(regexp_replace(escaped, "\\*", ".*"), "\\?", ".");
-    return concat(lit("(?i)^"), globbed, lit("$"));
+  private static Column rule(Verdict verdict, Column reason) {
+    return struct(lit(verdict.value()).as("verdict"), reason.as("reason"));
   }
 }

@@ -26,6 +26,7 @@ import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 
 import io.agentlake.schemas.Tables;
+import io.agentlake.schemas.vocabulary.IdPrefix;
 import io.agentlake.transforms.Contracts;
 import java.sql.Date;
 import java.time.LocalDate;
@@ -89,7 +90,7 @@ public final class Activity {
             .otherwise(coalesce(col("userIdentity.arn"), col("userIdentity.principalId")));
     return bronzeCloudTrail
         .withColumn("principal_arn", principalArn)
-        .withColumn("principal_id", concat(lit("aws:"), principalArn))
+        .withColumn("principal_id", IdPrefix.AWS.of(principalArn))
         .withColumn(
             "session_name",
             when(type.equalTo("AssumedRole"), element_at(split(col("userIdentity.arn"), "/"), -1)))

@@ -23,6 +23,7 @@ import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
 import io.agentlake.schemas.Tables;
+import io.agentlake.schemas.vocabulary.IdPrefix;
 import io.agentlake.transforms.Contracts;
 import java.time.LocalDate;
 import org.apache.spark.sql.Column;
@@ -229,7 +230,7 @@ final class EffectivePermissions {
         effectiveAllows
             .selectExpr(columns)
             .unionByName(others.selectExpr(columns))
-            .withColumn("principal_id", concat(lit("aws:"), col("principal_arn")))
+            .withColumn("principal_id", IdPrefix.AWS.of(col("principal_arn")))
             .withColumn("account_id", Entitlements.accountOf(col("principal_arn")))
             .withColumn(
                 "unconstrained",

@@ -25,6 +25,14 @@ public final class Globs {
     return concat(lit("^"), question, lit("$"));
   }
 
+  /**
+   * The same regex with a {@code (?i)} flag, for values that are not lower-cased first (rlike
+   * against a column of patterns).
+   */
+  public static Column toCaseInsensitiveRegex(Column glob) {
+    return concat(lit("(?i)"), toRegex(glob));
+  }
+
   /** True where {@code value} matches the IAM glob {@code glob}. */
   public static Column matches(Column value, Column glob) {
     return regexp_like(lower(value), toRegex(glob));

@@ -32,6 +32,9 @@ import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
 import io.agentlake.schemas.Tables;
+import io.agentlake.schemas.vocabulary.EdgeType;
+import io.agentlake.schemas.vocabulary.IdPrefix;
+import io.agentlake.schemas.vocabulary.OwnerMatch;
 import io.agentlake.transforms.Contracts;
 import io.agentlake.transforms.Times;
 import org.apache.spark.sql.Column;
@@ -77,7 +80,7 @@ public final class IdentityGraph {
         inv.iamUsers()
             .join(report, col("Arn").equalTo(col("r_arn")), "left")
             .select(
-                concat(lit("aws:"), col("Arn")).as("identity_id"),
+                IdPrefix.AWS.of(col("Arn")).as("identity_id"),
                 lit("user").as("kind"),
                 lit("aws-iam").as("source"),
                 col("UserId").as("native_id"),
@@ -91,7 +94,7 @@ public final class IdentityGraph {
     Dataset<Row> roles =
         inv.iamRoles()
             .select(
-                concat(lit("aws:"), col("Arn")).as("identity_id"),
+                IdPrefix.AWS.of(col("Arn")).as("identity_id"),
                 lit("role").as("kind"),
                 lit("aws-iam").as("source"),
                 col("RoleId").as("native_id"),
@@ -105,7 +108,7 @@ public final class IdentityGraph {
     Dataset<Row> groups =
         inv.iamGroups()
             .select(
-                concat(lit("aws:"), col("Arn")).as("identity_id"),
+                IdPrefix.AWS.of(col("Arn")).as("identity_id"),
                 lit("group").as("kind"),
                 lit("aws-iam").as("source"),
                 col("GroupId").as("native_id"),
@@ -126,7 +129,7 @@ public final class IdentityGraph {
                 min(regexp_replace(col("principal_id"), "^aws:", "")).as("user_arn"),
                 max("last_success_time").as("key_last_seen"))
             .select(
-                concat(lit("aws:access_key:"), col("key_id")).as("identity_id"),
+                IdPrefix.AWS_ACCESS_KEY.of(col("key_id")).as("identity_id"),
                 lit("access_key").as("kind"),
                 lit("aws-cloudtrail").as("source"),
                 col("key_id").as("native_id"),
@@ -140,7 +143,7 @@ public final class IdentityGraph {
     Dataset<Row> people =
         inv.oktaUsers()
             .select(
-                concat(lit("okta:user:"), col("id")).as("identity_id"),
+                IdPrefix.OKTA_USER.of(col("id")).as("identity_id"),
                 lit("human").as("kind"),
                 lit("okta-users").as("source"),
                 col("id").as("native_id"),
@@ -158,7 +161,7 @@ public final class IdentityGraph {
             .withColumn("project_id", col("_context").getItem("project_id"))
             .join(projects, "project_id", "left")
             .select(
-                concat(lit("openai:service_account:"), col("id")).as("identity_id"),
+                IdPrefix.OPENAI_SERVICE_ACCOUNT.of(col("id")).as("identity_id"),
                 lit("service_account").as("kind"),
                 lit("openai-admin").as("source"),
                 col("id").as("native_id"),
@@ -177,7 +180,7 @@ public final class IdentityGraph {
     Dataset<Row> apiKeys =
         inv.openaiApiKeys()
             .select(
-                concat(lit("openai:api_key:"), col("id")).as("identity_id"),
+                IdPrefix.OPENAI_API_KEY.of(col("id")).as("identity_id"),
                 lit("api_key").as("kind"),
                 lit("openai-admin").as("source"),
                 col("id").as("native_id"),
@@ -198,7 +201,7 @@ public final class IdentityGraph {
     Dataset<Row> openaiUsers =
         inv.openaiUsers()
             .select(
-                concat(lit("openai:user:"), col("id")).as("identity_id"),
+                IdPrefix.OPENAI_USER.of(col("id")).as("identity_id"),
                 lit("human").as("kind"),
                 lit("openai-admin").as("source"),
                 col("id").as("native_id"),
@@ -247,7 +250,7 @@ public final class IdentityGraph {
                 col("p_status"),
                 lit(null).cast("timestamp").as("p_deleted_at"),
                 parseIso(col("p_created")).as("p_created_at"),
-                when(col("role_arn").isNotNull(), array(concat(lit("aws:"), col("role_arn"))))
+                when(col("role_arn").isNotNull(), array(IdPrefix.AWS.of(col("role_arn"))))
                     .otherwise(expr("cast(array() as array<string>)"))
                     .as("p_credentials"),
                 lit(true).as("on_platform"));
@@ -256,7 +259,7 @@ public final class IdentityGraph {
         inv.openaiApiKeys()
             .filter(col("owner.type").equalTo("service_account"))
             .groupBy(col("owner.service_account.id").as("sa_id"))
-            .agg(sort_array(collect_set(concat(lit("openai:api_key:"), col("id")))).as("sa_keys"));
+            .agg(sort_array(collect_set(IdPrefix.OPENAI_API_KEY.of(col("id")))).as("sa_keys"));
     Dataset<Row> openai =
         inv.openaiServiceAccounts()
             .withColumn("project_id", col("_context").getItem("project_id"))
@@ -328,13 +331,15 @@ public final class IdentityGraph {
             .join(owners, lower(col("owner_ref")).equalTo(owners.col("match_key")), "left")
             .withColumn(
                 "owner_match",
-                when(col("owner_ref").isNull(), lit("NONE"))
-                    .when(col("candidates").isNull(), lit("UNKNOWN"))
-                    .when(size(col("candidates")).gt(1), lit("AMBIGUOUS"))
-                    .otherwise(lit("MATCHED")))
+                when(col("owner_ref").isNull(), lit(OwnerMatch.NONE.value()))
+                    .when(col("candidates").isNull(), lit(OwnerMatch.UNKNOWN.value()))
+                    .when(size(col("candidates")).gt(1), lit(OwnerMatch.AMBIGUOUS.value()))
+                    .otherwise(lit(OwnerMatch.MATCHED.value())))
             .withColumn(
                 "owner_identity_id",
-                when(col("owner_match").equalTo("MATCHED"), element_at(col("candidates"), 1)));
+                when(
+                    col("owner_match").equalTo(OwnerMatch.MATCHED.value()),
+                    element_at(col("candidates"), 1)));
 
     Dataset<Row> backups =
         withOwner
@@ -362,12 +367,12 @@ public final class IdentityGraph {
       Dataset<Row> principalDaily,
       Dataset<Row> entitlements,
       Dataset<Row> trustGrants) {
-    Column agent = concat(lit("agent:"), col("agent_id"));
+    Column agent = IdPrefix.AGENT.of(col("agent_id"));
     Dataset<Row> uses =
         edge(
             agents.select(col("agent_id"), explode(col("credential_ids")).as("dst")),
             agent,
-            "USES",
+            EdgeType.USES,
             col("dst"),
             "agents",
             lit("credential of the agent (platform record or manifest)"),
@@ -376,7 +381,7 @@ public final class IdentityGraph {
         edge(
             agents.filter(col("owner_identity_id").isNotNull()),
             agent,
-            "OWNED_BY",
+            EdgeType.OWNED_BY,
             col("owner_identity_id"),
             "agent-manifest",
             concat(lit("owner "), col("owner_ref")),
@@ -385,7 +390,7 @@ public final class IdentityGraph {
         edge(
             agents.select(col("agent_id"), explode(col("backup_owner_identity_ids")).as("dst")),
             agent,
-            "BACKUP_OWNED_BY",
+            EdgeType.BACKUP_OWNED_BY,
             col("dst"),
             "agent-manifest",
             lit("backup owner"),
@@ -401,9 +406,9 @@ public final class IdentityGraph {
                     byLogin, lower(trim(col("profile.manager"))).equalTo(col("mgr_login")), "left")
                 .withColumn("manager_id", coalesce(col("profile.managerId"), col("mgr_by_login")))
                 .filter(col("manager_id").isNotNull()),
-            concat(lit("okta:user:"), col("id")),
-            "MANAGED_BY",
-            concat(lit("okta:user:"), col("manager_id")),
+            IdPrefix.OKTA_USER.of(col("id")),
+            EdgeType.MANAGED_BY,
+            IdPrefix.OKTA_USER.of(col("manager_id")),
             "okta-users",
             concat(
                 lit("profile.manager "),
@@ -412,9 +417,9 @@ public final class IdentityGraph {
     Dataset<Row> openaiKeys =
         edge(
             inv.openaiApiKeys().filter(col("owner.type").equalTo("service_account")),
-            concat(lit("openai:api_key:"), col("id")),
-            "KEY_OF",
-            concat(lit("openai:service_account:"), col("owner.service_account.id")),
+            IdPrefix.OPENAI_API_KEY.of(col("id")),
+            EdgeType.KEY_OF,
+            IdPrefix.OPENAI_SERVICE_ACCOUNT.of(col("owner.service_account.id")),
             "openai-admin",
             lit("api key owner"),
             false);
@@ -425,8 +430,8 @@ public final class IdentityGraph {
                 .filter(col("identity_type").equalTo("IAMUser"))
                 .groupBy(col("access_key_id").as("key_id"), col("principal_id"))
                 .agg(min("first_time").as("first_seen"), max("last_time").as("last_seen")),
-            concat(lit("aws:access_key:"), col("key_id")),
-            "KEY_OF",
+            IdPrefix.AWS_ACCESS_KEY.of(col("key_id")),
+            EdgeType.KEY_OF,
             col("principal_id"),
             "aws-cloudtrail",
             lit("access key used by this user in CloudTrail"),
@@ -434,10 +439,13 @@ public final class IdentityGraph {
     Dataset<Row> members =
         edge(
             inv.iamUsers().select(col("Arn"), explode(col("GroupList")).as("group_name")),
-            concat(lit("aws:"), col("Arn")),
-            "MEMBER_OF",
+            IdPrefix.AWS.of(col("Arn")),
+            EdgeType.MEMBER_OF,
             concat(
-                lit("aws:arn:aws:iam::"), accountOf(col("Arn")), lit(":group/"), col("group_name")),
+                lit(IdPrefix.AWS.of("arn:aws:iam::")),
+                accountOf(col("Arn")),
+                lit(":group/"),
+                col("group_name")),
             "aws-iam",
             lit("GroupList"),
             false);
@@ -453,8 +461,8 @@ public final class IdentityGraph {
                     max("last_time").as("last_seen"),
                     min("sample_event_id").as("sample")),
             col("principal_id"),
-            "ASSUMED",
-            concat(lit("aws:"), col("role_arn")),
+            EdgeType.ASSUMED,
+            IdPrefix.AWS.of(col("role_arn")),
             "aws-cloudtrail",
             concat(lit("AssumeRole event "), col("sample")),
             true);
@@ -482,7 +490,7 @@ public final class IdentityGraph {
   private static Dataset<Row> edge(
       Dataset<Row> rows,
       Column src,
-      String type,
+      EdgeType type,
       Column dst,
       String source,
       Column evidence,
@@ -490,7 +498,7 @@ public final class IdentityGraph {
     Column noTime = lit(null).cast("timestamp");
     return rows.select(
         src.as("src_id"),
-        lit(type).as("edge_type"),
+        lit(type.value()).as("edge_type"),
         dst.as("dst_id"),
         lit(source).as("source"),
         evidence.as("evidence"),
@@ -511,7 +519,7 @@ public final class IdentityGraph {
             .filter(col("principal_kind").equalTo("AWS"))
             .filter(account.equalTo("").and(col("principal").notEqual("*")))
             .select(
-                concat(lit("aws:"), col("principal")).as("src_id"),
+                IdPrefix.AWS.of(col("principal")).as("src_id"),
                 col("role_arn"),
                 concat(lit("trust policy names "), col("principal")).as("evidence"));
     Dataset<Row> accounts =
@@ -549,10 +557,13 @@ public final class IdentityGraph {
         trustGrants
             .filter(col("principal_kind").notEqual("AWS").or(col("principal").equalTo("*")))
             .select(
-                when(col("principal").equalTo("*"), lit("aws:*"))
+                when(col("principal").equalTo("*"), lit(IdPrefix.AWS.of("*")))
                     .otherwise(
                         concat(
-                            lit("aws:"), lower(col("principal_kind")), lit(":"), col("principal")))
+                            lit(IdPrefix.AWS.value()),
+                            lower(col("principal_kind")),
+                            lit(":"),
+                            col("principal")))
                     .as("src_id"),
                 col("role_arn"),
                 concat(lit("trust policy "), col("principal_kind"), lit(" "), col("principal"))
@@ -562,8 +573,8 @@ public final class IdentityGraph {
         .unionByName(others)
         .select(
             col("src_id"),
-            lit("CAN_ASSUME").as("edge_type"),
-            concat(lit("aws:"), col("role_arn")).as("dst_id"),
+            lit(EdgeType.CAN_ASSUME.value()).as("edge_type"),
+            IdPrefix.AWS.of(col("role_arn")).as("dst_id"),
             lit("aws-iam").as("source"),
             col("evidence"),
             noTime.as("first_seen"),
@@ -573,16 +584,16 @@ public final class IdentityGraph {
   /** Maps a manifest credential to the identity id it names. */
   static Column credentialId(Column c) {
     Column v = trim(c);
-    return when(v.startsWith("arn:aws:"), concat(lit("aws:"), v))
-        .when(v.rlike("^(AKIA|ASIA)[A-Z0-9]{12,}$"), concat(lit("aws:access_key:"), v))
-        .when(v.startsWith("key_"), concat(lit("openai:api_key:"), v))
+    return when(v.startsWith("arn:aws:"), IdPrefix.AWS.of(v))
+        .when(v.rlike("^(AKIA|ASIA)[A-Z0-9]{12,}$"), IdPrefix.AWS_ACCESS_KEY.of(v))
+        .when(v.startsWith("key_"), IdPrefix.OPENAI_API_KEY.of(v))
         .when(
             v.startsWith("svc_acct_").or(v.startsWith("user-svc")),
-            concat(lit("openai:service_account:"), v))
-        .when(v.rlike("^00u[A-Za-z0-9]+$"), concat(lit("okta:user:"), v))
-        .when(v.rlike("^0oa[A-Za-z0-9]+$"), concat(lit("okta:app:"), v))
+            IdPrefix.OPENAI_SERVICE_ACCOUNT.of(v))
+        .when(v.rlike("^00u[A-Za-z0-9]+$"), IdPrefix.OKTA_USER.of(v))
+        .when(v.rlike("^0oa[A-Za-z0-9]+$"), IdPrefix.OKTA_APP.of(v))
         .when(v.contains("@"), concat(lit("gcp:service_account:"), lower(v)))
-        .otherwise(concat(lit("unknown:"), v));
+        .otherwise(IdPrefix.UNKNOWN.of(v));
   }
 
   /** People by every key an owner may be written as: email, login, IdP id. */

@@ -3,10 +3,13 @@ package io.agentlake.transforms.ingest;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentlake.schemas.SourceRecordType;
 import io.agentlake.schemas.Sources;
+import io.agentlake.schemas.vocabulary.ReviewDecision;
+import io.agentlake.schemas.vocabulary.Vocabulary;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.BooleanType;
@@ -23,6 +26,8 @@ import org.apache.spark.sql.types.StructType;
  * surprises are kept in bronze's raw column rather than lost.
  */
 final class RecordChecks {
+
+  private static final List<String> REVIEW_DECISIONS = Vocabulary.valuesOf(ReviewDecision.class);
 
   private static final Pattern INTEGER_TEXT = Pattern.compile("-?\\d{1,18}");
 
@@ -75,18 +80,18 @@ final class RecordChecks {
           "a decision needs 'item_id' (a review_queue item) or 'agent_id' (the whole agent)");
     }
     String decision = record.path("decision").asText();
-    if (!Sources.REVIEW_DECISION_VALUES.contains(decision)) {
+    if (!REVIEW_DECISIONS.contains(decision)) {
       return new Problem(
           QuarantineReason.INVALID_VALUE,
           "decision '"
               + SecretRedactor.redactText(
                   decision.length() > 40 ? decision.substring(0, 40) : decision)
               + "' is not one of "
-              + Sources.REVIEW_DECISION_VALUES);
+              + REVIEW_DECISIONS);
     }
     JsonNode expires = record.get("expires_on");
     if (isEmpty(expires)) {
-      return decision.equals("ACCEPT_RISK")
+      return decision.equals(ReviewDecision.ACCEPT_RISK.value())
           ? new Problem(
               QuarantineReason.MISSING_REQUIRED_FIELD,
               "ACCEPT_RISK needs 'expires_on' (YYYY-MM-DD): an accepted risk is reviewed again"

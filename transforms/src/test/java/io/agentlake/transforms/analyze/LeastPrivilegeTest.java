@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentlake.schemas.Tables;
+import io.agentlake.schemas.vocabulary.PolicyChange;
 import io.agentlake.testing.SharedSpark;
 import io.agentlake.transforms.correlate.Entitlements;
 import java.time.LocalDate;
@@ -264,10 +265,10 @@ class LeastPrivilegeTest {
     assertThat(changes)
         .containsExactlyInAnyOrderEntriesOf(
             Map.of(
-                "etl-s3", LeastPrivilege.DELETE_INLINE_POLICY,
-                "ReadLogs", LeastPrivilege.DETACH_POLICY,
-                "pass", LeastPrivilege.DELETE_INLINE_POLICY,
-                "team-read", LeastPrivilege.REMOVE_FROM_GROUP));
+                "etl-s3", PolicyChange.DELETE_INLINE_POLICY.value(),
+                "ReadLogs", PolicyChange.DETACH_POLICY.value(),
+                "pass", PolicyChange.DELETE_INLINE_POLICY.value(),
+                "team-read", PolicyChange.REMOVE_FROM_GROUP.value()));
     // dynamodb:putitem (ReadLogs) and sqs:receivemessage (the group's); s3:get* was used
     assertThat(removed).isEqualTo(2L);
     assertThat(recommendation.<Long>getAs("grants_removed")).isEqualTo(2L);

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentlake.schemas.Tables;
+import io.agentlake.schemas.vocabulary.RiskFactCategory;
 import io.agentlake.testing.DatasetAssert;
 import io.agentlake.testing.SharedSpark;
 import java.io.ByteArrayInputStream;
@@ -141,7 +142,8 @@ class PrincipalRiskFactsTest {
 
     assertThat(out.schema().simpleString())
         .isEqualTo(Tables.PRINCIPAL_RISK_FACTS.schema().simpleString());
-    Row m = find(out, P, RiskFactCatalog.PRIVILEGE_ESCALATION, LAMBDA_METHOD).orElseThrow();
+    Row m =
+        find(out, P, RiskFactCategory.PRIVILEGE_ESCALATION.value(), LAMBDA_METHOD).orElseThrow();
     assertThat((String) m.getAs("reach")).isEqualTo("direct");
     assertThat((String) m.getAs("holder_id")).isEqualTo(P);
     assertThat(m.<String>getList(m.fieldIndex("policies"))).containsExactly("Lambda", "PassRoles");
@@ -158,8 +160,8 @@ class PrincipalRiskFactsTest {
         .isFalse();
     assertThat(m.getDate(m.fieldIndex("as_of_date")).toLocalDate()).isEqualTo(AS_OF);
     // Neither policy alone is the method, and nothing here is admin.
-    assertThat(find(out, P, RiskFactCatalog.FULL_ADMIN, "*")).isEmpty();
-    assertThat(find(out, P, RiskFactCatalog.PERMISSIONS_MANAGEMENT, "iam:passrole"))
+    assertThat(find(out, P, RiskFactCategory.FULL_ADMIN.value(), "*")).isEmpty();
+    assertThat(find(out, P, RiskFactCategory.PERMISSIONS_MANAGEMENT.value(), "iam:passrole"))
         .as("PassRole on lambda-* is resource-constrained")
         .isEmpty();
   }
@@ -168,14 +170,15 @@ class PrincipalRiskFactsTest {
   void aDenyInAnotherPolicyOnOneActionRemovesTheMethod(SparkSession spark) {
     Dataset<Row> denied =
         facts(spark, splitLambdaMethod(deny(P, "lambda:invoke*", "*", "NoInvoke")));
-    assertThat(find(denied, P, RiskFactCatalog.PRIVILEGE_ESCALATION, LAMBDA_METHOD)).isEmpty();
+    assertThat(find(denied, P, RiskFactCategory.PRIVILEGE_ESCALATION.value(), LAMBDA_METHOD))
+        .isEmpty();
 
     Dataset<Row> otherResource =
         facts(
             spark,
             splitLambdaMethod(
                 deny(P, "lambda:invokefunction", "arn:aws:lambda:*:*:function:prod-*", "NoProd")));
-    assertThat(find(otherResource, P, RiskFactCatalog.PRIVILEGE_ESCALATION, LAMBDA_METHOD))
+    assertThat(find(otherResource, P, RiskFactCategory.PRIVILEGE_ESCALATION.value(), LAMBDA_METHOD))
         .as("a Deny on some functions leaves the Allow on * standing")
         .isPresent();
 
@@ -184,7 +187,9 @@ class PrincipalRiskFactsTest {
             spark,
             splitLambdaMethod(
                 e(P, "Deny", "lambda:invokefunction", "*", "MfaOnly", "inline", true)));
-    Row c = find(conditional, P, RiskFactCatalog.PRIVILEGE_ESCALATION, LAMBDA_METHOD).orElseThrow();
+    Row c =
+        find(conditional, P, RiskFactCategory.PRIVILEGE_ESCALATION.value(), LAMBDA_METHOD)
+            .orElseThrow();
     assertThat((boolean) c.getAs("conditional"))
         .as("a conditional Deny may apply: upper bound only")
         .isTrue();
@@ -198,11 +203,13 @@ class PrincipalRiskFactsTest {
     List<String> rows = new ArrayList<>(List.of(partial));
     rows.add(boundaryCreate);
     Dataset<Row> cut = facts(spark, rows.toArray(new String[0]));
-    assertThat(find(cut, P, RiskFactCatalog.PRIVILEGE_ESCALATION, LAMBDA_METHOD)).isEmpty();
+    assertThat(find(cut, P, RiskFactCategory.PRIVILEGE_ESCALATION.value(), LAMBDA_METHOD))
+        .isEmpty();
 
     rows.add(e(P, "Allow", "lambda:invokefunction", "*", "Boundary", "boundary", false));
     Dataset<Row> kept = facts(spark, rows.toArray(new String[0]));
-    Row m = find(kept, P, RiskFactCatalog.PRIVILEGE_ESCALATION, LAMBDA_METHOD).orElseThrow();
+    Row m =
+        find(kept, P, RiskFactCategory.PRIVILEGE_ESCALATION.value(), LAMBDA_METHOD).orElseThrow();
     assertThat(m.<String>getList(m.fieldIndex("policies")))
         .as("the boundary limits, it does not grant")
         .containsExactly("Lambda", "PassRoles");
@@ -212,16 +219,19 @@ class PrincipalRiskFactsTest {
   void aServiceWildcardSatisfiesEveryMethodItCovers(SparkSession spark) {
     Dataset<Row> out = facts(spark, allow(A, "IAM:*", "*", "IamFull"));
 
-    Row keys = find(out, A, RiskFactCatalog.PRIVILEGE_ESCALATION, "CreateAccessKey").orElseThrow();
+    Row keys =
+        find(out, A, RiskFactCategory.PRIVILEGE_ESCALATION.value(), "CreateAccessKey")
+            .orElseThrow();
     assertThat(grantsOf(keys))
         .containsExactly("iam:createaccesskey <- IamFull (direct, iam:* on *)");
-    assertThat(find(out, A, RiskFactCatalog.PRIVILEGE_ESCALATION, "AttachUserPolicy")).isPresent();
-    assertThat(find(out, A, RiskFactCatalog.CREDENTIAL_EXPOSURE, "iam:createaccesskey"))
+    assertThat(find(out, A, RiskFactCategory.PRIVILEGE_ESCALATION.value(), "AttachUserPolicy"))
         .isPresent();
-    assertThat(find(out, A, RiskFactCatalog.PRIVILEGE_ESCALATION, LAMBDA_METHOD))
+    assertThat(find(out, A, RiskFactCategory.CREDENTIAL_EXPOSURE.value(), "iam:createaccesskey"))
+        .isPresent();
+    assertThat(find(out, A, RiskFactCategory.PRIVILEGE_ESCALATION.value(), LAMBDA_METHOD))
         .as("iam:* does not cover lambda actions")
         .isEmpty();
-    assertThat(find(out, A, RiskFactCatalog.FULL_ADMIN, "*")).isEmpty();
+    assertThat(find(out, A, RiskFactCategory.FULL_ADMIN.value(), "*")).isEmpty();
   }
 
   @Test
@@ -233,19 +243,22 @@ class PrincipalRiskFactsTest {
             e(A, "Allow", "*", "*", "AdminWithMfa", "inline", true),
             allow(B, "*", "arn:aws:s3:::bucket/*", "BucketEverything"));
 
-    Row admin = find(out, ADMIN, RiskFactCatalog.FULL_ADMIN, "*").orElseThrow();
+    Row admin = find(out, ADMIN, RiskFactCategory.FULL_ADMIN.value(), "*").orElseThrow();
     assertThat(admin.<String>getList(admin.fieldIndex("policies")))
         .containsExactly("AdministratorAccess");
     assertThat((boolean) admin.getAs("unconstrained")).isTrue();
-    assertThat(out.filter(col("category").equalTo(RiskFactCatalog.FULL_ADMIN)).count())
+    assertThat(out.filter(col("category").equalTo(RiskFactCategory.FULL_ADMIN.value())).count())
         .as("a conditional * or a * on one bucket is not full admin")
         .isEqualTo(1);
     // An admin holds every other fact too, each pointing at the same grant.
-    assertThat(find(out, ADMIN, RiskFactCatalog.PRIVILEGE_ESCALATION, LAMBDA_METHOD)).isPresent();
+    assertThat(find(out, ADMIN, RiskFactCategory.PRIVILEGE_ESCALATION.value(), LAMBDA_METHOD))
+        .isPresent();
     Row conditionalEscalation =
-        find(out, A, RiskFactCatalog.PRIVILEGE_ESCALATION, "CreateAccessKey").orElseThrow();
+        find(out, A, RiskFactCategory.PRIVILEGE_ESCALATION.value(), "CreateAccessKey")
+            .orElseThrow();
     assertThat((boolean) conditionalEscalation.getAs("conditional")).isTrue();
-    Row bucket = find(out, B, RiskFactCatalog.DATA_EXFILTRATION, "s3:getobject").orElseThrow();
+    Row bucket =
+        find(out, B, RiskFactCategory.DATA_EXFILTRATION.value(), "s3:getobject").orElseThrow();
     assertThat((boolean) bucket.getAs("unconstrained")).isFalse();
   }
 
@@ -258,10 +271,12 @@ class PrincipalRiskFactsTest {
             allow(B, "iam:putrolepolicy", "arn:aws:iam::111122223333:role/app-*", "AppRoles"));
 
     Row unconstrained =
-        find(out, A, RiskFactCatalog.PERMISSIONS_MANAGEMENT, "iam:putrolepolicy").orElseThrow();
+        find(out, A, RiskFactCategory.PERMISSIONS_MANAGEMENT.value(), "iam:putrolepolicy")
+            .orElseThrow();
     assertThat((boolean) unconstrained.getAs("unconstrained")).isTrue();
-    assertThat(find(out, B, RiskFactCatalog.PERMISSIONS_MANAGEMENT, "iam:putrolepolicy")).isEmpty();
-    assertThat(find(out, B, RiskFactCatalog.PRIVILEGE_ESCALATION, "PutRolePolicy"))
+    assertThat(find(out, B, RiskFactCategory.PERMISSIONS_MANAGEMENT.value(), "iam:putrolepolicy"))
+        .isEmpty();
+    assertThat(find(out, B, RiskFactCategory.PRIVILEGE_ESCALATION.value(), "PutRolePolicy"))
         .as("the escalation method needs the action, on any resource")
         .isPresent();
   }
@@ -275,7 +290,7 @@ class PrincipalRiskFactsTest {
             allow(ADMIN, "*", "*", "AdministratorAccess"),
             allow(A, "sts:assumerole", B.substring(4), "AssumeB"));
 
-    Row viaChain = find(out, A, RiskFactCatalog.FULL_ADMIN, "*").orElseThrow();
+    Row viaChain = find(out, A, RiskFactCategory.FULL_ADMIN.value(), "*").orElseThrow();
     assertThat((String) viaChain.getAs("reach")).isEqualTo("via");
     assertThat((String) viaChain.getAs("holder_id")).isEqualTo(ADMIN);
     assertThat((int) viaChain.getAs("hops")).isEqualTo(2);
@@ -285,9 +300,9 @@ class PrincipalRiskFactsTest {
     assertThat((String) viaChain.getAs("principal_arn")).isEqualTo(A.substring(4));
     assertThat((String) viaChain.getAs("account_id")).isEqualTo("111122223333");
 
-    Row b = find(out, B, RiskFactCatalog.FULL_ADMIN, "*").orElseThrow();
+    Row b = find(out, B, RiskFactCategory.FULL_ADMIN.value(), "*").orElseThrow();
     assertThat((int) b.getAs("hops")).isEqualTo(1);
-    assertThat(find(out, "aws:service:ecs", RiskFactCatalog.FULL_ADMIN, "*"))
+    assertThat(find(out, "aws:service:ecs", RiskFactCategory.FULL_ADMIN.value(), "*"))
         .as("only IAM users and roles are principals here")
         .isEmpty();
     List<Row> adminVia =
@@ -298,7 +313,8 @@ class PrincipalRiskFactsTest {
         .as("admin -> alice reaches alice's own grant; the cycle back to the admin adds nothing")
         .extracting(r -> r.getString(0) + " " + r.getString(1))
         .containsExactly(A + " sts:assumerole");
-    assertThat(find(out, A, RiskFactCatalog.CREDENTIAL_EXPOSURE, "sts:assumerole")).isPresent();
+    assertThat(find(out, A, RiskFactCategory.CREDENTIAL_EXPOSURE.value(), "sts:assumerole"))
+        .isPresent();
   }
 
   @Test
@@ -319,13 +335,13 @@ class PrincipalRiskFactsTest {
     file.get("data_exfiltration_actions").forEach(a -> shipped.add(a.asText()));
     assertThat(
             CATALOG.facts().stream()
-                .filter(f -> f.category().equals(RiskFactCatalog.DATA_EXFILTRATION))
+                .filter(f -> f.category() == RiskFactCategory.DATA_EXFILTRATION)
                 .map(RiskFactCatalog.Fact::name)
                 .toList())
         .containsExactlyElementsOf(shipped);
     assertThat(
             CATALOG.facts().stream()
-                .filter(f -> f.category().equals(RiskFactCatalog.PRIVILEGE_ESCALATION))
+                .filter(f -> f.category() == RiskFactCategory.PRIVILEGE_ESCALATION)
                 .count())
         .isEqualTo(file.get("methods").size());
   }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.agentlake.schemas.Tables;
+import io.agentlake.schemas.vocabulary.DriftChange;
 import io.agentlake.testing.SharedSpark;
 import java.time.LocalDate;
 import java.util.List;
@@ -164,7 +165,7 @@ class PrivilegeDriftTest {
   void withoutAnEarlierDateTheDateIsABaseline(SparkSession spark) {
     List<Row> rows = drift(spark, null, 10.0).collectAsList();
     assertThat(rows).hasSize(1);
-    assertThat(rows.get(0).<String>getAs("change_type")).isEqualTo(PrivilegeDrift.BASELINE);
+    assertThat(rows.get(0).<String>getAs("change_type")).isEqualTo(DriftChange.BASELINE.value());
     assertThat(rows.get(0).<Object>getAs("previous_date")).isNull();
     assertThat(rows.get(0).<String>getAs("evidence")).contains("nothing to compare");
   }

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentlake.schemas.Tables;
+import io.agentlake.schemas.vocabulary.ReviewStatus;
 import io.agentlake.testing.SharedSpark;
 import java.time.LocalDate;
 import java.util.List;
@@ -162,7 +163,7 @@ class ReviewQueueTest {
             "bedrock:A ROTATE_KEY",
             "m:B DECOMMISSION_AGENT",
             "m:B REASSIGN_OWNER");
-    assertThat(q.filter(col("status").notEqual(ReviewQueue.OPEN)).count()).isZero();
+    assertThat(q.filter(col("status").notEqual(ReviewStatus.OPEN.value())).count()).isZero();
 
     Row revoke = items.get("bedrock:A REVOKE_GRANT");
     assertThat(revoke.<String>getAs("target")).isEqualTo(GRANT_TARGET);
@@ -227,13 +228,13 @@ class ReviewQueueTest {
     Row before = item(queue(spark, AS_OF.minusDays(1), accept), id);
     Row on = item(queue(spark, AS_OF, accept), id);
     Row after = item(queue(spark, AS_OF.plusDays(1), accept), id);
-    assertThat(before.<String>getAs("status")).isEqualTo(ReviewQueue.SUPPRESSED);
-    assertThat(on.<String>getAs("status")).isEqualTo(ReviewQueue.SUPPRESSED);
+    assertThat(before.<String>getAs("status")).isEqualTo(ReviewStatus.SUPPRESSED.value());
+    assertThat(on.<String>getAs("status")).isEqualTo(ReviewStatus.SUPPRESSED.value());
     assertThat(on.<String>getAs("decided_by")).isEqualTo("rev@x.com");
     assertThat(on.<String>getAs("justification")).isEqualTo("why ACCEPT_RISK");
     assertThat(on.<java.sql.Date>getAs("expires_on").toLocalDate()).isEqualTo(AS_OF);
     assertThat(on.<String>getAs("status_reason")).contains("until 2025-06-30");
-    assertThat(after.<String>getAs("status")).isEqualTo(ReviewQueue.OPEN);
+    assertThat(after.<String>getAs("status")).isEqualTo(ReviewStatus.OPEN.value());
     assertThat(after.<String>getAs("decision")).isEqualTo("ACCEPT_RISK");
     assertThat(after.<String>getAs("status_reason")).contains("expired on 2025-06-30");
     // The other items of the agent are untouched by an item decision.
@@ -255,7 +256,7 @@ class ReviewQueueTest {
                 decision(id, null, "REVOKE", null, "2025-06-20T09:00:00Z"),
                 decision(id, null, "APPROVE", null, "2025-06-10T09:00:00Z")),
             id);
-    assertThat(row.<String>getAs("status")).isEqualTo(ReviewQueue.REVOKE_REQUESTED);
+    assertThat(row.<String>getAs("status")).isEqualTo(ReviewStatus.REVOKE_REQUESTED.value());
     List<Row> kept = row.getList(row.fieldIndex("decisions"));
     assertThat(kept)
         .extracting(r -> r.<String>getAs("decision"))
@@ -269,7 +270,7 @@ class ReviewQueueTest {
                 decision(id, null, "REVOKE", null, "2025-06-20T09:00:00Z"),
                 decision(id, null, "APPROVE", null, "2025-06-25T09:00:00Z")),
             id);
-    assertThat(approved.<String>getAs("status")).isEqualTo(ReviewQueue.APPROVED);
+    assertThat(approved.<String>getAs("status")).isEqualTo(ReviewStatus.APPROVED.value());
   }
 
   @Test
@@ -278,10 +279,10 @@ class ReviewQueueTest {
     String early = decision(id, null, "APPROVE", null, "2025-06-30T23:59:59Z");
     String late = decision(id, null, "REVOKE", null, "2025-07-01T00:00:00Z");
     Row today = item(queue(spark, AS_OF, early, late), id);
-    assertThat(today.<String>getAs("status")).isEqualTo(ReviewQueue.APPROVED);
+    assertThat(today.<String>getAs("status")).isEqualTo(ReviewStatus.APPROVED.value());
     assertThat(today.getList(today.fieldIndex("decisions"))).hasSize(1);
     Row tomorrow = item(queue(spark, AS_OF.plusDays(1), early, late), id);
-    assertThat(tomorrow.<String>getAs("status")).isEqualTo(ReviewQueue.REVOKE_REQUESTED);
+    assertThat(tomorrow.<String>getAs("status")).isEqualTo(ReviewStatus.REVOKE_REQUESTED.value());
   }
 
   @Test
@@ -291,13 +292,13 @@ class ReviewQueueTest {
     Dataset<Row> q = queue(spark, AS_OF, agentWide);
     Map<String, Row> items = byAction(q);
     assertThat(items.get("m:B REASSIGN_OWNER").<String>getAs("status"))
-        .isEqualTo(ReviewQueue.SUPPRESSED);
+        .isEqualTo(ReviewStatus.SUPPRESSED.value());
     assertThat(items.get("m:B DECOMMISSION_AGENT").<String>getAs("status"))
-        .isEqualTo(ReviewQueue.SUPPRESSED);
+        .isEqualTo(ReviewStatus.SUPPRESSED.value());
     assertThat(items.get("m:B DECOMMISSION_AGENT").<String>getAs("decision_scope"))
         .isEqualTo("AGENT");
     assertThat(items.get("bedrock:A REVOKE_GRANT").<String>getAs("status"))
-        .isEqualTo(ReviewQueue.OPEN);
+        .isEqualTo(ReviewStatus.OPEN.value());
 
     Dataset<Row> overridden =
         queue(
@@ -307,14 +308,14 @@ class ReviewQueueTest {
             decision(ownerItem, "m:B", "REVOKE", null, "2025-06-15T09:00:00Z"));
     Map<String, Row> after = byAction(overridden);
     assertThat(after.get("m:B REASSIGN_OWNER").<String>getAs("status"))
-        .isEqualTo(ReviewQueue.REVOKE_REQUESTED);
+        .isEqualTo(ReviewStatus.REVOKE_REQUESTED.value());
     assertThat(
             after
                 .get("m:B REASSIGN_OWNER")
                 .getList(after.get("m:B REASSIGN_OWNER").fieldIndex("decisions")))
         .hasSize(2);
     assertThat(after.get("m:B DECOMMISSION_AGENT").<String>getAs("status"))
-        .isEqualTo(ReviewQueue.SUPPRESSED);
+        .isEqualTo(ReviewStatus.SUPPRESSED.value());
   }
 
   static Row item(Dataset<Row> q, String id) {

@@ -4,6 +4,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentlake.schemas.Sources;
+import io.agentlake.schemas.vocabulary.FactReach;
+import io.agentlake.schemas.vocabulary.RiskFactCategory;
 import io.agentlake.testing.Extracted;
 import io.agentlake.testing.SharedSpark;
 import io.agentlake.transforms.analyze.PrincipalRiskFacts;
@@ -179,18 +181,19 @@ class CorrelateOnSamplesTest {
             .cache();
     String role = "aws:arn:aws:iam::123456789012:role/";
 
-    assertThat(principalsWith(facts, RiskFactCatalog.FULL_ADMIN))
+    assertThat(principalsWith(facts, RiskFactCategory.FULL_ADMIN.value()))
         .containsExactly(role + "bad_role");
-    assertThat(principalsWith(facts, RiskFactCatalog.PRIVILEGE_ESCALATION))
+    assertThat(principalsWith(facts, RiskFactCategory.PRIVILEGE_ESCALATION.value()))
         .containsExactly(role + "bad_role");
-    assertThat(facts.filter(col("reach").equalTo(PrincipalRiskFacts.VIA)).count()).isZero();
+    assertThat(facts.filter(col("reach").equalTo(FactReach.VIA.value())).count()).isZero();
 
     assertThat(
             describe(
                 facts.filter(
                     col("category")
                         .isin(
-                            RiskFactCatalog.DATA_EXFILTRATION, RiskFactCatalog.CREDENTIAL_EXPOSURE)
+                            RiskFactCategory.DATA_EXFILTRATION.value(),
+                            RiskFactCategory.CREDENTIAL_EXPOSURE.value())
                         .and(col("principal_id").notEqual(role + "bad_role")))))
         .containsExactlyInAnyOrder(
             "aws:arn:aws:iam::aws:user/USER DATA_EXFILTRATION s3:getobject * [AmazonEC2RoleforSSM]",
