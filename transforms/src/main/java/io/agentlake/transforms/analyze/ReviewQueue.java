@@ -50,18 +50,16 @@ import org.apache.spark.sql.types.DataType;
  * findings of the run date, with the reviewers' decisions applied.
  *
  * <ul>
- *   <li>{@code ReviewAction.REVOKE_GRANT.value()}: every UNUSED grant row of
- *       gold.unused_privileges, once per agent that reaches its principal; target = principal,
- *       action and resource pattern, policy, path.
- *   <li>{@code ReviewAction.REASSIGN_OWNER.value()}: an orphan with OWNER_DEPROVISIONED,
- *       OWNER_UNKNOWN or NO_OWNER; evidence names the suggested successor.
- *   <li>{@code ReviewAction.DECOMMISSION_AGENT.value()}: an orphan with IDLE, PROJECT_ENDED or
- *       DANGLING_CREDENTIAL.
- *   <li>{@code ReviewAction.ROTATE_KEY.value()}: every long-lived key in the agent's {@code
- *       long_lived_credentials} factor of gold.risk_scores; target = the key's identity id.
- *   <li>{@code ReviewAction.REPLACE_POLICY.value()}: every row of gold.least_privilege_policies,
- *       once per agent that reaches its principal; target = principal; evidence = the policy
- *       document and the changes (policies to detach, inline policies to delete, groups to leave).
+ *   <li>{@code REVOKE_GRANT}: every UNUSED grant row of gold.unused_privileges, once per agent that
+ *       reaches its principal; target = principal, action and resource pattern, policy, path.
+ *   <li>{@code REASSIGN_OWNER}: an orphan with OWNER_DEPROVISIONED, OWNER_UNKNOWN or NO_OWNER;
+ *       evidence names the suggested successor.
+ *   <li>{@code DECOMMISSION_AGENT}: an orphan with IDLE, PROJECT_ENDED or DANGLING_CREDENTIAL.
+ *   <li>{@code ROTATE_KEY}: every long-lived key in the agent's {@code long_lived_credentials}
+ *       factor of gold.risk_scores; target = the key's identity id.
+ *   <li>{@code REPLACE_POLICY}: every row of gold.least_privilege_policies, once per agent that
+ *       reaches its principal; target = principal; evidence = the policy document and the changes
+ *       (policies to detach, inline policies to delete, groups to leave).
  * </ul>
  *
  * <p>{@code item_id} = first 32 hex digits of SHA-256 of {@code agent_id|action|target}: the same
