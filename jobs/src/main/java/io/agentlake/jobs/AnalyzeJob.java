@@ -8,6 +8,7 @@ import io.agentlake.jobs.lake.Lake;
 import io.agentlake.jobs.lake.RunLedger;
 import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
+import io.agentlake.transforms.LakeTables;
 import io.agentlake.transforms.analyze.AgentReach;
 import io.agentlake.transforms.analyze.LeastPrivilege;
 import io.agentlake.transforms.analyze.OrphanedAgents;
@@ -39,7 +40,7 @@ import org.apache.spark.sql.Row;
 public final class AnalyzeJob {
 
   private static final TableContract REVIEW_DECISIONS =
-      Tables.byName("bronze.review_decisions").orElseThrow();
+      LakeTables.byName("bronze.review_decisions").orElseThrow();
 
   private AnalyzeJob() {}
 

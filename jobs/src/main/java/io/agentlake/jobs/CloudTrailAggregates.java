@@ -9,10 +9,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentlake.jobs.lake.Lake;
 import io.agentlake.jobs.lake.RunLedger;
-import io.agentlake.schemas.Sources;
 import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
 import io.agentlake.transforms.correlate.Activity;
+import io.agentlake.transforms.sources.cloudtrail.CloudTrail;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -88,8 +88,7 @@ public final class CloudTrailAggregates {
     // One reading of the ledger decides both which bronze rows count and which runs are new, so
     // an ingest that commits meanwhile is either in both or in neither (then folded next time).
     RunLedger.IngestRuns ingests = new RunLedger(lake).ingestRuns();
-    Dataset<Row> bronze =
-        ingests.bronze(lake, Tables.bronzeOf(Sources.recordType("cloudtrail_event").orElseThrow()));
+    Dataset<Row> bronze = ingests.bronze(lake, Tables.bronzeOf(CloudTrail.EVENT));
     boolean rebuild =
         full
             || !lake.exists(Tables.FOLDED_INGESTS)

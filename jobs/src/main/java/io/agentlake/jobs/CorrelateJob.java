@@ -11,6 +11,7 @@ import io.agentlake.transforms.correlate.Entitlements;
 import io.agentlake.transforms.correlate.IdentityGraph;
 import io.agentlake.transforms.correlate.Inventory;
 import io.agentlake.transforms.correlate.Snapshots;
+import io.agentlake.transforms.sources.Sources;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -129,7 +130,7 @@ public final class CorrelateJob {
 
   private static TableContract bronze(String recordType) {
     SourceRecordType type =
-        io.agentlake.schemas.Sources.recordType(recordType)
+        Sources.recordType(recordType)
             .orElseThrow(() -> new IllegalStateException("no record type " + recordType));
     return Tables.bronzeOf(type);
   }

@@ -2,7 +2,7 @@ package io.agentlake.jobs;
 
 import io.agentlake.jobs.lake.Lake;
 import io.agentlake.schemas.TableContract;
-import io.agentlake.schemas.Tables;
+import io.agentlake.transforms.LakeTables;
 import io.delta.tables.DeltaTable;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -50,7 +50,7 @@ public final class MaintainJob {
   public static Map<String, TableMaintenance> run(Lake lake, int retentionDays) {
     checkRetention(retentionDays);
     Map<String, TableMaintenance> result = new LinkedHashMap<>();
-    for (TableContract t : Tables.all()) {
+    for (TableContract t : LakeTables.all()) {
       if (!lake.exists(t)) {
         continue;
       }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentlake.jobs.lake.Lake;
 import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
+import io.agentlake.transforms.LakeTables;
 import io.delta.tables.DeltaTable;
 import java.io.IOException;
 import java.sql.Date;
@@ -32,7 +33,7 @@ final class Publish {
       requireGatedAndAnalyzed(lake, run);
     }
     ObjectNode tables = section.putObject("tables");
-    for (TableContract t : Tables.ofLayer(TableContract.Layer.GOLD)) {
+    for (TableContract t : LakeTables.ofLayer(TableContract.Layer.GOLD)) {
       if (!lake.exists(t)) {
         continue;
       }

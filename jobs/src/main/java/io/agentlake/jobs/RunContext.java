@@ -3,7 +3,7 @@ package io.agentlake.jobs;
 import io.agentlake.jobs.config.AgentlakeConfig;
 import io.agentlake.jobs.lake.Lake;
 import io.agentlake.jobs.lake.Leases;
-import io.agentlake.schemas.Sources;
+import io.agentlake.transforms.sources.Sources;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;

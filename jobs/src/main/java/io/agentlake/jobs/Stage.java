@@ -3,7 +3,7 @@ package io.agentlake.jobs;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentlake.jobs.ingest.IngestJob;
 import io.agentlake.jobs.lake.Leases;
-import io.agentlake.schemas.Sources;
+import io.agentlake.transforms.sources.Sources;
 import java.util.List;
 import java.util.Map;
 

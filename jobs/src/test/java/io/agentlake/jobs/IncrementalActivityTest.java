@@ -9,10 +9,11 @@ import io.agentlake.jobs.generate.GeneratorOptions;
 import io.agentlake.jobs.generate.OrgGenerator;
 import io.agentlake.jobs.ingest.IngestJob;
 import io.agentlake.jobs.lake.Lake;
-import io.agentlake.schemas.Sources;
 import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
 import io.agentlake.testing.SharedSpark;
+import io.agentlake.transforms.sources.cloudtrail.CloudTrail;
+import io.agentlake.transforms.sources.iam.AwsIam;
 import io.delta.tables.DeltaTable;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -134,7 +135,7 @@ class IncrementalActivityTest {
     IngestJob.run(
         lake,
         exports.toUri().toString(),
-        List.of(Sources.AWS_CLOUDTRAIL, Sources.AWS_IAM),
+        List.of(CloudTrail.NAME, AwsIam.NAME),
         Map.of(),
         date,
         runId,

@@ -11,7 +11,6 @@ import io.agentlake.jobs.config.AgentlakeConfig;
 import io.agentlake.jobs.generate.GeneratorOptions;
 import io.agentlake.jobs.generate.OrgGenerator;
 import io.agentlake.jobs.lake.Lake;
-import io.agentlake.schemas.Sources;
 import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
 import io.agentlake.schemas.vocabulary.DriftChange;
@@ -22,6 +21,8 @@ import io.agentlake.schemas.vocabulary.ReviewStatus;
 import io.agentlake.schemas.vocabulary.RiskFactCategory;
 import io.agentlake.schemas.vocabulary.Vocabulary;
 import io.agentlake.testing.SharedSpark;
+import io.agentlake.transforms.LakeTables;
+import io.agentlake.transforms.sources.Sources;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -222,7 +223,7 @@ class NightlyEndToEndTest {
     long accepted =
         ledger.agg(org.apache.spark.sql.functions.sum("records_accepted")).first().getLong(0);
     long bronzeRows = 0;
-    for (TableContract t : Tables.ofLayer(TableContract.Layer.BRONZE)) {
+    for (TableContract t : LakeTables.ofLayer(TableContract.Layer.BRONZE)) {
       bronzeRows += lake.read(t).count();
     }
     assertThat(bronzeRows).isEqualTo(accepted);
@@ -237,7 +238,7 @@ class NightlyEndToEndTest {
 
   @Test
   void generatedReviewDecisionsAreIngestedAndNameAgentsTheLakeKnows() {
-    Dataset<Row> decisions = lake.read(Tables.byName("bronze.review_decisions").orElseThrow());
+    Dataset<Row> decisions = lake.read(LakeTables.byName("bronze.review_decisions").orElseThrow());
     assertThat(decisions.select("decision").as(Encoders.STRING()).collectAsList())
         .containsExactlyInAnyOrder("APPROVE", "ACCEPT_RISK", "ACCEPT_RISK");
     assertThat(decisions.join(lake.read(Tables.AGENTS), "agent_id", "left_anti").count())
@@ -293,7 +294,7 @@ class NightlyEndToEndTest {
 
   @Test
   void anAcceptedRiskInForceSuppressesTheAgentsItemsAndAnExpiredOneDoesNot() {
-    Dataset<Row> decisions = lake.read(Tables.byName("bronze.review_decisions").orElseThrow());
+    Dataset<Row> decisions = lake.read(LakeTables.byName("bronze.review_decisions").orElseThrow());
     Dataset<Row> queue = gold(Tables.REVIEW_QUEUE);
     String inForce = agentDecided(decisions, "ACCEPT_RISK", "expires_on >= '" + end + "'");
     String expired = agentDecided(decisions, "ACCEPT_RISK", "expires_on < '" + end + "'");
@@ -371,7 +372,7 @@ class NightlyEndToEndTest {
 
   @Test
   void goldTablesStayOnReaderProtocolOne() {
-    for (TableContract t : Tables.ofLayer(TableContract.Layer.GOLD)) {
+    for (TableContract t : LakeTables.ofLayer(TableContract.Layer.GOLD)) {
       assertThat(lake.minReaderVersion(t)).as(t.name()).isEqualTo(1);
     }
   }
@@ -379,7 +380,7 @@ class NightlyEndToEndTest {
   @Test
   void secretsPlantedInTheLogsDoNotLandInTheLake() {
     Dataset<Row> raw =
-        lake.read(Tables.byName("bronze.okta_system_log").orElseThrow()).select("_raw");
+        lake.read(LakeTables.byName("bronze.okta_system_log").orElseThrow()).select("_raw");
     assertThat(raw.count()).isPositive();
     assertThat(raw.filter(col("_raw").contains("[REDACTED")).count()).isPositive();
     assertThat(raw.filter(col("_raw").rlike("eyJ[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.")).count())
@@ -404,7 +405,7 @@ class NightlyEndToEndTest {
    */
   private Map<String, List<Row>> snapshot() {
     Map<String, List<Row>> tables = new HashMap<>();
-    for (TableContract t : Tables.all()) {
+    for (TableContract t : LakeTables.all()) {
       if (t == Tables.RUNS || t == Tables.LEASES || !lake.exists(t)) {
         continue;
       }
@@ -511,7 +512,7 @@ class NightlyEndToEndTest {
         String[] parts = column.split("\\.", 3);
         List<String> values =
             distinctValues(
-                lake.read(Tables.byName(parts[0] + "." + parts[1]).orElseThrow()), parts[2]);
+                lake.read(LakeTables.byName(parts[0] + "." + parts[1]).orElseThrow()), parts[2]);
         for (String v : values) {
           if (entry.name().equals(IdPrefix.class.getSimpleName())) {
             assertThat(entry.values().stream().anyMatch(v::startsWith))

@@ -10,10 +10,11 @@ import io.agentlake.jobs.config.AgentlakeConfig;
 import io.agentlake.jobs.generate.GeneratorOptions;
 import io.agentlake.jobs.generate.OrgGenerator;
 import io.agentlake.jobs.lake.Lake;
-import io.agentlake.schemas.Sources;
 import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
 import io.agentlake.testing.SharedSpark;
+import io.agentlake.transforms.LakeTables;
+import io.agentlake.transforms.sources.Sources;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,9 +75,9 @@ class QualityGateTest {
                 .filter(col("source_file").endsWith("bad-events.ndjson"))
                 .count())
         .isEqualTo(3000);
-    assertThat(lake.read(Tables.byName("bronze.aws_cloudtrail").orElseThrow()).count())
+    assertThat(lake.read(LakeTables.byName("bronze.aws_cloudtrail").orElseThrow()).count())
         .isPositive();
-    for (TableContract gold : Tables.ofLayer(TableContract.Layer.GOLD)) {
+    for (TableContract gold : LakeTables.ofLayer(TableContract.Layer.GOLD)) {
       assertThat(lake.exists(gold)).as(gold.name()).isFalse();
     }
     assertThat(
@@ -107,7 +108,7 @@ class QualityGateTest {
     JsonNode gate = stage(rerun, "gate");
     assertThat(gate.path("verdict").asText()).isEqualTo("FAILED");
     assertThat(stage(rerun, "ingest").path("new_files").asLong()).isZero();
-    for (TableContract gold : Tables.ofLayer(TableContract.Layer.GOLD)) {
+    for (TableContract gold : LakeTables.ofLayer(TableContract.Layer.GOLD)) {
       assertThat(lake.exists(gold)).as(gold.name()).isFalse();
     }
 

@@ -11,10 +11,12 @@ import io.agentlake.jobs.lake.RunLedger;
 import io.agentlake.jobs.soak.AgentlakeProcess;
 import io.agentlake.jobs.soak.LakeComparison;
 import io.agentlake.jobs.soak.SoakTrial;
-import io.agentlake.schemas.Sources;
 import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
 import io.agentlake.testing.SharedSpark;
+import io.agentlake.transforms.sources.Sources;
+import io.agentlake.transforms.sources.cloudtrail.CloudTrail;
+import io.agentlake.transforms.sources.oktausers.OktaUsers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -123,8 +125,8 @@ class RunContractProcessTest {
   @Test
   void parallelIngestsCommitEachSourceOnceAndNeverRollBackACommittedRun() throws Exception {
     Lake lake = lake("parallel-ingest");
-    String cloudTrail = Sources.AWS_CLOUDTRAIL;
-    String okta = Sources.OKTA_USERS;
+    String cloudTrail = CloudTrail.NAME;
+    String okta = OktaUsers.NAME;
     int first, other, second;
     String otherOutput, secondOutput;
     try (AgentlakeProcess a = start("ingest-cloudtrail-1", ingest(lake, cloudTrail))) {

@@ -45,6 +45,27 @@ public record TableContract(
     return name.substring(name.indexOf('.') + 1);
   }
 
+  /**
+   * The whole contract as text, as the golden files under {@code src/test/resources/golden} hold
+   * it: a change to a schema, grain or key shows as a diff there.
+   */
+  public String describe() {
+    return "name: "
+        + name
+        + "\nlayer: "
+        + layer
+        + "\npath: "
+        + relativePath()
+        + "\ngrain: "
+        + grain
+        + "\nkeys: "
+        + keys
+        + "\npartitioned by: "
+        + partitionColumns
+        + "\n"
+        + schema.treeString();
+  }
+
   /** True for tables that hold one snapshot per run date and are replaced date by date. */
   public boolean isSnapshotPerDate() {
     return partitionColumns.contains(Tables.AS_OF_DATE);

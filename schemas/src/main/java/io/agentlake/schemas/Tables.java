@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -371,14 +371,9 @@ public final class Tables {
           List.of("item_id"));
 
   private static final Map<String, TableContract> ALL = new LinkedHashMap<>();
+  private static final Map<SourceRecordType, TableContract> BRONZE = new ConcurrentHashMap<>();
 
   static {
-    for (SourceRecordType type : Sources.recordTypes()) {
-      String name = "bronze." + type.bronzeTable();
-      if (!ALL.containsKey(name)) {
-        ALL.put(name, bronze(type));
-      }
-    }
     for (TableContract t :
         List.of(
             QUARANTINE,
@@ -408,20 +403,17 @@ public final class Tables {
 
   private Tables() {}
 
-  public static List<TableContract> all() {
+  /**
+   * Every table but bronze's: bronze has one table per source record type, declared by the source
+   * (see {@code io.agentlake.transforms.LakeTables} for the whole lake).
+   */
+  public static List<TableContract> nonBronze() {
     return List.copyOf(ALL.values());
   }
 
-  public static Optional<TableContract> byName(String name) {
-    return Optional.ofNullable(ALL.get(name));
-  }
-
+  /** The bronze table of a source record type: lineage columns, then the record's own fields. */
   public static TableContract bronzeOf(SourceRecordType type) {
-    return ALL.get("bronze." + type.bronzeTable());
-  }
-
-  public static List<TableContract> ofLayer(Layer layer) {
-    return ALL.values().stream().filter(t -> t.layer() == layer).toList();
+    return BRONZE.computeIfAbsent(type, Tables::bronze);
   }
 
   private static TableContract bronze(SourceRecordType type) {

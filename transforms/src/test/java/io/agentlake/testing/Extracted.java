@@ -1,10 +1,10 @@
 package io.agentlake.testing;
 
 import io.agentlake.schemas.SourceRecordType;
-import io.agentlake.schemas.Sources;
 import io.agentlake.transforms.bronze.Bronze;
 import io.agentlake.transforms.bronze.ExtractedRecords;
 import io.agentlake.transforms.ingest.RecordExtractor;
+import io.agentlake.transforms.sources.Sources;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -53,7 +53,7 @@ public final class Extracted {
 
   private Extracted add(String sourceType, String path, InputStream in) {
     RecordExtractor.extract(
-        sourceType, path, in, r -> rows.add(ExtractedRecords.row(sourceType, path, r)));
+        Sources.of(sourceType), path, in, r -> rows.add(ExtractedRecords.row(sourceType, path, r)));
     return this;
   }
 

@@ -11,7 +11,8 @@ import io.agentlake.jobs.generate.OrgGenerator;
 import io.agentlake.jobs.ingest.IngestJob;
 import io.agentlake.jobs.lake.Lake;
 import io.agentlake.jobs.lake.Spark;
-import io.agentlake.schemas.Sources;
+import io.agentlake.transforms.sources.Sources;
+import io.agentlake.transforms.sources.cloudtrail.CloudTrail;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
@@ -493,7 +494,7 @@ final class BenchCommand implements Callable<Integer> {
         new StructType()
             .add(
                 "Records",
-                org.apache.spark.sql.types.DataTypes.createArrayType(Sources.CLOUDTRAIL_EVENT));
+                org.apache.spark.sql.types.DataTypes.createArrayType(CloudTrail.EVENT_SCHEMA));
     long t0 = System.nanoTime();
     spark
         .read()
@@ -515,7 +516,7 @@ final class BenchCommand implements Callable<Integer> {
         IngestJob.run(
             lake,
             exports,
-            List.of(Sources.AWS_CLOUDTRAIL),
+            List.of(CloudTrail.NAME),
             Map.of(),
             date,
             runId,
@@ -550,8 +551,8 @@ final class BenchCommand implements Callable<Integer> {
         Locale.ROOT,
         "  ingest throughput is %.0f%% of the bare read (accepted %,d, quarantined %,d)%n",
         100 * bareSeconds / ingestSeconds,
-        result.bySource().get(Sources.AWS_CLOUDTRAIL).accepted(),
-        result.bySource().get(Sources.AWS_CLOUDTRAIL).quarantined());
+        result.bySource().get(CloudTrail.NAME).accepted(),
+        result.bySource().get(CloudTrail.NAME).quarantined());
     return 0;
   }
 

@@ -4,12 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentlake.jobs.lake.Spark;
-import io.agentlake.schemas.Sources;
 import io.agentlake.transforms.bronze.Bronze;
 import io.agentlake.transforms.bronze.ExtractedRecords;
 import io.agentlake.transforms.correlate.ActionCatalog;
 import io.agentlake.transforms.correlate.Entitlements;
 import io.agentlake.transforms.ingest.RecordExtractor;
+import io.agentlake.transforms.sources.Sources;
+import io.agentlake.transforms.sources.iam.AwsIam;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
@@ -68,10 +69,10 @@ final class BenchEntitlementsCommand implements Callable<Integer> {
     String export = syntheticExport(roles, policies, seed);
     List<Row> rows = new ArrayList<>();
     RecordExtractor.extract(
-        Sources.AWS_IAM,
+        Sources.of(AwsIam.NAME),
         "aws-iam/synthetic.json",
         new ByteArrayInputStream(export.getBytes(StandardCharsets.UTF_8)),
-        r -> rows.add(ExtractedRecords.row(Sources.AWS_IAM, "aws-iam/synthetic.json", r)));
+        r -> rows.add(ExtractedRecords.row(AwsIam.NAME, "aws-iam/synthetic.json", r)));
     Dataset<Row> extracted = spark.createDataFrame(rows, ExtractedRecords.SCHEMA);
     Timestamp now = new Timestamp(System.currentTimeMillis());
     Dataset<Row> users = bronze(extracted, "iam_user", now);
@@ -117,8 +118,7 @@ final class BenchEntitlementsCommand implements Callable<Integer> {
   }
 
   private static Dataset<Row> bronze(Dataset<Row> extracted, String recordType, Timestamp now) {
-    return Bronze.accepted(
-        extracted, io.agentlake.schemas.Sources.recordType(recordType).orElseThrow(), "bench", now);
+    return Bronze.accepted(extracted, Sources.recordType(recordType).orElseThrow(), "bench", now);
   }
 
   /** The synthetic export: deterministic for a seed. */

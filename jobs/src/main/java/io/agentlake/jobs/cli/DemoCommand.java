@@ -8,7 +8,7 @@ import io.agentlake.jobs.generate.GeneratorOptions;
 import io.agentlake.jobs.generate.OrgGenerator;
 import io.agentlake.jobs.lake.Lake;
 import io.agentlake.jobs.lake.Spark;
-import io.agentlake.schemas.Sources;
+import io.agentlake.transforms.sources.Sources;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

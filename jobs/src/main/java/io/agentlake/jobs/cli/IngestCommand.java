@@ -5,7 +5,7 @@ import io.agentlake.jobs.RunContext;
 import io.agentlake.jobs.Stage;
 import io.agentlake.jobs.lake.Lake;
 import io.agentlake.jobs.lake.Spark;
-import io.agentlake.schemas.Sources;
+import io.agentlake.transforms.sources.Sources;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.agentlake.jobs.Errors;
-import io.agentlake.schemas.Sources;
+import io.agentlake.transforms.sources.Sources;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.FileSystems;

@@ -1,7 +1,7 @@
 package io.agentlake.jobs.ingest;
 
 import io.agentlake.jobs.Errors;
-import io.agentlake.schemas.Sources;
+import io.agentlake.transforms.sources.Sources;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.PathMatcher;

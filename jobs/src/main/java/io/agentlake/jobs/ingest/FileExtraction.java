@@ -4,6 +4,7 @@ import io.agentlake.transforms.bronze.ExtractedRecords;
 import io.agentlake.transforms.ingest.FileOutcome;
 import io.agentlake.transforms.ingest.QuarantineReason;
 import io.agentlake.transforms.ingest.RecordExtractor;
+import io.agentlake.transforms.sources.Sources;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -73,7 +74,10 @@ public final class FileExtraction implements Serializable {
         InputStream in = decompressed(raw)) {
       outcome =
           RecordExtractor.extract(
-              sourceType, uri, in, r -> out.add(ExtractedRecords.row(sourceType, uri, r)));
+              Sources.of(sourceType),
+              uri,
+              in,
+              r -> out.add(ExtractedRecords.row(sourceType, uri, r)));
     } catch (IOException e) {
       outcome =
           new FileOutcome(

@@ -3,6 +3,7 @@ package io.agentlake.jobs.lake;
 import io.agentlake.jobs.Errors;
 import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
+import io.agentlake.transforms.LakeTables;
 import io.delta.tables.DeltaTable;
 import java.io.IOException;
 import java.time.LocalDate;
@@ -360,7 +361,7 @@ public final class Lake {
     List<String> names = new ArrayList<>();
     for (TableContract.Layer layer : TableContract.Layer.values()) {
       boolean created = false;
-      for (TableContract t : Tables.ofLayer(layer)) {
+      for (TableContract t : LakeTables.ofLayer(layer)) {
         if (!exists(t)) {
           continue;
         }

@@ -15,6 +15,7 @@ import io.agentlake.jobs.lake.RunLedger;
 import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.TableContract.Layer;
 import io.agentlake.schemas.Tables;
+import io.agentlake.transforms.LakeTables;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -98,11 +99,11 @@ public final class LakeComparison {
    * so a killed and re-run lake rightly has more events than a clean one.
    */
   public static List<TableContract> comparedTables() {
-    List<TableContract> tables = new ArrayList<>(Tables.ofLayer(Layer.BRONZE));
+    List<TableContract> tables = new ArrayList<>(LakeTables.ofLayer(Layer.BRONZE));
     tables.add(Tables.QUARANTINE);
     tables.add(Tables.INGESTED_FILES);
-    tables.addAll(Tables.ofLayer(Layer.SILVER));
-    tables.addAll(Tables.ofLayer(Layer.GOLD));
+    tables.addAll(LakeTables.ofLayer(Layer.SILVER));
+    tables.addAll(LakeTables.ofLayer(Layer.GOLD));
     return tables;
   }
 
@@ -261,7 +262,7 @@ public final class LakeComparison {
               .filter(col("runs").gt(1)));
 
       Dataset<Row> bronze = null;
-      for (TableContract t : Tables.ofLayer(Layer.BRONZE)) {
+      for (TableContract t : LakeTables.ofLayer(Layer.BRONZE)) {
         if (lake.exists(t)) {
           Dataset<Row> rows =
               lake.read(t)
@@ -322,7 +323,7 @@ public final class LakeComparison {
   /** Rows of every bronze table. */
   public static long bronzeRows(Lake lake) {
     long rows = 0;
-    for (TableContract t : Tables.ofLayer(Layer.BRONZE)) {
+    for (TableContract t : LakeTables.ofLayer(Layer.BRONZE)) {
       if (lake.exists(t)) {
         rows += lake.read(t).count();
       }

@@ -7,10 +7,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentlake.jobs.RunReport;
 import io.agentlake.jobs.lake.Lake;
-import io.agentlake.schemas.Sources;
 import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
 import io.agentlake.testing.SharedSpark;
+import io.agentlake.transforms.LakeTables;
+import io.agentlake.transforms.sources.Sources;
+import io.agentlake.transforms.sources.cloudtrail.CloudTrail;
+import io.agentlake.transforms.sources.oktasystemlog.OktaSystemLog;
+import io.agentlake.transforms.sources.reviews.ReviewDecisions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -46,8 +50,7 @@ class IngestMixedExportsTest {
   private static final LocalDate DATE = LocalDate.of(2026, 11, 1);
   private static final String DAY =
       "aws-cloudtrail/AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/01/";
-  private static final Map<String, String> GLOBS =
-      Map.of("legacy/*.ndjson", Sources.AWS_CLOUDTRAIL);
+  private static final Map<String, String> GLOBS = Map.of("legacy/*.ndjson", CloudTrail.NAME);
 
   private static final String AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYPLANTED0001";
   private static final String SESSION_TOKEN = "FwoGZXIvYXdzEPLANTEDSESSIONTOKENxyz";
@@ -260,18 +263,18 @@ class IngestMixedExportsTest {
             .collectAsList();
     assertThat(ids).containsExactlyInAnyOrder("e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8");
     // 5 in the copied file, e5 again in b.json, e1 again in the legacy export
-    assertThat(first.bySource().get(Sources.AWS_CLOUDTRAIL).redelivered()).isEqualTo(7);
-    assertThat(quarantineReasons(Sources.AWS_CLOUDTRAIL))
+    assertThat(first.bySource().get(CloudTrail.NAME).redelivered()).isEqualTo(7);
+    assertThat(quarantineReasons(CloudTrail.NAME))
         .filteredOn("DUPLICATE_DELIVERY"::equals)
         .hasSize(7);
   }
 
   @Test
   void badFilesAndRecordsLandInQuarantineWithTheirReasons() {
-    List<String> reasons = quarantineReasons(Sources.AWS_CLOUDTRAIL);
+    List<String> reasons = quarantineReasons(CloudTrail.NAME);
     assertThat(reasons).contains("UNREADABLE_FILE", "MALFORMED_JSON");
-    assertThat(quarantineReasons(Sources.OKTA_SYSTEM_LOG)).containsExactly("MALFORMED_JSON");
-    assertThat(quarantineReasons(Sources.REVIEW_DECISIONS)).containsExactly("INVALID_VALUE");
+    assertThat(quarantineReasons(OktaSystemLog.NAME)).containsExactly("MALFORMED_JSON");
+    assertThat(quarantineReasons(ReviewDecisions.NAME)).containsExactly("INVALID_VALUE");
     assertThat(lake.read(bronze("review_decision")).count()).isEqualTo(2);
     assertThat(
             lake.read(Tables.INGESTED_FILES)
@@ -315,7 +318,7 @@ class IngestMixedExportsTest {
 
   @Test
   void reDeliveriesDoNotCountAgainstTheQualityGate() {
-    IngestJob.SourceCounts ct = first.bySource().get(Sources.AWS_CLOUDTRAIL);
+    IngestJob.SourceCounts ct = first.bySource().get(CloudTrail.NAME);
     assertThat(ct.quarantined()).isGreaterThan(ct.redelivered());
     long bad = first.quarantinedEntries();
     long allQuarantined =
@@ -325,7 +328,7 @@ class IngestMixedExportsTest {
 
   @Test
   void noPlantedSecretReachesAnyTable() {
-    for (TableContract t : Tables.all()) {
+    for (TableContract t : LakeTables.all()) {
       if (!lake.exists(t)) {
         continue;
       }
@@ -380,8 +383,8 @@ class IngestMixedExportsTest {
         records(E9, E2));
     IngestJob.Result late = ingest("run-3", new RunReport("run-3", "ingest", DATE));
     assertThat(late.newFiles()).isEqualTo(1);
-    assertThat(late.bySource().get(Sources.AWS_CLOUDTRAIL).accepted()).isEqualTo(1);
-    assertThat(late.bySource().get(Sources.AWS_CLOUDTRAIL).redelivered()).isEqualTo(1);
+    assertThat(late.bySource().get(CloudTrail.NAME).accepted()).isEqualTo(1);
+    assertThat(late.bySource().get(CloudTrail.NAME).redelivered()).isEqualTo(1);
     assertThat(lake.read(bronze("cloudtrail_event")).count()).isEqualTo(bronzeBefore + 1);
   }
 }

@@ -12,10 +12,11 @@ import io.agentlake.jobs.generate.OrgGenerator;
 import io.agentlake.jobs.lake.Lake;
 import io.agentlake.jobs.lake.Leases;
 import io.agentlake.jobs.lake.RunLedger;
-import io.agentlake.schemas.Sources;
 import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
 import io.agentlake.testing.SharedSpark;
+import io.agentlake.transforms.LakeTables;
+import io.agentlake.transforms.sources.Sources;
 import io.delta.tables.DeltaTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,7 +84,7 @@ class IngestRecoveryTest {
         new GeneratorOptions(exports, 4, 12, 2, 20, GeneratorOptions.DEFAULT_START_DATE),
         new Configuration());
     Lake lake = new Lake(spark, dir.resolve("lake").toUri().toString());
-    TableContract roles = Tables.byName("bronze.aws_iam_roles").orElseThrow();
+    TableContract roles = LakeTables.byName("bronze.aws_iam_roles").orElseThrow();
 
     ingest(lake, exports, "iam-1", List.of("aws-iam"));
     long rolesOnce = lake.read(roles).count();
@@ -178,7 +179,7 @@ class IngestRecoveryTest {
 
   private static Map<String, Long> bronzeCounts(Lake lake) {
     Map<String, Long> counts = new TreeMap<>();
-    for (TableContract t : Tables.ofLayer(TableContract.Layer.BRONZE)) {
+    for (TableContract t : LakeTables.ofLayer(TableContract.Layer.BRONZE)) {
       counts.put(t.name(), lake.read(t).count());
     }
     return counts;

@@ -2,14 +2,9 @@ package io.agentlake.transforms.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentlake.schemas.SourceRecordType;
-import io.agentlake.schemas.Sources;
-import io.agentlake.schemas.vocabulary.ReviewDecision;
-import io.agentlake.schemas.vocabulary.Vocabulary;
-import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.List;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.BooleanType;
@@ -23,16 +18,15 @@ import org.apache.spark.sql.types.StructType;
 /**
  * The per-record checks that decide between bronze and quarantine: required fields, the event time,
  * and top-level JSON types against the source schema. Only the top level is checked: deeper
- * surprises are kept in bronze's raw column rather than lost.
+ * surprises are kept in bronze's raw column rather than lost. A source adds its own checks ({@link
+ * SourcePackage#check}).
  */
-final class RecordChecks {
-
-  private static final List<String> REVIEW_DECISIONS = Vocabulary.valuesOf(ReviewDecision.class);
+public final class RecordChecks {
 
   private static final Pattern INTEGER_TEXT = Pattern.compile("-?\\d{1,18}");
 
   /** A failed check: the reason and a detail naming the field. */
-  record Problem(QuarantineReason reason, String detail) {}
+  public record Problem(QuarantineReason reason, String detail) {}
 
   private RecordChecks() {}
 
@@ -63,54 +57,7 @@ final class RecordChecks {
                 + field.dataType().simpleString());
       }
     }
-    if (type.sourceType().equals(Sources.REVIEW_DECISIONS)) {
-      return checkReviewDecision(record);
-    }
     return null;
-  }
-
-  /**
-   * A decision must say what it decides on and what it decides; accepting a risk must say until
-   * when, because a suppression that never expires is a finding hidden for good.
-   */
-  private static Problem checkReviewDecision(JsonNode record) {
-    if (isEmpty(record.get("item_id")) && isEmpty(record.get("agent_id"))) {
-      return new Problem(
-          QuarantineReason.MISSING_REQUIRED_FIELD,
-          "a decision needs 'item_id' (a review_queue item) or 'agent_id' (the whole agent)");
-    }
-    String decision = record.path("decision").asText();
-    if (!REVIEW_DECISIONS.contains(decision)) {
-      return new Problem(
-          QuarantineReason.INVALID_VALUE,
-          "decision '"
-              + SecretRedactor.redactText(
-                  decision.length() > 40 ? decision.substring(0, 40) : decision)
-              + "' is not one of "
-              + REVIEW_DECISIONS);
-    }
-    JsonNode expires = record.get("expires_on");
-    if (isEmpty(expires)) {
-      return decision.equals(ReviewDecision.ACCEPT_RISK.value())
-          ? new Problem(
-              QuarantineReason.MISSING_REQUIRED_FIELD,
-              "ACCEPT_RISK needs 'expires_on' (YYYY-MM-DD): an accepted risk is reviewed again"
-                  + " when it expires")
-          : null;
-    }
-    try {
-      LocalDate.parse(expires.asText().strip());
-      return null;
-    } catch (DateTimeParseException e) {
-      return new Problem(
-          QuarantineReason.INVALID_TIMESTAMP,
-          "field 'expires_on' = "
-              + SecretRedactor.redactText(
-                  expires.asText().length() > 40
-                      ? expires.asText().substring(0, 40)
-                      : expires.asText())
-              + " is not a date written YYYY-MM-DD");
-    }
   }
 
   private static boolean isEmpty(JsonNode value) {

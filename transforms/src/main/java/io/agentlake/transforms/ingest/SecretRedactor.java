@@ -86,39 +86,20 @@ public final class SecretRedactor {
   }
 
   /**
-   * SSM parameter reads: {@code GetParameter(s)}, {@code GetParametersByPath} and {@code
-   * GetParameterHistory} return each parameter's {@code Value}, which is the secret itself when
-   * read with decryption. CloudTrail normally omits it, but a trail or a copy of the API response
-   * may not; every {@code value} under such an event's {@code responseElements} is removed.
+   * Redacts the value of every field called {@code field} (any case) below {@code node}, in place:
+   * for a source whose event says a field is a secret where its name alone does not.
    */
-  private static final Pattern SSM_PARAMETER_READ =
-      Pattern.compile("GetParameters?|GetParametersByPath|GetParameterHistory");
-
-  /** Event-aware rules for a CloudTrail event, then the general rules of {@link #redact}. */
-  public static JsonNode redactCloudTrailEvent(ObjectNode event) {
-    JsonNode name = event.get("eventName");
-    JsonNode response = event.get("responseElements");
-    if (name != null
-        && name.isTextual()
-        && SSM_PARAMETER_READ.matcher(name.textValue()).matches()
-        && response != null
-        && response.isContainerNode()) {
-      redactNamed(response, "value");
-    }
-    return redact(event);
-  }
-
-  private static void redactNamed(JsonNode node, String field) {
+  public static void redactFieldsNamed(JsonNode node, String field) {
     if (node instanceof ObjectNode object) {
       for (Map.Entry<String, JsonNode> f : new ArrayList<>(object.properties())) {
         if (f.getKey().equalsIgnoreCase(field) && !f.getValue().isNull()) {
           object.put(f.getKey(), REDACTED);
         } else {
-          redactNamed(f.getValue(), field);
+          redactFieldsNamed(f.getValue(), field);
         }
       }
     } else if (node instanceof ArrayNode array) {
-      array.forEach(element -> redactNamed(element, field));
+      array.forEach(element -> redactFieldsNamed(element, field));
     }
   }
 

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.agentlake.schemas.Tables;
 import io.agentlake.schemas.vocabulary.ReviewStatus;
 import io.agentlake.testing.SharedSpark;
+import io.agentlake.transforms.LakeTables;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +73,7 @@ class ReviewQueueTest {
             .drop("factors")
             .join(factors(spark), "agent_id");
     Dataset<Row> bronze =
-        rows(spark, Tables.byName("bronze.review_decisions").orElseThrow(), decisions);
+        rows(spark, LakeTables.byName("bronze.review_decisions").orElseThrow(), decisions);
     Dataset<Row> leastPrivilege =
         rows(
             spark,

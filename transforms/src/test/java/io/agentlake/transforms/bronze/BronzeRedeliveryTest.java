@@ -3,9 +3,11 @@ package io.agentlake.transforms.bronze;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.agentlake.schemas.Sources;
 import io.agentlake.testing.Extracted;
 import io.agentlake.testing.SharedSpark;
+import io.agentlake.transforms.sources.Sources;
+import io.agentlake.transforms.sources.cloudtrail.CloudTrail;
+import io.agentlake.transforms.sources.oktausers.OktaUsers;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -40,10 +42,8 @@ class BronzeRedeliveryTest {
   void aSecondDeliveryInTheSameBatchIsQuarantinedAndNamesTheKeptOne(SparkSession spark) {
     Dataset<Row> extracted =
         new Extracted(spark)
-            .text(
-                Sources.AWS_CLOUDTRAIL, "a/1.json", records(event("111", "e1"), event("111", "e2")))
-            .text(
-                Sources.AWS_CLOUDTRAIL, "a/2.json", records(event("111", "e2"), event("222", "e2")))
+            .text(CloudTrail.NAME, "a/1.json", records(event("111", "e1"), event("111", "e2")))
+            .text(CloudTrail.NAME, "a/2.json", records(event("111", "e2"), event("222", "e2")))
             .rows();
 
     List<Row> marked =
@@ -66,7 +66,7 @@ class BronzeRedeliveryTest {
   @Test
   void aRecordAlreadyInBronzeIsQuarantinedAndBronzeGetsOnlyTheNewOnes(SparkSession spark) {
     Extracted earlier =
-        new Extracted(spark).text(Sources.AWS_CLOUDTRAIL, "day1.json", records(event("111", "e1")));
+        new Extracted(spark).text(CloudTrail.NAME, "day1.json", records(event("111", "e1")));
     Dataset<Row> bronze = earlier.bronze("cloudtrail_event");
     Dataset<Row> known =
         bronze.select(
@@ -77,7 +77,7 @@ class BronzeRedeliveryTest {
     Dataset<Row> extracted =
         new Extracted(spark)
             .text(
-                Sources.AWS_CLOUDTRAIL,
+                CloudTrail.NAME,
                 "day1-redelivered.json",
                 records(event("111", "e1"), event("111", "e3")))
             .rows();
@@ -103,8 +103,8 @@ class BronzeRedeliveryTest {
     String users = "[{\"id\":\"00u1\",\"status\":\"ACTIVE\"}]";
     Dataset<Row> extracted =
         new Extracted(spark)
-            .text(Sources.OKTA_USERS, "users-day1.json", users)
-            .text(Sources.OKTA_USERS, "users-day2.json", users)
+            .text(OktaUsers.NAME, "users-day1.json", users)
+            .text(OktaUsers.NAME, "users-day2.json", users)
             .rows();
     assertThat(
             Bronze.markRedeliveries(extracted, noneKnown(spark))

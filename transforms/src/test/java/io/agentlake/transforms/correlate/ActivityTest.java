@@ -4,9 +4,9 @@ import static io.agentlake.testing.DatasetAssert.assertSameRows;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.agentlake.schemas.Sources;
 import io.agentlake.testing.Extracted;
 import io.agentlake.testing.SharedSpark;
+import io.agentlake.transforms.sources.cloudtrail.CloudTrail;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +57,7 @@ class ActivityTest {
   private static Dataset<Row> delivered(SparkSession spark, String file, String... events) {
     return new Extracted(spark)
         .text(
-            Sources.AWS_CLOUDTRAIL,
+            CloudTrail.NAME,
             "exports/aws-cloudtrail/" + file,
             "{\"Records\":[" + String.join(",", events) + "]}")
         .bronze("cloudtrail_event");
@@ -271,7 +271,7 @@ class ActivityTest {
             + "\"}]}";
     Dataset<Row> fromLookup =
         new Extracted(spark)
-            .text(Sources.AWS_CLOUDTRAIL, "exports/aws-cloudtrail/lookup.json", lookup)
+            .text(CloudTrail.NAME, "exports/aws-cloudtrail/lookup.json", lookup)
             .bronze("cloudtrail_event");
     Dataset<Row> fromFile = delivered(spark, "a.json", ev);
 

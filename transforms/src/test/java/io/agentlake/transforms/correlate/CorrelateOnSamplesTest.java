@@ -3,13 +3,14 @@ package io.agentlake.transforms.correlate;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.agentlake.schemas.Sources;
 import io.agentlake.schemas.vocabulary.FactReach;
 import io.agentlake.schemas.vocabulary.RiskFactCategory;
 import io.agentlake.testing.Extracted;
 import io.agentlake.testing.SharedSpark;
 import io.agentlake.transforms.analyze.PrincipalRiskFacts;
 import io.agentlake.transforms.analyze.RiskFactCatalog;
+import io.agentlake.transforms.sources.cloudtrail.CloudTrail;
+import io.agentlake.transforms.sources.iam.AwsIam;
 import java.time.LocalDate;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -28,7 +29,7 @@ class CorrelateOnSamplesTest {
 
   @Test
   void groupPoliciesReachTheirMembersAndManagedPoliciesUseTheDefaultVersion(SparkSession spark) {
-    Extracted x = new Extracted(spark).resource(Sources.AWS_IAM, IAM);
+    Extracted x = new Extracted(spark).resource(AwsIam.NAME, IAM);
     Dataset<Row> attachments =
         Entitlements.attachments(
             x.bronze("iam_user"),
@@ -67,7 +68,7 @@ class CorrelateOnSamplesTest {
    */
   @Test
   void handDerivedGrantsOfLevel1AndExfiller(SparkSession spark) {
-    Extracted x = new Extracted(spark).resource(Sources.AWS_IAM, IAM);
+    Extracted x = new Extracted(spark).resource(AwsIam.NAME, IAM);
     Dataset<Row> ent =
         Entitlements.entitlements(
                 Entitlements.attachments(
@@ -128,7 +129,7 @@ class CorrelateOnSamplesTest {
 
   @Test
   void trustPoliciesBecomeCanAssumeEdgesForAnyoneAndForServices(SparkSession spark) {
-    Extracted x = new Extracted(spark).resource(Sources.AWS_IAM, IAM);
+    Extracted x = new Extracted(spark).resource(AwsIam.NAME, IAM);
     Dataset<Row> trust = Entitlements.trustGrants(x.bronze("iam_role"));
     Dataset<Row> ent =
         Entitlements.entitlements(
@@ -164,7 +165,7 @@ class CorrelateOnSamplesTest {
    */
   @Test
   void riskFactsOfTheRealIamExportMatchAHandReading(SparkSession spark) {
-    Extracted x = new Extracted(spark).resource(Sources.AWS_IAM, IAM);
+    Extracted x = new Extracted(spark).resource(AwsIam.NAME, IAM);
     Dataset<Row> ent =
         Entitlements.entitlements(
             Entitlements.attachments(
@@ -250,10 +251,10 @@ class CorrelateOnSamplesTest {
     Extracted x =
         new Extracted(spark)
             .resource(
-                Sources.AWS_CLOUDTRAIL,
+                CloudTrail.NAME,
                 "/samples/aws-cloudtrail/stratus-red-team/aws.credential-access.secretsmanager-retrieve-secrets.json")
             .resource(
-                Sources.AWS_CLOUDTRAIL,
+                CloudTrail.NAME,
                 "/samples/aws-cloudtrail/stratus-red-team/aws.credential-access.ec2-get-password-data.json");
     Dataset<Row> events = Activity.events(x.bronze("cloudtrail_event"));
     List<Row> sessions =
@@ -295,7 +296,7 @@ class CorrelateOnSamplesTest {
             String.format(event, "e2", "CopyObject"),
             String.format(event, "e3", "ListObjectsV2"),
             String.format(event, "e3", "ListObjectsV2"));
-    Extracted x = new Extracted(spark).text(Sources.AWS_CLOUDTRAIL, "ct.ndjson", ndjson);
+    Extracted x = new Extracted(spark).text(CloudTrail.NAME, "ct.ndjson", ndjson);
     List<String> actions =
         Activity.daily(Activity.events(x.bronze("cloudtrail_event")))
             .orderBy("action")

@@ -4,9 +4,9 @@ import static io.agentlake.testing.Fixtures.j;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.agentlake.schemas.Sources;
 import io.agentlake.testing.Extracted;
 import io.agentlake.testing.SharedSpark;
+import io.agentlake.transforms.sources.iam.AwsIam;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Set;
@@ -197,7 +197,7 @@ class EntitlementsTest {
               + "], 'AttachedManagedPolicies': []}");
 
   static Dataset<Row> entitlementsOf(SparkSession spark, String exportJson, LocalDate day) {
-    Extracted x = new Extracted(spark).text(Sources.AWS_IAM, "iam/" + day + ".json", exportJson);
+    Extracted x = new Extracted(spark).text(AwsIam.NAME, "iam/" + day + ".json", exportJson);
     return Entitlements.entitlements(
         Entitlements.attachments(
             x.bronze("iam_user"),

@@ -4,9 +4,10 @@ import static io.agentlake.testing.DatasetAssert.assertSameRows;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.agentlake.schemas.Sources;
 import io.agentlake.testing.Extracted;
 import io.agentlake.testing.SharedSpark;
+import io.agentlake.transforms.sources.cloudtrail.CloudTrail;
+import io.agentlake.transforms.sources.iam.AwsIam;
 import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.util.List;
@@ -80,16 +81,16 @@ class PrincipalDailyTest {
 
   private static Extracted exports(SparkSession spark) {
     return new Extracted(spark)
-        .resource(Sources.AWS_IAM, IAM)
+        .resource(AwsIam.NAME, IAM)
         .text(
-            Sources.AWS_CLOUDTRAIL,
+            CloudTrail.NAME,
             "exports/aws-cloudtrail/day1.json",
             records(
                 denied("e5", "2026-10-01T10:00:00Z", "ListBuckets"),
                 assumeRole("e7", "2026-10-01T11:00:00Z", false),
                 ok("e3", "2026-10-01T12:00:00Z", "DescribeInstances")))
         .text(
-            Sources.AWS_CLOUDTRAIL,
+            CloudTrail.NAME,
             "exports/aws-cloudtrail/day2.json",
             records(
                 ok("e3", "2026-10-01T12:00:00Z", "DescribeInstances"),

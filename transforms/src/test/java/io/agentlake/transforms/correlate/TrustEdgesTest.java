@@ -2,9 +2,9 @@ package io.agentlake.transforms.correlate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.agentlake.schemas.Sources;
 import io.agentlake.testing.Extracted;
 import io.agentlake.testing.SharedSpark;
+import io.agentlake.transforms.sources.iam.AwsIam;
 import java.time.LocalDate;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -87,7 +87,7 @@ class TrustEdgesTest {
             + role("ByBareAccount", trust(ACCOUNT))
             + "],\"GroupDetailList\":[],\"Policies\":[]}";
     Extracted x =
-        new Extracted(spark).text(Sources.AWS_IAM, "aws-iam/" + ACCOUNT + "/auth.json", export);
+        new Extracted(spark).text(AwsIam.NAME, "aws-iam/" + ACCOUNT + "/auth.json", export);
     Dataset<Row> entitlements =
         Entitlements.entitlements(
             Entitlements.attachments(

@@ -6,7 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.agentlake.schemas.Sources;
+import io.agentlake.transforms.sources.Sources;
+import io.agentlake.transforms.sources.bedrock.BedrockAgents;
+import io.agentlake.transforms.sources.cloudtrail.CloudTrail;
+import io.agentlake.transforms.sources.iam.AwsIam;
+import io.agentlake.transforms.sources.manifest.AgentManifest;
+import io.agentlake.transforms.sources.oktasystemlog.OktaSystemLog;
+import io.agentlake.transforms.sources.oktausers.OktaUsers;
+import io.agentlake.transforms.sources.openai.OpenAiAdmin;
+import io.agentlake.transforms.sources.reviews.ReviewDecisions;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,7 +67,7 @@ class RecordExtractorTest {
 
   private static Run run(String source, String path, InputStream in) {
     List<ExtractedRecord> records = new ArrayList<>();
-    FileOutcome outcome = RecordExtractor.extract(source, path, in, records::add);
+    FileOutcome outcome = RecordExtractor.extract(Sources.of(source), path, in, records::add);
     return new Run(outcome, records);
   }
 
@@ -107,10 +115,7 @@ class RecordExtractorTest {
     long events = 0;
     for (Path file : files) {
       Run r =
-          run(
-              Sources.AWS_CLOUDTRAIL,
-              file.toString(),
-              new ByteArrayInputStream(Files.readAllBytes(file)));
+          run(CloudTrail.NAME, file.toString(), new ByteArrayInputStream(Files.readAllBytes(file)));
       assertThat(r.outcome().failed()).as(file.toString()).isFalse();
       assertThat(r.quarantined()).as(file.toString()).isEmpty();
       assertThat(r.accepted())
@@ -126,7 +131,7 @@ class RecordExtractorTest {
   void federationTokenSampleLosesTheSessionTokenAndKeepsTheAsiaKeyId() {
     Run r =
         runSample(
-            Sources.AWS_CLOUDTRAIL,
+            CloudTrail.NAME,
             "exports/aws-cloudtrail/x.json",
             "aws-cloudtrail/stratus-red-team/aws.persistence.sts-federation-token.json");
     JsonNode creds = r.acceptedJson().get(0).at("/responseElements/credentials");
@@ -138,10 +143,10 @@ class RecordExtractorTest {
   @Test
   void deliveredRecordsFilePlainAndGzippedGiveTheSameEvents() throws IOException {
     String dir = "aws-cloudtrail/aws-cloudtrail-processing-library/";
-    Run plain = runSample(Sources.AWS_CLOUDTRAIL, "a.json", dir + "SerializerTestFile.json");
+    Run plain = runSample(CloudTrail.NAME, "a.json", dir + "SerializerTestFile.json");
     byte[] gz = sample(dir + "SerializerTestFileCompact.json.gz");
     Run gzipped =
-        run(Sources.AWS_CLOUDTRAIL, "a.json.gz", new GZIPInputStream(new ByteArrayInputStream(gz)));
+        run(CloudTrail.NAME, "a.json.gz", new GZIPInputStream(new ByteArrayInputStream(gz)));
     // The library's placeholder records carry no eventID, which bronze requires: all six are
     // read, and all six are quarantined naming the field, from both encodings alike.
     assertThat(plain.records()).hasSize(6);
@@ -171,11 +176,7 @@ class RecordExtractorTest {
     }
     byte[] whole = bytes.toByteArray();
     byte[] cut = Arrays.copyOf(whole, whole.length / 2);
-    Run r =
-        run(
-            Sources.AWS_CLOUDTRAIL,
-            "t.json.gz",
-            new GZIPInputStream(new ByteArrayInputStream(cut)));
+    Run r = run(CloudTrail.NAME, "t.json.gz", new GZIPInputStream(new ByteArrayInputStream(cut)));
     assertThat(r.outcome().fileError()).isEqualTo(QuarantineReason.UNREADABLE_FILE);
     assertThat(r.outcome().fileErrorDetail()).contains("records before the failure were kept");
     assertThat(r.accepted().size()).isBetween(1, 4999);
@@ -195,7 +196,7 @@ class RecordExtractorTest {
                 throw new IOException("connection reset");
               }
             });
-    Run r = run(Sources.AWS_CLOUDTRAIL, "x.json", failing);
+    Run r = run(CloudTrail.NAME, "x.json", failing);
     assertThat(r.accepted()).extracting(ExtractedRecord::position).containsExactly(0L, 1L);
     assertThat(r.outcome().fileError()).isEqualTo(QuarantineReason.UNREADABLE_FILE);
     assertThat(r.outcome().fileErrorDetail()).contains("connection reset");
@@ -210,7 +211,7 @@ class RecordExtractorTest {
             + "\n"
             + event("c", "2024-01-01T00:00:01.123+02:00")
             + "\r\n";
-    Run r = run(Sources.AWS_CLOUDTRAIL, "x.ndjson", ndjson);
+    Run r = run(CloudTrail.NAME, "x.ndjson", ndjson);
     assertThat(r.accepted()).extracting(ExtractedRecord::position).containsExactly(0L, 3L);
     assertThat(r.quarantined()).hasSize(1);
     ExtractedRecord bad = r.quarantined().get(0);
@@ -227,7 +228,7 @@ class RecordExtractorTest {
         "{\"Events\":[{\"EventId\":\"a\",\"CloudTrailEvent\":"
             + JSON.valueToTree(event("a", "2024-01-01T00:00:00Z")).toString()
             + "},{\"EventId\":\"b\",\"CloudTrailEvent\":\"{not json\"}],\"NextToken\":\"tok\"}";
-    Run r = run(Sources.AWS_CLOUDTRAIL, "lookup.json", lookup);
+    Run r = run(CloudTrail.NAME, "lookup.json", lookup);
     assertThat(r.acceptedJson())
         .singleElement()
         .satisfies(e -> assertThat(e.get("eventID").asText()).isEqualTo("a"));
@@ -248,7 +249,7 @@ class RecordExtractorTest {
             + ",\n"
             + event("b", "2024-01-01T00:00:00Z")
             + ",\n{\"eventID\": oops}]";
-    Run r = run(Sources.AWS_CLOUDTRAIL, "x.json", broken);
+    Run r = run(CloudTrail.NAME, "x.json", broken);
     assertThat(r.accepted()).hasSize(2);
     assertThat(r.quarantined())
         .singleElement()
@@ -276,7 +277,7 @@ class RecordExtractorTest {
             + event("7", "2024-01-01T00:00:00Z")
                 .replace("}", ",\"readOnly\":true,\"extra\":{\"a\":[1]}}")
             + "]";
-    Run r = run(Sources.AWS_CLOUDTRAIL, "x.json", events);
+    Run r = run(CloudTrail.NAME, "x.json", events);
     assertThat(r.records())
         .extracting(ExtractedRecord::quarantineReason)
         .containsExactly(
@@ -301,17 +302,14 @@ class RecordExtractorTest {
             .replace(
                 "}", ",\"errorMessage\":\"" + "x".repeat(RecordExtractor.MAX_RECORD_CHARS) + "\"}");
     Run r =
-        run(
-            Sources.AWS_CLOUDTRAIL,
-            "x.json",
-            "[" + big + "," + event("ok", "2024-01-01T00:00:00Z") + "]");
+        run(CloudTrail.NAME, "x.json", "[" + big + "," + event("ok", "2024-01-01T00:00:00Z") + "]");
     assertThat(r.records().get(0).quarantineReason()).isEqualTo(QuarantineReason.OVERSIZED_RECORD);
     assertThat(r.records().get(0).json()).hasSize(ExtractedRecord.QUARANTINE_JSON_CHARS);
     assertThat(r.records().get(1).quarantined()).isFalse();
 
     Run lines =
         run(
-            Sources.AWS_CLOUDTRAIL,
+            CloudTrail.NAME,
             "x.ndjson",
             event("ok", "2024-01-01T00:00:00Z")
                 + "\n"
@@ -336,7 +334,7 @@ class RecordExtractorTest {
                     + "\"requestParameters\":{\"userName\":\"u\",\"note\":\"sk-proj-AbCdEfGhIjKlMnOpQrStUv\"},"
                     + "\"responseElements\":{\"accessKey\":{\"accessKeyId\":\"AKIAJ2EXAMPLE0000000\","
                     + "\"secretAccessKey\":\"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\"}}}");
-    Run r = run(Sources.AWS_CLOUDTRAIL, "x.json", e);
+    Run r = run(CloudTrail.NAME, "x.json", e);
     String json = r.accepted().get(0).json();
     assertThat(json)
         .contains(
@@ -349,25 +347,24 @@ class RecordExtractorTest {
 
   @Test
   void fileLevelProblemsAreReportedNotThrown() {
-    assertThat(run(Sources.AWS_CLOUDTRAIL, "e.json", "").outcome().fileError())
+    assertThat(run(CloudTrail.NAME, "e.json", "").outcome().fileError())
         .isEqualTo(QuarantineReason.EMPTY_FILE);
-    assertThat(run(Sources.OKTA_USERS, "e.json", " \n\t\n").outcome().fileError())
+    assertThat(run(OktaUsers.NAME, "e.json", " \n\t\n").outcome().fileError())
         .isEqualTo(QuarantineReason.EMPTY_FILE);
     byte[] junk = new byte[512];
     new java.util.Random(7).nextBytes(junk);
-    Run binary = run(Sources.AWS_CLOUDTRAIL, "junk.json", new ByteArrayInputStream(junk));
+    Run binary = run(CloudTrail.NAME, "junk.json", new ByteArrayInputStream(junk));
     assertThat(binary.outcome().fileError()).isEqualTo(QuarantineReason.UNRECOGNIZED_FORMAT);
     assertThat(binary.records()).isEmpty();
-    Run text = run(Sources.OKTA_SYSTEM_LOG, "x.json", "hello, this is not json\n");
+    Run text = run(OktaSystemLog.NAME, "x.json", "hello, this is not json\n");
     assertThat(text.outcome().fileError()).isEqualTo(QuarantineReason.UNRECOGNIZED_FORMAT);
     byte[] stillGzipped =
         sample(
             "aws-cloudtrail/aws-cloudtrail-processing-library/SerializerTestFileCompact.json.gz");
-    Run gz = run(Sources.AWS_CLOUDTRAIL, "x.json.gz", new ByteArrayInputStream(stillGzipped));
+    Run gz = run(CloudTrail.NAME, "x.json.gz", new ByteArrayInputStream(stillGzipped));
     assertThat(gz.outcome().fileError()).isEqualTo(QuarantineReason.UNRECOGNIZED_FORMAT);
     assertThat(gz.outcome().fileErrorDetail()).contains("gzip");
-    Run unrelated =
-        run(Sources.AWS_IAM, "aws-iam/sts.json", "{\"UserId\":\"AIDA\",\"Account\":\"1\"}");
+    Run unrelated = run(AwsIam.NAME, "aws-iam/sts.json", "{\"UserId\":\"AIDA\",\"Account\":\"1\"}");
     assertThat(unrelated.outcome().fileError()).isEqualTo(QuarantineReason.UNRECOGNIZED_FORMAT);
     assertThatThrownBy(() -> run("gcp-iam", "x.json", "{}"))
         .isInstanceOf(IllegalArgumentException.class)
@@ -378,13 +375,13 @@ class RecordExtractorTest {
   void digestFilesAreSkippedAndPathsGiveContext() {
     String digest =
         "AWSLogs/123456789012/CloudTrail-Digest/us-east-1/2024/01/02/123456789012_CloudTrail-Digest_us-east-1_t_20240102T000000Z.json";
-    Run skipped = run(Sources.AWS_CLOUDTRAIL, "s3a://b/" + digest, "{\"digestStartTime\":\"x\"}");
+    Run skipped = run(CloudTrail.NAME, "s3a://b/" + digest, "{\"digestStartTime\":\"x\"}");
     assertThat(skipped.outcome().skipped()).isTrue();
     assertThat(skipped.records()).isEmpty();
 
     Run delivered =
         run(
-            Sources.AWS_CLOUDTRAIL,
+            CloudTrail.NAME,
             "s3a://b/exports/aws-cloudtrail/AWSLogs/o-abc123/210987654321/CloudTrail/eu-west-1/2024/03/09/f.json",
             "{\"Records\":[" + event("a", "2024-03-09T10:00:00Z") + "]}");
     assertThat(delivered.outcome().skipped()).isFalse();
@@ -393,21 +390,21 @@ class RecordExtractorTest {
 
     Run iam =
         runSample(
-            Sources.AWS_IAM,
+            AwsIam.NAME,
             "/x/aws-iam/123456789012/auth.json",
             "aws-iam/cloudmapper/iam-get-account-authorization-details.json");
     assertThat(iam.records())
         .allSatisfy(x -> assertThat(x.context()).isEqualTo(Map.of("account", "123456789012")));
     Run iamNoAccount =
         runSample(
-            Sources.AWS_IAM,
+            AwsIam.NAME,
             "/x/aws-iam/prod/auth.json",
             "aws-iam/cloudmapper/iam-get-account-authorization-details.json");
     assertThat(iamNoAccount.records().get(0).context()).isEmpty();
 
     Run openai =
         runSample(
-            Sources.OPENAI_ADMIN,
+            OpenAiAdmin.NAME,
             "/x/openai-admin/projects/proj_abc/api_keys.json",
             "openai/list-project-api-keys.response.json");
     assertThat(openai.records().get(0).context()).isEqualTo(Map.of("project_id", "proj_abc"));
@@ -419,7 +416,7 @@ class RecordExtractorTest {
   void authorizationDetailsGiveTypedRecordsWithCompactPolicyStrings() {
     Run r =
         runSample(
-            Sources.AWS_IAM,
+            AwsIam.NAME,
             "aws-iam/123456789012/iam-get-account-authorization-details.json",
             "aws-iam/cloudmapper/iam-get-account-authorization-details.json");
     assertThat(r.quarantined()).isEmpty();
@@ -456,7 +453,7 @@ class RecordExtractorTest {
             + encoded
             + "\",\"RolePolicyList\":[{\"PolicyName\":\"p\",\"PolicyDocument\":\"%7B%22Version%22%3A%20%222012-10-17%22%7D\"}]}],"
             + "\"IsTruncated\":false}";
-    Run r = run(Sources.AWS_IAM, "a.json", doc);
+    Run r = run(AwsIam.NAME, "a.json", doc);
     JsonNode role = r.acceptedJson().get(0);
     assertThat(role.get("AssumeRolePolicyDocument").asText())
         .isEqualTo(
@@ -468,7 +465,7 @@ class RecordExtractorTest {
   @Test
   void credentialReportAsJsonPlainContentBase64ContentOrCsv() throws IOException {
     Run sampleRun =
-        runSample(Sources.AWS_IAM, "r.json", "aws-iam/cloudmapper/iam-get-credential-report.json");
+        runSample(AwsIam.NAME, "r.json", "aws-iam/cloudmapper/iam-get-credential-report.json");
     String csv =
         JSON.readTree(sample("aws-iam/cloudmapper/iam-get-credential-report.json"))
             .get("Content")
@@ -486,10 +483,10 @@ class RecordExtractorTest {
         "{\"Content\":\""
             + Base64.getEncoder().encodeToString(csv.getBytes(UTF_8))
             + "\",\"ReportFormat\":\"text/csv\"}";
-    Run b64 = run(Sources.AWS_IAM, "r.json", base64);
+    Run b64 = run(AwsIam.NAME, "r.json", base64);
     assertThat(b64.acceptedJson()).isEqualTo(sampleRun.acceptedJson());
 
-    Run plainCsv = run(Sources.AWS_IAM, "r.csv", csv);
+    Run plainCsv = run(AwsIam.NAME, "r.csv", csv);
     assertThat(plainCsv.acceptedJson()).isEqualTo(sampleRun.acceptedJson());
     assertThat(plainCsv.accepted()).extracting(ExtractedRecord::position).startsWith(0L, 1L);
   }
@@ -498,21 +495,20 @@ class RecordExtractorTest {
 
   @Test
   void oktaUsersAndSystemLogIncludingTheSingleObjectExample() {
-    Run users = runSample(Sources.OKTA_USERS, "u.json", "okta/ListUsersResponse.json");
+    Run users = runSample(OktaUsers.NAME, "u.json", "okta/ListUsersResponse.json");
     assertThat(users.accepted()).isNotEmpty();
     assertThat(users.quarantined()).isEmpty();
     assertThat(users.typeCounts()).containsOnlyKeys("okta_user");
-    Run filtered = runSample(Sources.OKTA_USERS, "u.json", "okta/ListUsersFilterResponse.json");
+    Run filtered = runSample(OktaUsers.NAME, "u.json", "okta/ListUsersFilterResponse.json");
     assertThat(filtered.acceptedJson())
         .extracting(n -> n.get("status").asText())
         .contains("LOCKED_OUT");
 
-    Run logs = runSample(Sources.OKTA_SYSTEM_LOG, "l.json", "okta/ListLogs.json");
+    Run logs = runSample(OktaSystemLog.NAME, "l.json", "okta/ListLogs.json");
     assertThat(logs.accepted()).isNotEmpty();
     assertThat(logs.quarantined()).isEmpty();
     Run single =
-        runSample(
-            Sources.OKTA_SYSTEM_LOG, "l.json", "okta/ListLogsWithAdditionalSecurityContext.json");
+        runSample(OktaSystemLog.NAME, "l.json", "okta/ListLogsWithAdditionalSecurityContext.json");
     assertThat(single.accepted())
         .singleElement()
         .satisfies(
@@ -526,9 +522,9 @@ class RecordExtractorTest {
   void oktaNdjsonAndSingleObject() {
     String user =
         "{\"id\":\"00u1\",\"status\":\"DEPROVISIONED\",\"statusChanged\":\"2024-01-01T00:00:00.000Z\"}";
-    Run nd = run(Sources.OKTA_USERS, "u.ndjson", user + "\n" + user.replace("00u1", "00u2") + "\n");
+    Run nd = run(OktaUsers.NAME, "u.ndjson", user + "\n" + user.replace("00u1", "00u2") + "\n");
     assertThat(nd.accepted()).hasSize(2);
-    Run one = run(Sources.OKTA_USERS, "u.json", user);
+    Run one = run(OktaUsers.NAME, "u.json", user);
     assertThat(one.accepted()).hasSize(1);
   }
 
@@ -540,7 +536,7 @@ class RecordExtractorTest {
         "{\"agentId\":\"A1\",\"agentName\":\"support\",\"agentStatus\":\"PREPARED\",\"updatedAt\":\"2024-01-02T03:04:05.123456+00:00\"}";
     assertThat(
             run(
-                    Sources.BEDROCK_AGENTS,
+                    BedrockAgents.NAME,
                     "l.json",
                     "{\"agentSummaries\":["
                         + agent
@@ -549,10 +545,10 @@ class RecordExtractorTest {
                         + "],\"nextToken\":\"t\"}")
                 .accepted())
         .hasSize(2);
-    assertThat(run(Sources.BEDROCK_AGENTS, "g.json", "{\"agent\":" + agent + "}").acceptedJson())
+    assertThat(run(BedrockAgents.NAME, "g.json", "{\"agent\":" + agent + "}").acceptedJson())
         .singleElement()
         .satisfies(n -> assertThat(n.get("agentId").asText()).isEqualTo("A1"));
-    assertThat(run(Sources.BEDROCK_AGENTS, "a.json", "[" + agent + "]").accepted()).hasSize(1);
+    assertThat(run(BedrockAgents.NAME, "a.json", "[" + agent + "]").accepted()).hasSize(1);
   }
 
   // ---------------------------------------------------------------- OpenAI
@@ -569,18 +565,17 @@ class RecordExtractorTest {
             "openai/retrieve-project-api-key.response.json", "openai_api_key");
     expected.forEach(
         (file, type) -> {
-          Run r = runSample(Sources.OPENAI_ADMIN, file, file);
+          Run r = runSample(OpenAiAdmin.NAME, file, file);
           assertThat(r.quarantined()).as(file).isEmpty();
           assertThat(r.typeCounts()).as(file).isEqualTo(Map.of(type, 1L));
         });
-    Run keys =
-        runSample(Sources.OPENAI_ADMIN, "k.json", "openai/list-project-api-keys.response.json");
+    Run keys = runSample(OpenAiAdmin.NAME, "k.json", "openai/list-project-api-keys.response.json");
     assertThat(keys.acceptedJson().get(0).get("redacted_value").asText()).isEqualTo("sk-abc...def");
   }
 
   @Test
   void openAiUnknownObjectsAreQuarantinedAndTheRestKept() {
-    Run r = runSample(Sources.OPENAI_ADMIN, "u.json", "openai/list-project-users.response.json");
+    Run r = runSample(OpenAiAdmin.NAME, "u.json", "openai/list-project-users.response.json");
     assertThat(r.quarantined())
         .isNotEmpty()
         .allSatisfy(
@@ -592,7 +587,7 @@ class RecordExtractorTest {
         "{\"object\":\"list\",\"data\":[{\"object\":\"organization.foo\",\"id\":\"x\"},"
             + "{\"id\":\"audit_1\",\"type\":\"api_key.created\",\"effective_at\":1720804190},"
             + "{\"id\":\"audit_2\",\"type\":\"api_key.created\",\"effective_at\":\"1720804190\"}]}";
-    Run m = run(Sources.OPENAI_ADMIN, "m.json", mixed);
+    Run m = run(OpenAiAdmin.NAME, "m.json", mixed);
     assertThat(m.records())
         .extracting(ExtractedRecord::quarantineReason)
         .containsExactly(
@@ -604,7 +599,7 @@ class RecordExtractorTest {
   void invalidJsonAuditLogSampleIsQuarantinedNotACrash() {
     Run r =
         runSample(
-            Sources.OPENAI_ADMIN,
+            OpenAiAdmin.NAME,
             "a.json",
             "openai/list-audit-logs.response.invalid-json-trailing-commas.json");
     assertThat(r.outcome().failed()).isFalse();
@@ -629,7 +624,7 @@ class RecordExtractorTest {
             + "\"arn:aws:iam::123456789012:role/triage;key_abc\",support,\n"
             + "a2,Empty,openai,dave@example.com,,x,,p,2025-12-31\n"
             + ",NoId,mcp,e@example.com,,,,,\n";
-    Run r = run(Sources.AGENT_MANIFEST, "m.csv", csv);
+    Run r = run(AgentManifest.NAME, "m.csv", csv);
     assertThat(r.accepted()).hasSize(2);
     JsonNode a1 = r.acceptedJson().get(0);
     assertThat(a1.get("backup_owners"))
@@ -664,7 +659,7 @@ class RecordExtractorTest {
             - sk-proj-AbCdEfGhIjKlMnOpQrStUvWx
             - key_def
         """;
-    Run r = run(Sources.AGENT_MANIFEST, "m.yaml", yaml);
+    Run r = run(AgentManifest.NAME, "m.yaml", yaml);
     assertThat(r.quarantined()).isEmpty();
     assertThat(r.acceptedJson().get(0).get("credentials"))
         .isEqualTo(tree("[\"arn:aws:iam::123456789012:role/x\",\"key_abc\"]"));
@@ -672,7 +667,7 @@ class RecordExtractorTest {
         .isEqualTo(tree("[\"[REDACTED:openai_key]\",\"key_def\"]"));
     Run json =
         run(
-            Sources.AGENT_MANIFEST,
+            AgentManifest.NAME,
             "m.json",
             "[{\"agent_id\":\"a1\",\"platform\":\"mcp\",\"backup_owners\":\"x;y\"}]");
     assertThat(json.acceptedJson().get(0).get("backup_owners")).isEqualTo(tree("[\"x\",\"y\"]"));
@@ -688,7 +683,7 @@ class RecordExtractorTest {
         rq-1a2b,, accept_risk ,2027-01-31,carol@example.com,"vendor fix due, tracked in SEC-12",2026-11-20T09:00:00Z
         ,bedrock:AGENT1,REVOKE,,dave@example.com,owner left,2026-11-21T10:30:00Z
         """;
-    Run r = run(Sources.REVIEW_DECISIONS, "decisions/2026-11.csv", csv);
+    Run r = run(ReviewDecisions.NAME, "decisions/2026-11.csv", csv);
     assertThat(r.quarantined()).isEmpty();
     assertThat(r.typeCounts()).isEqualTo(Map.of("review_decision", 2L));
     JsonNode first = r.acceptedJson().get(0);
@@ -708,13 +703,13 @@ class RecordExtractorTest {
     String two =
         "{\"agent_id\":\"openai:svc_1\",\"decision\":\"REVOKE\",\"reviewer\":\"r@x.io\","
             + "\"decided_at\":\"2026-11-20T10:00:00Z\"}";
-    assertThat(run(Sources.REVIEW_DECISIONS, "d.json", "[" + one + "," + two + "]").accepted())
+    assertThat(run(ReviewDecisions.NAME, "d.json", "[" + one + "," + two + "]").accepted())
         .hasSize(2);
     assertThat(
-            run(Sources.REVIEW_DECISIONS, "d.json", "{\"decisions\":[" + one + "," + two + "]}")
+            run(ReviewDecisions.NAME, "d.json", "{\"decisions\":[" + one + "," + two + "]}")
                 .accepted())
         .hasSize(2);
-    assertThat(run(Sources.REVIEW_DECISIONS, "d.ndjson", one + "\n" + two + "\n").accepted())
+    assertThat(run(ReviewDecisions.NAME, "d.ndjson", one + "\n" + two + "\n").accepted())
         .hasSize(2);
   }
 
@@ -730,7 +725,7 @@ class RecordExtractorTest {
         rq-5,,APPROVE,,,,2026-11-20T09:00:00Z
         rq-6,,APPROVE,,r@x.io,,yesterday
         """;
-    Run r = run(Sources.REVIEW_DECISIONS, "d.csv", csv);
+    Run r = run(ReviewDecisions.NAME, "d.csv", csv);
     assertThat(r.accepted()).isEmpty();
     assertThat(r.quarantined())
         .extracting(ExtractedRecord::quarantineReason)
@@ -749,12 +744,12 @@ class RecordExtractorTest {
   void eventRecordsCarryTheirKeyAndTimeAndSnapshotRecordsDoNot() {
     Run events =
         run(
-            Sources.AWS_CLOUDTRAIL,
+            CloudTrail.NAME,
             "t.json",
             "{\"Records\":[" + event("e-1", "2024-07-30T21:53:13Z") + "]}");
     assertThat(events.accepted().get(0).dedupeKey()).isEqualTo("|e-1");
     assertThat(events.accepted().get(0).eventTime()).hasToString("2024-07-30T21:53:13Z");
-    Run users = run(Sources.OKTA_USERS, "u.json", "[{\"id\":\"00u1\",\"status\":\"ACTIVE\"}]");
+    Run users = run(OktaUsers.NAME, "u.json", "[{\"id\":\"00u1\",\"status\":\"ACTIVE\"}]");
     assertThat(users.accepted().get(0).dedupeKey()).isNull();
   }
 }

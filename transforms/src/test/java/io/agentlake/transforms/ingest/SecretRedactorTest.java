@@ -119,18 +119,22 @@ class SecretRedactorTest {
            "type":"SecureString","value":"correct-horse-battery","version":3}]}}
         """;
     JsonNode out =
-        SecretRedactor.redactCloudTrailEvent(
-            (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(event));
+        new io.agentlake.transforms.sources.cloudtrail.CloudTrail()
+            .redact(
+                "cloudtrail_event",
+                (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(event));
     assertThat(out.at("/responseElements/parameters/0/value").asText())
         .isEqualTo(SecretRedactor.REDACTED);
     assertThat(out.at("/responseElements/parameters/0/name").asText())
         .isEqualTo("/prod/db/password-holder");
     // the same field name in another event is not a secret
     JsonNode other =
-        SecretRedactor.redactCloudTrailEvent(
-            (com.fasterxml.jackson.databind.node.ObjectNode)
-                JSON.readTree(
-                    "{\"eventName\":\"PutMetricData\",\"responseElements\":{\"value\":\"42\"}}"));
+        new io.agentlake.transforms.sources.cloudtrail.CloudTrail()
+            .redact(
+                "cloudtrail_event",
+                (com.fasterxml.jackson.databind.node.ObjectNode)
+                    JSON.readTree(
+                        "{\"eventName\":\"PutMetricData\",\"responseElements\":{\"value\":\"42\"}}"));
     assertThat(other.at("/responseElements/value").asText()).isEqualTo("42");
   }
 }

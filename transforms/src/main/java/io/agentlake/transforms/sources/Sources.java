@@ -1,0 +1,93 @@
+package io.agentlake.transforms.sources;
+
+import io.agentlake.schemas.SourceRecordType;
+import io.agentlake.transforms.ingest.SourcePackage;
+import io.agentlake.transforms.sources.bedrock.BedrockAgents;
+import io.agentlake.transforms.sources.cloudtrail.CloudTrail;
+import io.agentlake.transforms.sources.iam.AwsIam;
+import io.agentlake.transforms.sources.manifest.AgentManifest;
+import io.agentlake.transforms.sources.oktasystemlog.OktaSystemLog;
+import io.agentlake.transforms.sources.oktausers.OktaUsers;
+import io.agentlake.transforms.sources.openai.OpenAiAdmin;
+import io.agentlake.transforms.sources.reviews.ReviewDecisions;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The sources agentlake reads (SPEC section 4), registered once. Each is one package beside this
+ * class holding everything that is that source's own ({@link SourcePackage}); adding a source is a
+ * new package and one line in {@link #PACKAGES}.
+ */
+public final class Sources {
+
+  /** Every source, in the order a run ingests them. */
+  private static final List<SourcePackage> PACKAGES =
+      List.of(
+          new AwsIam(),
+          new CloudTrail(),
+          new OktaUsers(),
+          new OktaSystemLog(),
+          new BedrockAgents(),
+          new OpenAiAdmin(),
+          new AgentManifest(),
+          new ReviewDecisions());
+
+  private static final Map<String, SourcePackage> BY_NAME = new LinkedHashMap<>();
+  private static final Map<String, SourceRecordType> BY_RECORD_TYPE = new LinkedHashMap<>();
+
+  static {
+    for (SourcePackage source : PACKAGES) {
+      if (BY_NAME.put(source.name(), source) != null) {
+        throw new IllegalStateException("Two sources are called " + source.name() + " (a bug)");
+      }
+      for (SourceRecordType type : source.recordTypes()) {
+        if (!type.sourceType().equals(source.name())
+            || BY_RECORD_TYPE.put(type.recordType(), type) != null) {
+          throw new IllegalStateException(
+              "Record type " + type.recordType() + " is declared twice or elsewhere (a bug)");
+        }
+      }
+    }
+  }
+
+  /** Source names (export folder names), in the order a run ingests them. */
+  public static final List<String> ALL = List.copyOf(BY_NAME.keySet());
+
+  private Sources() {}
+
+  public static List<SourcePackage> packages() {
+    return PACKAGES;
+  }
+
+  /** The source called {@code name}; see {@link #isKnownSource} to ask first. */
+  public static SourcePackage of(String name) {
+    SourcePackage source = BY_NAME.get(name);
+    if (source == null) {
+      throw new IllegalArgumentException(
+          "Unknown source type '"
+              + name
+              + "': agentlake reads only "
+              + ALL
+              + ". Fix the exports folder name or the source mapping in the config.");
+    }
+    return source;
+  }
+
+  public static boolean isKnownSource(String name) {
+    return BY_NAME.containsKey(name);
+  }
+
+  public static List<SourceRecordType> recordTypes() {
+    return List.copyOf(BY_RECORD_TYPE.values());
+  }
+
+  public static List<SourceRecordType> recordTypesOf(String sourceType) {
+    return of(sourceType).recordTypes();
+  }
+
+  public static Optional<SourceRecordType> recordType(String recordType) {
+    return Optional.ofNullable(BY_RECORD_TYPE.get(recordType));
+  }
+}
