@@ -63,6 +63,8 @@ class IngestMixedExportsTest {
   private static final String PRIVATE_KEY_BODY = "MIIEPLANTEDprivateKEYbody";
   private static final String PROJECT_KEY = "sk-proj-PLANTEDprojectKEY0123456789";
   private static final String RECOVERY_ANSWER = "PLANTED-first-pet-name";
+  private static final String ENTRA_CLIENT_SECRET = "Xy8Q~PLANTEDentraClientSecretValue0001";
+  private static final String ENTRA_CERT_KEY = "MIIDPLANTEDcertificateKeyMaterial";
   private static final List<String> SECRETS =
       List.of(
           AWS_SECRET,
@@ -74,7 +76,9 @@ class IngestMixedExportsTest {
           OPENAI_KEY,
           PRIVATE_KEY_BODY,
           PROJECT_KEY,
-          RECOVERY_ANSWER);
+          RECOVERY_ANSWER,
+          ENTRA_CLIENT_SECRET,
+          ENTRA_CERT_KEY);
 
   private Path dir;
   private Lake lake;
@@ -237,6 +241,30 @@ class IngestMixedExportsTest {
             + PROJECT_KEY
             + ";key_abc,,\n");
 
+    write(
+        "entra-id/applications.json",
+        "{\"@odata.context\":\"https://graph.microsoft.com/v1.0/$metadata#applications\","
+            + "\"value\":[{\"id\":\"app-1\",\"appId\":\"11111111-2222-3333-4444-555555555555\","
+            + "\"passwordCredentials\":[{\"keyId\":\"k1\",\"hint\":\"Xy8\",\"secretText\":\""
+            + ENTRA_CLIENT_SECRET
+            + "\"}],\"keyCredentials\":[{\"keyId\":\"k2\",\"key\":\""
+            + ENTRA_CERT_KEY
+            + "\"}]}]}");
+    write(
+        "entra-id/servicePrincipals/59e617e5-e447-4adc-8b88-00af644d7c92/owners.json",
+        "{\"@odata.context\":\"https://graph.microsoft.com/v1.0/$metadata#directoryObjects\","
+            + "\"value\":[{\"@odata.type\":\"#microsoft.graph.user\",\"id\":\"u-1\","
+            + "\"userPrincipalName\":\"a@example.com\"}]}");
+    write(
+        "entra-id/owners-of-something.json",
+        "{\"@odata.context\":\"https://graph.microsoft.com/v1.0/$metadata#directoryObjects\","
+            + "\"value\":[{\"@odata.type\":\"#microsoft.graph.user\",\"id\":\"u-2\"}]}");
+    write(
+        "entra-id/diagnostics/PT1H.json",
+        "{\"records\":[{\"time\":\"2026-11-01T10:00:00Z\",\"category\":\"ServicePrincipalSignInLogs\","
+            + "\"operationName\":\"Sign-in activity\",\"properties\":{\"id\":\"si-1\","
+            + "\"servicePrincipalId\":\"sp-1\",\"resourceId\":\"graph\"}}]}");
+
     firstReport = new RunReport("run-1", "ingest", DATE);
     first = ingest("run-1", firstReport);
   }
@@ -283,6 +311,19 @@ class IngestMixedExportsTest {
                 .first()
                 .getString(0))
         .isEqualTo("SKIPPED");
+  }
+
+  /** A new source is one package and one registration line: ingest reads it like any other. */
+  @Test
+  void entraExportsLandInTheirBronzeTablesOrInQuarantineWithTheFix() {
+    assertThat(lake.read(bronze("entra_application")).count()).isEqualTo(1);
+    assertThat(lake.read(bronze("entra_sign_in")).select("servicePrincipalId").first().getString(0))
+        .isEqualTo("sp-1");
+    Row owner = lake.read(bronze("entra_related_object")).first();
+    assertThat(owner.<String>getAs("parentId")).isEqualTo("59e617e5-e447-4adc-8b88-00af644d7c92");
+    assertThat(owner.<String>getAs("relation")).isEqualTo("owners");
+    assertThat(quarantineReasons("entra-id")).containsExactly("MISSING_REQUIRED_FIELD");
+    assertThat(first.bySource().get("entra-id").recordsRead()).isEqualTo(4);
   }
 
   @Test

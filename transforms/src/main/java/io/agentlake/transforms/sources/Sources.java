@@ -4,6 +4,7 @@ import io.agentlake.schemas.SourceRecordType;
 import io.agentlake.transforms.ingest.SourcePackage;
 import io.agentlake.transforms.sources.bedrock.BedrockAgents;
 import io.agentlake.transforms.sources.cloudtrail.CloudTrail;
+import io.agentlake.transforms.sources.entra.EntraId;
 import io.agentlake.transforms.sources.iam.AwsIam;
 import io.agentlake.transforms.sources.manifest.AgentManifest;
 import io.agentlake.transforms.sources.oktasystemlog.OktaSystemLog;
@@ -31,6 +32,7 @@ public final class Sources {
           new OktaSystemLog(),
           new BedrockAgents(),
           new OpenAiAdmin(),
+          new EntraId(),
           new AgentManifest(),
           new ReviewDecisions());
 
