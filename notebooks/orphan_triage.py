@@ -81,6 +81,23 @@ triage.groupby(triage["owner_status"].fillna("(no owner)")).agg(
     agents=("agent_id", "count"), oldest_since=("owner_status_since", "min"))
 
 # %% [markdown]
+# ## Owners the identity providers disagree on
+#
+# Owners resolve against Okta and Entra ID users. `owner_idp` is where the owner was found. An
+# owner who is one person in both, active in one and gone in the other, is not resolved
+# (`OWNER_STATUS_CONFLICT`): the evidence names both accounts and their statuses, and a person
+# decides which one is right.
+
+# %%
+triage["owner_idp"] = triage["owner_identity_id"].str.split(":").str[0]
+conflicts = triage[triage["reasons"].map(lambda r: r is not None and "OWNER_STATUS_CONFLICT" in list(r))]
+print(f"{len(conflicts)} owner(s) the identity providers disagree on")
+triage.groupby(triage["owner_idp"].fillna("(unresolved)")).agg(agents=("agent_id", "count"))
+
+# %%
+conflicts[["agent_id", "name", "owner_ref", "evidence"]]
+
+# %% [markdown]
 # ## Suggested successors
 
 # %%

@@ -78,6 +78,7 @@ SOURCES = (
     "okta-system-log",
     "bedrock-agents",
     "openai-admin",
+    "entra-id",
     "agent-manifest",
     "review-decisions",
 )

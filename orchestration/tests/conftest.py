@@ -240,7 +240,7 @@ def run_nightly_dag(
 
 
 #: LocalExecutor worker processes of the scheduled run: ingest tasks run this many at a time (the
-#: DAG has eight; each is a JVM of up to AGENTLAKE_DRIVER_MEMORY, on CI machines of two cores).
+#: DAG has nine; each is a JVM of up to AGENTLAKE_DRIVER_MEMORY, on CI machines of two cores).
 SCHEDULED_PARALLELISM = 4
 
 
@@ -296,11 +296,11 @@ def nightly_dag_runs(airflow_db, exports, tmp_path_factory):
     dozen JVMs, minutes on a small machine, so the session makes exactly these two):
 
     1. triggered and run by a real scheduler (LocalExecutor, ``run_nightly_scheduled``), so the
-       eight ingest tasks run at the same time, on exports where one CloudTrail file is 3,000
+       nine ingest tasks run at the same time, on exports where one CloudTrail file is 3,000
        unparseable records: the gate fails;
     2. the same date again with ``dag.test()`` and ``accept_quarantine``, from the gate on, as an
        operator re-runs a date whose files are already ingested (the ingest tasks are marked
-       successful, not run: eight more cold JVMs that would find nothing new): the gate accepts,
+       successful, not run: nine more cold JVMs that would find nothing new): the gate accepts,
        gold is published. (``dag.test()`` replaces run 1 in the metadata DB: same logical date.)
 
     ``failed`` and ``accepted`` hold each run's outcome, read from the metadata DB right after it

@@ -17,6 +17,7 @@ SOURCES = [
     "okta-system-log",
     "bedrock-agents",
     "openai-admin",
+    "entra-id",
     "agent-manifest",
     "review-decisions",
 ]

@@ -3,7 +3,7 @@
 Slow (each task is a spark-submit, ~15-60 s of JVM and Spark start), so the session runs the DAG
 twice and every test here reads those two runs (``nightly_dag_runs`` in conftest.py): a gate that
 fails on a badly quarantined source, triggered and run by a LocalExecutor scheduler with the API
-server and DAG processor (the eight ingest tasks at the same time, as a deployment runs them), then
+server and DAG processor (the nine ingest tasks at the same time, as a deployment runs them), then
 the same date accepted and published with ``dag.test()``.
 """
 
@@ -60,7 +60,7 @@ def test_a_source_over_the_quarantine_threshold_fails_the_gate_and_stops_the_run
     assert run.state == "failed", run.tasks
     # ingest only ingests (quarantined records are not its failure); the gate stage judges
     ingests = {t: state for t, state in run.tasks.items() if t.startswith("ingest_")}
-    assert len(ingests) == 8 and set(ingests.values()) == {"success"}, run.tasks  # one per source
+    assert len(ingests) == 9 and set(ingests.values()) == {"success"}, run.tasks  # one per source
     # each on its first try: on this empty lake they race to create the shared ledger tables, and
     # the losers wait for the winner's create (a 2.8 s wait once made two of eight exit 1 and rely
     # on Airflow's retry)
@@ -88,7 +88,7 @@ def earlier_attempts(run_id: str, tries: dict[str, int], lines: int = 40) -> str
 def test_the_scheduler_runs_the_ingest_tasks_at_the_same_time(nightly_dag_runs):
     run = nightly_dag_runs.failed
     ingests = {t: span for t, span in run.intervals.items() if t.startswith("ingest_")}
-    assert len(ingests) == 8 and all(start and end for start, end in ingests.values()), ingests
+    assert len(ingests) == 9 and all(start and end for start, end in ingests.values()), ingests
     overlapping = [
         (a, b) for a, b in combinations(sorted(ingests), 2)
         if max(ingests[a][0], ingests[b][0]) < min(ingests[a][1], ingests[b][1])
@@ -116,7 +116,7 @@ def delta_rows(table: Path, columns: list[str]) -> list[dict]:
 
 
 def test_the_parallel_ingests_leave_bronze_reconciled_with_the_file_ledger(nightly_dag_runs):
-    """The lake as the scheduled run left it: each of the eight concurrent ingests committed once,
+    """The lake as the scheduled run left it: each of the nine concurrent ingests committed once,
     none was rolled back, and each source's bronze and quarantine rows are exactly what the file
     ledger says each file of that run gave."""
     lake = nightly_dag_runs.failed_lake

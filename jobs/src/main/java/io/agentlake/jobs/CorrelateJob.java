@@ -6,9 +6,11 @@ import io.agentlake.schemas.SourceRecordType;
 import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
 import io.agentlake.transforms.correlate.ActionCatalog;
+import io.agentlake.transforms.correlate.Agents;
 import io.agentlake.transforms.correlate.EntitlementHistory;
 import io.agentlake.transforms.correlate.Entitlements;
-import io.agentlake.transforms.correlate.IdentityGraph;
+import io.agentlake.transforms.correlate.Identities;
+import io.agentlake.transforms.correlate.IdentityEdges;
 import io.agentlake.transforms.correlate.Inventory;
 import io.agentlake.transforms.correlate.Snapshots;
 import io.agentlake.transforms.sources.Sources;
@@ -55,6 +57,11 @@ public final class CorrelateJob {
             latest(lake, ingests, "openai_service_account", "id"),
             latest(lake, ingests, "openai_api_key", "id"),
             latest(lake, ingests, "openai_user", "id"),
+            latest(lake, ingests, "entra_user", "id"),
+            latest(lake, ingests, "entra_related_object", "parentId", "relation", "id"),
+            ingests
+                .bronze(lake, bronze("entra_directory_audit"))
+                .filter(Identities.accountDisabledAudit()),
             latest(lake, ingests, "manifest_agent", "platform", "agent_id"));
     Map<String, TableWrite> counts = new LinkedHashMap<>();
     CloudTrailAggregates.update(lake, full, report.runId(), report, counts);
@@ -79,16 +86,16 @@ public final class CorrelateJob {
     }
     Dataset<Row> entitlements = EntitlementHistory.current(lake.read(Tables.ENTITLEMENTS));
     group(lake, "correlate: identities");
-    write(lake, Tables.IDENTITIES, IdentityGraph.identities(inv, principalDaily), counts);
+    write(lake, Tables.IDENTITIES, Identities.identities(inv, principalDaily), counts);
     Dataset<Row> identities = lake.read(Tables.IDENTITIES);
     group(lake, "correlate: agents");
-    write(lake, Tables.AGENTS, IdentityGraph.agents(inv, identities), counts);
+    write(lake, Tables.AGENTS, Agents.agents(inv, identities), counts);
     Dataset<Row> agents = lake.read(Tables.AGENTS);
     group(lake, "correlate: identity_edges");
     write(
         lake,
         Tables.IDENTITY_EDGES,
-        IdentityGraph.edges(
+        IdentityEdges.edges(
             inv,
             agents,
             identities,

@@ -80,12 +80,18 @@ public final class Tables {
           "one identity of any source (person, role, user, service account, API key, agent)",
           List.of("identity_id"));
 
+  /**
+   * One agent. {@code owner_match}: MATCHED (then {@code owner_identity_id}), AMBIGUOUS (two people
+   * in one IdP) or CONFLICTING (the same person in two IdPs that disagree on their status), both
+   * with the people in {@code owner_candidate_ids}, UNKNOWN (no one) or NONE (no owner named).
+   */
   public static final TableContract AGENTS =
       silver(
           "silver.agents",
           "agent_id STRING NOT NULL, platform STRING NOT NULL, native_id STRING NOT NULL,"
               + " name STRING, purpose STRING, owner_ref STRING, owner_identity_id STRING,"
-              + " owner_match STRING NOT NULL, backup_owner_refs ARRAY<STRING>,"
+              + " owner_match STRING NOT NULL, owner_candidate_ids ARRAY<STRING>,"
+              + " backup_owner_refs ARRAY<STRING>,"
               + " backup_owner_identity_ids ARRAY<STRING>, project STRING, end_date DATE,"
               + " platform_status STRING, platform_deleted_at TIMESTAMP, created_at TIMESTAMP,"
               + " credential_ids ARRAY<STRING>, sources ARRAY<STRING>",

@@ -57,6 +57,8 @@ final class GroundTruth {
         reasons.add(OrphanReason.NO_OWNER.value());
       } else if (owner.isEmpty()) {
         reasons.add(OrphanReason.OWNER_UNKNOWN.value());
+      } else if (owner.get().idpsDisagree()) {
+        reasons.add(OrphanReason.OWNER_STATUS_CONFLICT.value());
       } else if (owner.get().isGone()) {
         reasons.add(OrphanReason.OWNER_DEPROVISIONED.value());
       }
@@ -96,7 +98,13 @@ final class GroundTruth {
         }
       }
     }
-    return owner.map(o -> o.manager).filter(Person::isActive).map(m -> m.email).orElse(null);
+    // An owner the two IdPs disagree on is not resolved, so neither is their manager.
+    return owner
+        .filter(o -> !o.idpsDisagree())
+        .map(o -> o.manager)
+        .filter(Person::isActive)
+        .map(m -> m.email)
+        .orElse(null);
   }
 
   private boolean isIdle(Agent a) {

@@ -41,6 +41,9 @@ final class OktaWriter {
     try (JsonGenerator g = sink.json("okta-users/users.json", false, true)) {
       g.writeStartArray();
       for (Person p : org.people) {
+        if (!p.inOkta) {
+          continue;
+        }
         g.writeStartObject();
         g.writeStringField("id", p.id);
         g.writeStringField("status", p.status);
@@ -101,6 +104,9 @@ final class OktaWriter {
     try (Writer w = sink.text("okta-system-log/" + date + ".ndjson")) {
       int tokens = 0;
       for (Person p : org.people) {
+        if (!p.inOkta) {
+          continue;
+        }
         Instant changed = p.statusChanged;
         if (changed != null && p.isGone() && OrgBuilder.day(changed).equals(date)) {
           String type =

@@ -70,6 +70,30 @@ final class Org {
     Person manager;
     String openAiUserId;
 
+    /** False for a person only in Entra ID: the Okta export does not list them. */
+    boolean inOkta = true;
+
+    /** The Entra ID object id; everybody is in the Entra tenant. */
+    String entraId;
+
+    /**
+     * Entra's own status when it disagrees with Okta's (DISABLED for a person Okta still has
+     * ACTIVE), else null: the Entra account mirrors Okta (disabled when the person is gone).
+     */
+    String entraStatus;
+
+    /** When Entra disabled the account, when it was disabled inside the period (audited then). */
+    Instant entraDisabledAt;
+
+    boolean entraEnabled() {
+      return entraStatus == null ? !isGone() : !"DISABLED".equals(entraStatus);
+    }
+
+    /** Okta says the person is here and Entra says they are gone, or the other way round. */
+    boolean idpsDisagree() {
+      return inOkta && entraStatus != null && isGone() == entraEnabled();
+    }
+
     String displayName() {
       return firstName + " " + lastName;
     }
@@ -79,7 +103,9 @@ final class Org {
     }
 
     boolean isGone() {
-      return "DEPROVISIONED".equals(status) || "SUSPENDED".equals(status);
+      return "DEPROVISIONED".equals(status)
+          || "SUSPENDED".equals(status)
+          || "DISABLED".equals(status);
     }
   }
 

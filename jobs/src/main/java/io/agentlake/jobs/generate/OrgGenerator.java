@@ -28,6 +28,10 @@ import org.apache.hadoop.conf.Configuration;
  *       CLI on another IP; {@code iam:PassRole} and {@code lambda:CreateFunction/InvokeFunction}
  *       split across two policies of one role; a permissions boundary that denies iam:* the user's
  *       inline policy allows; AccessDenied attempts for actions nobody was granted.
+ *   <li>Entra ID: every person, as Microsoft Graph list pages, mirroring Okta, plus an owner only
+ *       in Entra (resolves), an owner only in Entra disabled during the period
+ *       (OWNER_DEPROVISIONED, its "Disable account" audit in the diagnostic-settings form) and an
+ *       owner Okta has ACTIVE but Entra disabled (OWNER_STATUS_CONFLICT).
  *   <li>Format quirks: paginated and URL-encoded IAM export for one account, managed policies with
  *       several versions (non-default ones grant other things), digest files, secret-looking {@code
  *       debugData.token} in a few Okta events.
@@ -45,6 +49,7 @@ public final class OrgGenerator {
     ExportSink sink = new ExportSink(o.outUri(), conf);
     new IamWriter(org, sink).write();
     new OktaWriter(org, sink).write();
+    new EntraWriter(org, sink).write();
     new BedrockWriter(org, sink).write();
     new OpenAiWriter(org, sink).write();
     new ManifestWriter(org, sink).write();

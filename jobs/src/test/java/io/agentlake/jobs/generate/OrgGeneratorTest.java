@@ -151,20 +151,56 @@ class OrgGeneratorTest {
             status.put(
                 u.at("/profile/email").asText().toLowerCase(Locale.ROOT),
                 u.get("status").asText()));
+    Map<String, Boolean> entraEnabled = new HashMap<>();
+    try (var pages = Files.list(out.resolve("entra-id/users"))) {
+      for (Path page : pages.sorted().toList()) {
+        JSON.readTree(page.toFile())
+            .get("value")
+            .forEach(
+                u ->
+                    entraEnabled.put(
+                        u.get("userPrincipalName").asText().toLowerCase(Locale.ROOT),
+                        u.get("accountEnabled").asBoolean()));
+      }
+    }
     Map<String, JsonNode> agents = new HashMap<>();
     truth.get("agents").forEach(a -> agents.put(a.get("agent_id").asText(), a));
+    Set<String> orphanIds = new HashSet<>();
+    truth.get("orphans").forEach(o -> orphanIds.add(o.get("agent_id").asText()));
+    // an owner only in Entra, active: resolved there, so the agent is no orphan
+    assertThat(agents.values())
+        .anyMatch(
+            a -> {
+              String owner = a.path("owner").asText("").toLowerCase(Locale.ROOT);
+              return !owner.isEmpty()
+                  && !status.containsKey(owner)
+                  && Boolean.TRUE.equals(entraEnabled.get(owner))
+                  && !orphanIds.contains(a.get("agent_id").asText());
+            });
     Set<String> seen = new HashSet<>();
     for (JsonNode o : truth.get("orphans")) {
       JsonNode agent = agents.get(o.get("agent_id").asText());
       for (JsonNode reason : o.get("reasons")) {
         seen.add(reason.asText());
         switch (reason.asText()) {
-          case "OWNER_DEPROVISIONED" ->
-              assertThat(status.get(agent.get("owner").asText().toLowerCase(Locale.ROOT)))
-                  .isIn("DEPROVISIONED", "SUSPENDED");
-          case "OWNER_UNKNOWN" ->
-              assertThat(status)
-                  .doesNotContainKey(agent.get("owner").asText().toLowerCase(Locale.ROOT));
+          case "OWNER_DEPROVISIONED" -> {
+            String owner = agent.get("owner").asText().toLowerCase(Locale.ROOT);
+            if (status.containsKey(owner)) {
+              assertThat(status.get(owner)).isIn("DEPROVISIONED", "SUSPENDED");
+            } else {
+              assertThat(entraEnabled.get(owner)).as("only in Entra, disabled").isFalse();
+            }
+          }
+          case "OWNER_STATUS_CONFLICT" -> {
+            String owner = agent.get("owner").asText().toLowerCase(Locale.ROOT);
+            assertThat(status.get(owner)).isEqualTo("ACTIVE");
+            assertThat(entraEnabled.get(owner)).isFalse();
+          }
+          case "OWNER_UNKNOWN" -> {
+            String owner = agent.get("owner").asText().toLowerCase(Locale.ROOT);
+            assertThat(status).doesNotContainKey(owner);
+            assertThat(entraEnabled).doesNotContainKey(owner);
+          }
           case "IDLE" ->
               agent
                   .get("identities")
@@ -177,6 +213,7 @@ class OrgGeneratorTest {
     assertThat(seen)
         .contains(
             "OWNER_DEPROVISIONED",
+            "OWNER_STATUS_CONFLICT",
             "OWNER_UNKNOWN",
             "NO_OWNER",
             "IDLE",

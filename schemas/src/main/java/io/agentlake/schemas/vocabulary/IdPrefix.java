@@ -15,6 +15,7 @@ public enum IdPrefix implements Term {
   AWS_ACCESS_KEY("aws:access_key:"),
   OKTA_USER("okta:user:"),
   OKTA_APP("okta:app:"),
+  ENTRA_USER("entra:user:"),
   OPENAI_USER("openai:user:"),
   OPENAI_SERVICE_ACCOUNT("openai:service_account:"),
   OPENAI_API_KEY("openai:api_key:"),

@@ -4,6 +4,7 @@ package io.agentlake.schemas.vocabulary;
 public enum OwnerMatch implements Term {
   MATCHED,
   AMBIGUOUS,
+  CONFLICTING,
   UNKNOWN,
   NONE;
 }

@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
@@ -28,6 +29,7 @@ import io.agentlake.schemas.vocabulary.OwnerMatch;
 import io.agentlake.transforms.Contracts;
 import io.agentlake.transforms.Evidence;
 import io.agentlake.transforms.Utc;
+import io.agentlake.transforms.correlate.Identities;
 import java.time.LocalDate;
 import java.util.List;
 import org.apache.spark.sql.Column;
@@ -39,8 +41,10 @@ import org.apache.spark.sql.Row;
  * applies (sorted) and the facts behind it, plus a suggested successor owner.
  *
  * <ul>
- *   <li>{@code OWNER_DEPROVISIONED}: the owner's IdP status is DEPROVISIONED, SUSPENDED or
- *       DISABLED.
+ *   <li>{@code OWNER_DEPROVISIONED}: the owner's IdP status is DEPROVISIONED, SUSPENDED, DISABLED
+ *       or DELETED, with since when.
+ *   <li>{@code OWNER_STATUS_CONFLICT}: the owner is one person in two IdPs (Okta and Entra ID) that
+ *       disagree on whether they are gone; the evidence lists both, and nothing is guessed.
  *   <li>{@code OWNER_UNKNOWN} / {@code NO_OWNER}: owner named but not found / none named.
  *   <li>{@code IDLE}: older than {@code idleDays} (or of unknown age), no successful activity of
  *       any credential in the {@code idleDays} ending at the run date, and a credential still
@@ -59,7 +63,7 @@ import org.apache.spark.sql.Row;
  */
 public final class OrphanedAgents {
 
-  static final List<String> GONE_OWNER_STATUSES = List.of("DEPROVISIONED", "SUSPENDED", "DISABLED");
+  static final List<String> GONE_OWNER_STATUSES = Identities.GONE_STATUSES;
   static final List<String> GONE_PLATFORM_STATUSES = List.of("DELETED", "ARCHIVED");
 
   private OrphanedAgents() {}
@@ -113,7 +117,8 @@ public final class OrphanedAgents {
         live.join(credentials, "agent_id", "left")
             .join(owners, "owner_identity_id", "left")
             .join(firstActiveBackup(live, people), "agent_id", "left")
-            .join(activeManager(known, people), "owner_identity_id", "left");
+            .join(activeManager(known, people), "owner_identity_id", "left")
+            .join(conflictingOwners(live, people), "agent_id", "left");
 
     Column evidence =
         array_sort(
@@ -140,6 +145,15 @@ public final class OrphanedAgents {
                             col("owner_identity_id"),
                             col("owner_status").as("status"),
                             col("owner_status_since").as("since"))),
+                    reason(
+                        OrphanReason.OWNER_STATUS_CONFLICT,
+                        col("owner_match").equalTo(OwnerMatch.CONFLICTING.value()),
+                        struct(
+                            col("owner_ref"),
+                            col("owner_candidates").as("candidates"),
+                            lit("the same person in two identity providers, active in one and"
+                                    + " gone in the other: not guessed")
+                                .as("detail"))),
                     reason(
                         OrphanReason.OWNER_UNKNOWN,
                         col("owner_match").equalTo(OwnerMatch.UNKNOWN.value()),
@@ -284,6 +298,23 @@ public final class OrphanedAgents {
                                         col("last_activity"))
                                     .as("used_after_deletion")))))
                 .as("active_credentials"));
+  }
+
+  /** For each agent whose owner is CONFLICTING: the people it matched, with their statuses. */
+  private static Dataset<Row> conflictingOwners(Dataset<Row> agents, Dataset<Row> people) {
+    return agents
+        .filter(col("owner_match").equalTo(OwnerMatch.CONFLICTING.value()))
+        .select(col("agent_id"), explode(col("owner_candidate_ids")).as("identity_id"))
+        .join(people, "identity_id")
+        .groupBy("agent_id")
+        .agg(
+            array_sort(
+                    collect_list(
+                        struct(
+                            col("identity_id"),
+                            col("status"),
+                            Evidence.utcText(col("status_changed_at")).as("since"))))
+                .as("owner_candidates"));
   }
 
   private static Dataset<Row> firstActiveBackup(Dataset<Row> agents, Dataset<Row> people) {

@@ -52,8 +52,8 @@ import org.apache.spark.sql.types.DataType;
  * <ul>
  *   <li>{@code REVOKE_GRANT}: every UNUSED grant row of gold.unused_privileges, once per agent that
  *       reaches its principal; target = principal, action and resource pattern, policy, path.
- *   <li>{@code REASSIGN_OWNER}: an orphan with OWNER_DEPROVISIONED, OWNER_UNKNOWN or NO_OWNER;
- *       evidence names the suggested successor.
+ *   <li>{@code REASSIGN_OWNER}: an orphan with OWNER_DEPROVISIONED, OWNER_STATUS_CONFLICT,
+ *       OWNER_UNKNOWN or NO_OWNER; evidence names the suggested successor.
  *   <li>{@code DECOMMISSION_AGENT}: an orphan with IDLE, PROJECT_ENDED or DANGLING_CREDENTIAL.
  *   <li>{@code ROTATE_KEY}: every long-lived key in the agent's {@code long_lived_credentials}
  *       factor of gold.risk_scores; target = the key's identity id.
@@ -85,7 +85,11 @@ import org.apache.spark.sql.types.DataType;
 public final class ReviewQueue {
 
   static final List<OrphanReason> OWNER_REASONS =
-      List.of(OrphanReason.NO_OWNER, OrphanReason.OWNER_DEPROVISIONED, OrphanReason.OWNER_UNKNOWN);
+      List.of(
+          OrphanReason.NO_OWNER,
+          OrphanReason.OWNER_DEPROVISIONED,
+          OrphanReason.OWNER_STATUS_CONFLICT,
+          OrphanReason.OWNER_UNKNOWN);
   static final List<OrphanReason> DECOMMISSION_REASONS =
       List.of(OrphanReason.DANGLING_CREDENTIAL, OrphanReason.IDLE, OrphanReason.PROJECT_ENDED);
 

@@ -223,10 +223,10 @@ public final class Activity {
 
   /**
    * {@code silver.principal_daily}: per day, who acted, with which long-term access key, and which
-   * roles they assumed — what {@link IdentityGraph} needs from CloudTrail. Min / max facts over
-   * days compose exactly (a min of per-day mins is the min), so the graph computed from this table
-   * equals the graph computed from the events. The counts are of de-duplicated events, like {@link
-   * #daily}'s, so both tables count one CloudTrail event once.
+   * roles they assumed — what {@link Identities} and {@link IdentityEdges} need from CloudTrail.
+   * Min / max facts over days compose exactly (a min of per-day mins is the min), so the graph
+   * computed from this table equals the graph computed from the events. The counts are of
+   * de-duplicated events, like {@link #daily}'s, so both tables count one CloudTrail event once.
    */
   public static Dataset<Row> principalDaily(Dataset<Row> events) {
     Column key = col("userIdentity.accessKeyId");

@@ -5,7 +5,9 @@ import org.apache.spark.sql.Row;
 
 /**
  * The latest snapshot of every inventory source, as bronze rows (see {@link Snapshots#latest}).
- * Grouped so the identity graph takes one argument instead of eleven.
+ * Grouped so the identity graph takes one argument instead of fifteen. {@code entraDirectoryAudits}
+ * is every directory audit event in bronze (they are events, not snapshots): the identity graph
+ * takes the time an account was disabled from them.
  */
 public record Inventory(
     Dataset<Row> iamUsers,
@@ -19,4 +21,7 @@ public record Inventory(
     Dataset<Row> openaiServiceAccounts,
     Dataset<Row> openaiApiKeys,
     Dataset<Row> openaiUsers,
+    Dataset<Row> entraUsers,
+    Dataset<Row> entraRelationships,
+    Dataset<Row> entraDirectoryAudits,
     Dataset<Row> manifest) {}

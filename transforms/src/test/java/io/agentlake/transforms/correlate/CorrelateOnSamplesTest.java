@@ -140,7 +140,7 @@ class CorrelateOnSamplesTest {
                 x.bronze("iam_policy")),
             DAY);
     List<String> edges =
-        IdentityGraph.canAssume(trust, ent)
+        IdentityEdges.canAssume(trust, ent)
             .select("src_id", "dst_id")
             .orderBy("dst_id")
             .collectAsList()
@@ -175,7 +175,7 @@ class CorrelateOnSamplesTest {
                 x.bronze("iam_policy")),
             LocalDate.of(2026, 11, 1));
     Dataset<Row> edges =
-        IdentityGraph.canAssume(Entitlements.trustGrants(x.bronze("iam_role")), ent);
+        IdentityEdges.canAssume(Entitlements.trustGrants(x.bronze("iam_role")), ent);
     Dataset<Row> facts =
         PrincipalRiskFacts.compute(
                 ent, edges, RiskFactCatalog.defaults(), java.time.LocalDate.of(2026, 10, 3), 5)

@@ -184,7 +184,7 @@ class PrincipalDailyTest {
     assertSameRows(Activity.replaceDays(day1, day2, List.of(DAY2)), daily);
 
     Inventory inv = inventory(x);
-    Dataset<Row> identities = IdentityGraph.identities(inv, daily);
+    Dataset<Row> identities = Identities.identities(inv, daily);
     Row key = identities.filter(col("identity_id").equalTo("aws:access_key:" + KEY)).first();
     assertThat(key.getJavaMap(key.fieldIndex("attributes"))).containsEntry("user_arn", USER);
     assertThat(instant(key.getAs("last_seen_at"))).isEqualTo("2026-10-02T09:00:00Z");
@@ -197,9 +197,9 @@ class PrincipalDailyTest {
                 inv.iamUsers(), inv.iamGroups(), inv.iamRoles(), inv.iamPolicies()),
             DAY2);
     Dataset<Row> edges =
-        IdentityGraph.edges(
+        IdentityEdges.edges(
             inv,
-            IdentityGraph.agents(inv, identities),
+            Agents.agents(inv, identities),
             identities,
             daily,
             entitlements,
@@ -252,6 +252,9 @@ class PrincipalDailyTest {
         x.bronze("openai_service_account"),
         x.bronze("openai_api_key"),
         x.bronze("openai_user"),
+        x.bronze("entra_user"),
+        x.bronze("entra_related_object"),
+        x.bronze("entra_directory_audit"),
         x.bronze("manifest_agent"));
   }
 

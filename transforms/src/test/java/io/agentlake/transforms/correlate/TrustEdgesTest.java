@@ -98,7 +98,7 @@ class TrustEdgesTest {
             LocalDate.of(2026, 11, 1));
 
     List<String> edges =
-        IdentityGraph.canAssume(Entitlements.trustGrants(x.bronze("iam_role")), entitlements)
+        IdentityEdges.canAssume(Entitlements.trustGrants(x.bronze("iam_role")), entitlements)
             .select("src_id", "dst_id")
             .collectAsList()
             .stream()

@@ -117,6 +117,24 @@ class SourcesTest {
     assertThat(checked).isPositive();
   }
 
+  /**
+   * The Airflow DAG has one ingest task per source and cannot ask the jar at import time, so it
+   * keeps its own list: this fails when a registered source is missing from it.
+   */
+  @Test
+  void theNightlyDagIngestsEveryRegisteredSourceInOrder() throws IOException {
+    String dag = Files.readString(Path.of("../orchestration/dags/agentlake_nightly.py"));
+    String list =
+        dag.substring(dag.indexOf("SOURCES = ("), dag.indexOf(")", dag.indexOf("SOURCES = (")));
+    List<String> names =
+        java.util.regex.Pattern.compile("\"([a-z0-9-]+)\"")
+            .matcher(list)
+            .results()
+            .map(m -> m.group(1))
+            .toList();
+    assertThat(names).containsExactlyElementsOf(Sources.ALL);
+  }
+
   @Test
   void anUnknownSourceNameIsRefusedWithTheKnownOnes() {
     assertThat(Sources.isKnownSource("entra-id-typo")).isFalse();
