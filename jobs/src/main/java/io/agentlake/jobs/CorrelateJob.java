@@ -58,10 +58,13 @@ public final class CorrelateJob {
             latest(lake, ingests, "openai_api_key", "id"),
             latest(lake, ingests, "openai_user", "id"),
             latest(lake, ingests, "entra_user", "id"),
+            latest(lake, ingests, "entra_service_principal", "id"),
+            latest(lake, ingests, "entra_application", "appId"),
             latest(lake, ingests, "entra_related_object", "parentId", "relation", "id"),
             ingests
                 .bronze(lake, bronze("entra_directory_audit"))
                 .filter(Identities.accountDisabledAudit()),
+            Identities.lastSignIns(ingests.bronze(lake, bronze("entra_sign_in"))),
             latest(lake, ingests, "manifest_agent", "platform", "agent_id"));
     Map<String, TableWrite> counts = new LinkedHashMap<>();
     CloudTrailAggregates.update(lake, full, report.runId(), report, counts);

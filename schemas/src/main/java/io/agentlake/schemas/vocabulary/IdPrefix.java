@@ -16,6 +16,8 @@ public enum IdPrefix implements Term {
   OKTA_USER("okta:user:"),
   OKTA_APP("okta:app:"),
   ENTRA_USER("entra:user:"),
+  ENTRA_SERVICE_PRINCIPAL("entra:service_principal:"),
+  ENTRA_CREDENTIAL("entra:credential:"),
   OPENAI_USER("openai:user:"),
   OPENAI_SERVICE_ACCOUNT("openai:service_account:"),
   OPENAI_API_KEY("openai:api_key:"),

@@ -19,6 +19,7 @@ import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.posexplode;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_timestamp;
 import static org.apache.spark.sql.functions.upper;
 import static org.apache.spark.sql.functions.when;
 
@@ -50,8 +51,8 @@ import org.apache.spark.sql.Row;
  *       any credential in the {@code idleDays} ending at the run date, and a credential still
  *       ACTIVE.
  *   <li>{@code PROJECT_ENDED}: its end date is before the run date.
- *   <li>{@code DANGLING_CREDENTIAL}: deleted or archived on its platform while a credential it used
- *       is still ACTIVE.
+ *   <li>{@code DANGLING_CREDENTIAL}: deleted, archived or disabled on its platform while a
+ *       credential it used is still ACTIVE (a secret or certificate past its end date is EXPIRED).
  * </ul>
  *
  * Successor: the first ACTIVE backup owner in manifest order, else the owner's ACTIVE manager.
@@ -64,7 +65,7 @@ import org.apache.spark.sql.Row;
 public final class OrphanedAgents {
 
   static final List<String> GONE_OWNER_STATUSES = Identities.GONE_STATUSES;
-  static final List<String> GONE_PLATFORM_STATUSES = List.of("DELETED", "ARCHIVED");
+  static final List<String> GONE_PLATFORM_STATUSES = List.of("DELETED", "ARCHIVED", "DISABLED");
 
   private OrphanedAgents() {}
 
@@ -263,7 +264,13 @@ public final class OrphanedAgents {
     Dataset<Row> credentialState =
         identities.select(
             col("identity_id").as("credential_id"),
-            upper(col("status")).as("status"),
+            // a secret or certificate past its end date is no live credential any more
+            when(
+                    Utc.atOrBefore(
+                        to_timestamp(element_at(col("attributes"), lit("expires_at"))), asOf),
+                    lit("EXPIRED"))
+                .otherwise(upper(col("status")))
+                .as("status"),
             when(Utc.atOrBefore(col("last_seen_at"), asOf), col("last_seen_at")).as("seen_last"));
 
     Dataset<Row> perCredential =

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.explode;
@@ -72,6 +73,7 @@ public final class Agents {
                 when(col("role_arn").isNotNull(), array(IdPrefix.AWS.of(col("role_arn"))))
                     .otherwise(expr("cast(array() as array<string>)"))
                     .as("p_credentials"),
+                lit(null).cast("array<string>").as("p_owner_refs"),
                 lit(true).as("on_platform"));
     Dataset<Row> projects = Identities.projectStatus(inv);
     Dataset<Row> keysBySa =
@@ -94,8 +96,8 @@ public final class Agents {
                 timestamp_seconds(col("created_at")).as("p_created_at"),
                 coalesce(col("sa_keys"), expr("cast(array() as array<string>)"))
                     .as("p_credentials"),
+                lit(null).cast("array<string>").as("p_owner_refs"),
                 lit(true).as("on_platform"));
-    Dataset<Row> platform = bedrock.unionByName(openai);
 
     Dataset<Row> manifest =
         inv.manifest()
@@ -116,16 +118,37 @@ public final class Agents {
                     .as("m_credentials"),
                 lit(true).as("in_manifest"));
 
+    Dataset<Row> platform = bedrock.unionByName(openai).unionByName(entraAgents(inv, manifest));
+    Dataset<Row> entraExported =
+        inv.entraServicePrincipals().agg(count(lit(1)).gt(0).as("entra_exported"));
+
     Dataset<Row> merged =
         platform
             .join(manifest, new String[] {"platform", "native_id"}, "full_outer")
+            .crossJoin(entraExported)
+            .withColumn("owner_ref", coalesce(col("owner_ref"), element_at(col("p_owner_refs"), 1)))
+            .withColumn(
+                "backup_owner_refs",
+                coalesce(
+                    col("backup_owner_refs"),
+                    when(
+                        size(col("p_owner_refs")).gt(1),
+                        expr("slice(p_owner_refs, 2, size(p_owner_refs) - 1)"))))
             .withColumn("agent_id", concat(col("platform"), lit(":"), col("native_id")))
             .withColumn("name", coalesce(col("m_name"), col("p_name")))
             .withColumn("purpose", coalesce(nonBlank(col("m_purpose")), nonBlank(col("p_purpose"))))
             .withColumn(
                 "platform_status",
                 when(
-                        col("on_platform").isNull().and(col("platform").isin("bedrock", "openai")),
+                        col("on_platform")
+                            .isNull()
+                            .and(
+                                col("platform")
+                                    .isin("bedrock", "openai")
+                                    .or(
+                                        col("platform")
+                                            .equalTo("entra")
+                                            .and(col("entra_exported")))),
                         lit("DELETED"))
                     .otherwise(col("p_status")))
             .withColumn("platform_deleted_at", col("p_deleted_at"))
@@ -178,6 +201,79 @@ public final class Agents {
                     .as("backup_owner_identity_ids"));
     Dataset<Row> result = withOwner.join(backups, "agent_id", "left");
     return Contracts.conform(result, Tables.AGENTS);
+  }
+
+  /**
+   * Entra agents: every agent identity, and any other service principal (a Copilot Studio or
+   * Foundry agent's, a managed identity an agent runs as) a manifest row names with platform {@code
+   * entra} and the service principal's object id. Their credentials are the service principal
+   * itself, its own secrets and certificates, and those of its application (an agent identity's
+   * blueprint); their owners are its sponsors, then its owners, expanded in the export ({@code
+   * $expand=sponsors}) or listed under {@code servicePrincipals/<id>/sponsors}.
+   */
+  private static Dataset<Row> entraAgents(Inventory inv, Dataset<Row> manifest) {
+    Dataset<Row> named =
+        manifest
+            .filter(col("platform").equalTo("entra"))
+            .select(col("native_id").as("named_id"))
+            .distinct();
+    Dataset<Row> credentials = Identities.entraCredentials(inv);
+    Dataset<Row> byApp =
+        credentials
+            .filter(col("owner_app_id").isNotNull())
+            .groupBy(col("owner_app_id").as("cred_app"))
+            .agg(collect_set(IdPrefix.ENTRA_CREDENTIAL.of(col("key_id"))).as("app_credentials"));
+    Dataset<Row> bySp =
+        credentials
+            .filter(col("owner_sp_id").isNotNull())
+            .groupBy(col("owner_sp_id").as("cred_sp"))
+            .agg(collect_set(IdPrefix.ENTRA_CREDENTIAL.of(col("key_id"))).as("sp_credentials"));
+    Dataset<Row> sps = inv.entraServicePrincipals();
+    Dataset<Row> refs =
+        sps.select(col("id").as("parent"), lit(0).as("rank"), explode(col("sponsors.id")).as("ref"))
+            .unionByName(
+                sps.select(
+                    col("id").as("parent"), lit(1).as("rank"), explode(col("owners.id")).as("ref")))
+            .unionByName(
+                inv.entraRelationships()
+                    .filter(col("relation").isin("sponsors", "owners"))
+                    .select(
+                        col("parentId").as("parent"),
+                        when(col("relation").equalTo("sponsors"), lit(0))
+                            .otherwise(lit(1))
+                            .as("rank"),
+                        col("id").as("ref")))
+            .filter(col("ref").isNotNull())
+            .groupBy(lower(col("parent")).as("ref_parent"))
+            .agg(
+                expr("array_distinct(transform(sort_array(collect_set(struct(rank, ref))), x -> x.ref))")
+                    .as("p_owner_refs"));
+    Column none = expr("cast(array() as array<string>)");
+    return sps.join(named, col("id").equalTo(col("named_id")), "left")
+        .filter(Identities.isAgentIdentity().or(col("named_id").isNotNull()))
+        .join(bySp, col("id").equalTo(col("cred_sp")), "left")
+        .join(
+            byApp,
+            coalesce(col("agentIdentityBlueprintId"), col("appId")).equalTo(col("cred_app")),
+            "left")
+        .join(refs, lower(col("id")).equalTo(col("ref_parent")), "left")
+        .select(
+            lit("entra").as("platform"),
+            col("id").as("native_id"),
+            col("displayName").as("p_name"),
+            lit(null).cast("string").as("p_purpose"),
+            Identities.entraStatus().as("p_status"),
+            parseIso(col("deletedDateTime")).as("p_deleted_at"),
+            parseIso(col("createdDateTime")).as("p_created_at"),
+            sort_array(
+                    array_distinct(
+                        concat(
+                            array(IdPrefix.ENTRA_SERVICE_PRINCIPAL.of(col("id"))),
+                            coalesce(col("sp_credentials"), none),
+                            coalesce(col("app_credentials"), none))))
+                .as("p_credentials"),
+            col("p_owner_refs"),
+            lit(true).as("on_platform"));
   }
 
   /**

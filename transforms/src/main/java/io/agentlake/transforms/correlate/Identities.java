@@ -24,6 +24,7 @@ import static org.apache.spark.sql.functions.when;
 import io.agentlake.schemas.Tables;
 import io.agentlake.schemas.vocabulary.IdPrefix;
 import io.agentlake.transforms.Contracts;
+import io.agentlake.transforms.Evidence;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -194,6 +195,8 @@ public final class Identities {
                 map(lit("role"), col("role")).as("attributes"));
 
     Dataset<Row> entraPeople = entraUsers(inv);
+    Dataset<Row> entraPrincipals = entraServicePrincipals(inv);
+    Dataset<Row> entraSecrets = entraCredentialIdentities(inv);
 
     Dataset<Row> all =
         users
@@ -204,7 +207,9 @@ public final class Identities {
             .unionByName(serviceAccounts)
             .unionByName(apiKeys)
             .unionByName(openaiUsers)
-            .unionByName(entraPeople);
+            .unionByName(entraPeople)
+            .unionByName(entraPrincipals)
+            .unionByName(entraSecrets);
     Dataset<Row> withCloudTrail =
         all.join(lastUse, all.col("identity_id").equalTo(lastUse.col("principal_id")), "left")
             .withColumn("last_seen_at", greatest(col("last_seen_at"), col("ct_last_seen")));
@@ -251,10 +256,7 @@ public final class Identities {
         when(
             upn.contains("#ext#"),
             regexp_replace(regexp_extract(upn, "^(.*)#ext#", 1), "_([^_]*)$", "@$1"));
-    Column status =
-        when(col("deletedDateTime").isNotNull(), lit("DELETED"))
-            .when(col("accountEnabled").equalTo(false), lit("DISABLED"))
-            .when(col("accountEnabled").equalTo(true), lit("ACTIVE"));
+    Column status = entraStatus();
     return inv.entraUsers()
         .join(disabledAt, col("id").equalTo(col("user_id")), "left")
         .select(
@@ -285,6 +287,124 @@ public final class Identities {
                     col("userType"),
                     lit("managerId"),
                     col("manager.id"))
+                .as("attributes"));
+  }
+
+  /** Whether a service principal is an Entra agent identity. */
+  public static Column isAgentIdentity() {
+    return col("servicePrincipalType")
+        .equalTo("ServiceIdentity")
+        .or(col("agentIdentityBlueprintId").isNotNull())
+        .or(lower(col("odataType")).endsWith(".agentidentity"));
+  }
+
+  /** DELETED when deleted, DISABLED when the account is disabled, ACTIVE when enabled. */
+  static Column entraStatus() {
+    return when(col("deletedDateTime").isNotNull(), lit("DELETED"))
+        .when(col("accountEnabled").equalTo(false), lit("DISABLED"))
+        .when(col("accountEnabled").equalTo(true), lit("ACTIVE"));
+  }
+
+  /**
+   * Each service principal's latest successful sign-in, from Entra sign-in logs of any kind
+   * (service principal, managed identity, agent): {@code sp_id, last_sign_in}.
+   */
+  public static Dataset<Row> lastSignIns(Dataset<Row> signIns) {
+    return signIns
+        .filter(col("servicePrincipalId").isNotNull().and(col("servicePrincipalId").notEqual("")))
+        .filter(coalesce(col("status.errorCode"), lit(0L)).equalTo(0L))
+        .groupBy(col("servicePrincipalId").as("sp_id"))
+        .agg(max(parseIso(col("createdDateTime"))).as("last_sign_in"));
+  }
+
+  /**
+   * Entra service principals: agent identities (kind {@code agent_identity}), managed identities
+   * and applications' service principals, last seen at their latest successful sign-in.
+   */
+  private static Dataset<Row> entraServicePrincipals(Inventory inv) {
+    Column kind =
+        when(isAgentIdentity(), lit("agent_identity"))
+            .when(col("servicePrincipalType").equalTo("ManagedIdentity"), lit("managed_identity"))
+            .otherwise(lit("service_principal"));
+    return inv.entraServicePrincipals()
+        .join(inv.entraLastSignIns(), col("id").equalTo(col("sp_id")), "left")
+        .select(
+            IdPrefix.ENTRA_SERVICE_PRINCIPAL.of(col("id")).as("identity_id"),
+            kind.as("kind"),
+            lit("entra-id").as("source"),
+            col("id").as("native_id"),
+            col("displayName").as("display_name"),
+            entraStatus().as("status"),
+            lit(null).cast("string").as("account_id"),
+            parseIso(col("createdDateTime")).as("created_at"),
+            parseIso(col("deletedDateTime")).as("status_changed_at"),
+            col("last_sign_in").as("last_seen_at"),
+            map(
+                    lit("app_id"),
+                    col("appId"),
+                    lit("service_principal_type"),
+                    col("servicePrincipalType"),
+                    lit("blueprint_id"),
+                    col("agentIdentityBlueprintId"))
+                .as("attributes"));
+  }
+
+  /**
+   * Client secrets and certificates, of applications ({@code owner_app_id}) and of service
+   * principals ({@code owner_sp_id}): {@code key_id, kind, owner_app_id, owner_sp_id, start, end,
+   * hint}. Only their metadata is ever in the lake.
+   */
+  static Dataset<Row> entraCredentials(Inventory inv) {
+    Dataset<Row> apps = inv.entraApplications();
+    Dataset<Row> sps = inv.entraServicePrincipals();
+    return credentialRows(apps, "passwordCredentials", "client_secret", col("appId"), lit(null))
+        .unionByName(credentialRows(apps, "keyCredentials", "certificate", col("appId"), lit(null)))
+        .unionByName(
+            credentialRows(sps, "passwordCredentials", "client_secret", lit(null), col("id")))
+        .unionByName(credentialRows(sps, "keyCredentials", "certificate", lit(null), col("id")))
+        .filter(col("key_id").isNotNull())
+        .dropDuplicates("key_id");
+  }
+
+  private static Dataset<Row> credentialRows(
+      Dataset<Row> owners, String field, String kind, Column appId, Column spId) {
+    return owners
+        .select(
+            appId.cast("string").as("owner_app_id"),
+            spId.cast("string").as("owner_sp_id"),
+            explode(col(field)).as("c"))
+        .select(
+            col("c.keyId").as("key_id"),
+            lit(kind).as("kind"),
+            col("owner_app_id"),
+            col("owner_sp_id"),
+            parseIso(col("c.startDateTime")).as("start"),
+            parseIso(col("c.endDateTime")).as("end"),
+            (field.equals("passwordCredentials") ? col("c.hint") : lit(null).cast("string"))
+                .as("hint"));
+  }
+
+  /** Credentials as identities ({@code entra:credential:<keyId>}), their expiry an attribute. */
+  private static Dataset<Row> entraCredentialIdentities(Inventory inv) {
+    return entraCredentials(inv)
+        .select(
+            IdPrefix.ENTRA_CREDENTIAL.of(col("key_id")).as("identity_id"),
+            col("kind"),
+            lit("entra-id").as("source"),
+            col("key_id").as("native_id"),
+            coalesce(col("hint"), col("key_id")).as("display_name"),
+            lit("ACTIVE").as("status"),
+            lit(null).cast("string").as("account_id"),
+            col("start").as("created_at"),
+            lit(null).cast("timestamp").as("status_changed_at"),
+            lit(null).cast("timestamp").as("last_seen_at"),
+            map(
+                    lit("expires_at"),
+                    Evidence.utcText(col("end")),
+                    lit("app_id"),
+                    col("owner_app_id"),
+                    lit("service_principal_id"),
+                    col("owner_sp_id"))
                 .as("attributes"));
   }
 

@@ -22,6 +22,9 @@ public record Inventory(
     Dataset<Row> openaiApiKeys,
     Dataset<Row> openaiUsers,
     Dataset<Row> entraUsers,
+    Dataset<Row> entraServicePrincipals,
+    Dataset<Row> entraApplications,
     Dataset<Row> entraRelationships,
     Dataset<Row> entraDirectoryAudits,
+    Dataset<Row> entraLastSignIns,
     Dataset<Row> manifest) {}

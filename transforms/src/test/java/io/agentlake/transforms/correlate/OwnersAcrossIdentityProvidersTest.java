@@ -116,8 +116,11 @@ class OwnersAcrossIdentityProvidersTest {
             x.bronze("openai_api_key"),
             x.bronze("openai_user"),
             x.bronze("entra_user"),
+            x.bronze("entra_service_principal"),
+            x.bronze("entra_application"),
             x.bronze("entra_related_object"),
             x.bronze("entra_directory_audit").filter(Identities.accountDisabledAudit()),
+            Identities.lastSignIns(x.bronze("entra_sign_in")),
             x.bronze("manifest_agent"));
     Dataset<Row> daily = spark.createDataFrame(List.of(), Tables.PRINCIPAL_DAILY.schema());
     Dataset<Row> identities = Identities.identities(inv, daily).cache();

@@ -253,8 +253,11 @@ class PrincipalDailyTest {
         x.bronze("openai_api_key"),
         x.bronze("openai_user"),
         x.bronze("entra_user"),
+        x.bronze("entra_service_principal"),
+        x.bronze("entra_application"),
         x.bronze("entra_related_object"),
         x.bronze("entra_directory_audit"),
+        Identities.lastSignIns(x.bronze("entra_sign_in")),
         x.bronze("manifest_agent"));
   }
 
