@@ -31,6 +31,50 @@ public record SourceRecordType(
     List<String> keyFields,
     boolean deduplicated) {
 
+  /**
+   * A record type whose records are a snapshot of state (an inventory listing): a later record with
+   * the same key is a later state of it, not a re-delivery, and it has no time of its own.
+   */
+  public static SourceRecordType snapshot(
+      String sourceType,
+      String recordType,
+      String bronzeTable,
+      String schemaDdl,
+      List<String> requiredFields,
+      List<String> keyFields) {
+    return snapshot(
+        sourceType,
+        recordType,
+        bronzeTable,
+        schemaDdl,
+        requiredFields,
+        keyFields,
+        null,
+        TimeFormat.NONE);
+  }
+
+  /** As {@link #snapshot(String, String, String, String, List, List)}, with a time of its own. */
+  public static SourceRecordType snapshot(
+      String sourceType,
+      String recordType,
+      String bronzeTable,
+      String schemaDdl,
+      List<String> requiredFields,
+      List<String> keyFields,
+      String eventTimeField,
+      TimeFormat eventTimeFormat) {
+    return new SourceRecordType(
+        sourceType,
+        recordType,
+        bronzeTable,
+        StructType.fromDDL(schemaDdl),
+        requiredFields,
+        eventTimeField,
+        eventTimeFormat,
+        keyFields,
+        false);
+  }
+
   public enum TimeFormat {
     NONE,
     ISO_8601,

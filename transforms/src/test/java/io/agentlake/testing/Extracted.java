@@ -3,6 +3,8 @@ package io.agentlake.testing;
 import io.agentlake.schemas.SourceRecordType;
 import io.agentlake.transforms.bronze.Bronze;
 import io.agentlake.transforms.bronze.ExtractedRecords;
+import io.agentlake.transforms.correlate.Identities;
+import io.agentlake.transforms.correlate.Inventory;
 import io.agentlake.transforms.ingest.RecordExtractor;
 import io.agentlake.transforms.sources.Sources;
 import java.io.IOException;
@@ -59,6 +61,32 @@ public final class Extracted {
 
   public Dataset<Row> rows() {
     return spark.createDataFrame(rows, ExtractedRecords.SCHEMA);
+  }
+
+  /**
+   * The inventory of everything added, as the correlate job builds it (each source's bronze rows;
+   * here every record is the latest, as the tests add one export per source).
+   */
+  public Inventory inventory() {
+    return new Inventory(
+        bronze("iam_user"),
+        bronze("iam_group"),
+        bronze("iam_role"),
+        bronze("iam_policy"),
+        bronze("credential_report_row"),
+        bronze("okta_user"),
+        bronze("bedrock_agent"),
+        bronze("openai_project"),
+        bronze("openai_service_account"),
+        bronze("openai_api_key"),
+        bronze("openai_user"),
+        bronze("entra_user"),
+        bronze("entra_service_principal"),
+        bronze("entra_application"),
+        bronze("entra_related_object"),
+        bronze("entra_directory_audit").filter(Identities.accountDisabledAudit()),
+        Identities.lastSignIns(bronze("entra_sign_in")),
+        bronze("manifest_agent"));
   }
 
   /** The bronze rows of one record type. */

@@ -102,26 +102,7 @@ class OwnersAcrossIdentityProvidersTest {
                     + "a-frank,f,custom,frank@partner.com\n"
                     + "a-gina,g,custom,gina@corp.com\n"
                     + "a-bob,b,custom,bob@corp.com\n");
-    Inventory inv =
-        new Inventory(
-            x.bronze("iam_user"),
-            x.bronze("iam_group"),
-            x.bronze("iam_role"),
-            x.bronze("iam_policy"),
-            x.bronze("credential_report_row"),
-            x.bronze("okta_user"),
-            x.bronze("bedrock_agent"),
-            x.bronze("openai_project"),
-            x.bronze("openai_service_account"),
-            x.bronze("openai_api_key"),
-            x.bronze("openai_user"),
-            x.bronze("entra_user"),
-            x.bronze("entra_service_principal"),
-            x.bronze("entra_application"),
-            x.bronze("entra_related_object"),
-            x.bronze("entra_directory_audit").filter(Identities.accountDisabledAudit()),
-            Identities.lastSignIns(x.bronze("entra_sign_in")),
-            x.bronze("manifest_agent"));
+    Inventory inv = x.inventory();
     Dataset<Row> daily = spark.createDataFrame(List.of(), Tables.PRINCIPAL_DAILY.schema());
     Dataset<Row> identities = Identities.identities(inv, daily).cache();
     Dataset<Row> agentRows = Agents.agents(inv, identities).cache();

@@ -183,7 +183,7 @@ class PrincipalDailyTest {
         Activity.principalDaily(Activity.events(bronze.filter(Activity.onDays(List.of(DAY2)))));
     assertSameRows(Activity.replaceDays(day1, day2, List.of(DAY2)), daily);
 
-    Inventory inv = inventory(x);
+    Inventory inv = x.inventory();
     Dataset<Row> identities = Identities.identities(inv, daily);
     Row key = identities.filter(col("identity_id").equalTo("aws:access_key:" + KEY)).first();
     assertThat(key.getJavaMap(key.fieldIndex("attributes"))).containsEntry("user_arn", USER);
@@ -237,28 +237,6 @@ class PrincipalDailyTest {
                 + USER
                 + " 2026-10-01T10:00:00Z..2026-10-02T10:00:00Z"
                 + " access key used by this user in CloudTrail");
-  }
-
-  private static Inventory inventory(Extracted x) {
-    return new Inventory(
-        x.bronze("iam_user"),
-        x.bronze("iam_group"),
-        x.bronze("iam_role"),
-        x.bronze("iam_policy"),
-        x.bronze("credential_report_row"),
-        x.bronze("okta_user"),
-        x.bronze("bedrock_agent"),
-        x.bronze("openai_project"),
-        x.bronze("openai_service_account"),
-        x.bronze("openai_api_key"),
-        x.bronze("openai_user"),
-        x.bronze("entra_user"),
-        x.bronze("entra_service_principal"),
-        x.bronze("entra_application"),
-        x.bronze("entra_related_object"),
-        x.bronze("entra_directory_audit"),
-        Identities.lastSignIns(x.bronze("entra_sign_in")),
-        x.bronze("manifest_agent"));
   }
 
   private static String instant(Timestamp t) {

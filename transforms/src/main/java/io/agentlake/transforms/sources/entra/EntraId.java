@@ -319,16 +319,7 @@ public final class EntraId implements SourcePackage {
 
   private static SourceRecordType snapshot(
       String recordType, String table, String ddl, List<String> required, String key) {
-    return new SourceRecordType(
-        NAME,
-        recordType,
-        table,
-        StructType.fromDDL(ddl),
-        required,
-        null,
-        TimeFormat.NONE,
-        List.of(key),
-        false);
+    return SourceRecordType.snapshot(NAME, recordType, table, ddl, required, List.of(key));
   }
 
   @Override

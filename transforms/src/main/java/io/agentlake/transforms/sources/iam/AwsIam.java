@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentlake.schemas.SourceRecordType;
-import io.agentlake.schemas.SourceRecordType.TimeFormat;
 import io.agentlake.transforms.ingest.CsvReader;
 import io.agentlake.transforms.ingest.JsonText;
 import io.agentlake.transforms.ingest.QuarantineReason;
@@ -20,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * AWS IAM: the object {@code aws iam get-account-authorization-details} writes (its four lists are
@@ -118,16 +116,7 @@ public final class AwsIam implements SourcePackage {
 
   private static SourceRecordType snapshot(
       String recordType, String table, String ddl, List<String> required, String key) {
-    return new SourceRecordType(
-        NAME,
-        recordType,
-        table,
-        StructType.fromDDL(ddl),
-        required,
-        null,
-        TimeFormat.NONE,
-        List.of(key),
-        false);
+    return SourceRecordType.snapshot(NAME, recordType, table, ddl, required, List.of(key));
   }
 
   @Override

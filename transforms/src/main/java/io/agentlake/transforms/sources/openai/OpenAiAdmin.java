@@ -86,16 +86,15 @@ public final class OpenAiAdmin implements SourcePackage {
 
   private static SourceRecordType snapshot(
       String recordType, String table, String ddl, String timeField) {
-    return new SourceRecordType(
+    return SourceRecordType.snapshot(
         NAME,
         recordType,
         table,
-        StructType.fromDDL(ddl),
+        ddl,
+        List.of("id"),
         List.of("id"),
         timeField,
-        TimeFormat.EPOCH_SECONDS,
-        List.of("id"),
-        false);
+        TimeFormat.EPOCH_SECONDS);
   }
 
   @Override
