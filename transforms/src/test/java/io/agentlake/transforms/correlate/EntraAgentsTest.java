@@ -2,17 +2,13 @@ package io.agentlake.transforms.correlate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.agentlake.schemas.Tables;
 import io.agentlake.testing.Extracted;
 import io.agentlake.testing.SharedSpark;
-import io.agentlake.transforms.analyze.OrphanedAgents;
 import io.agentlake.transforms.sources.entra.EntraId;
 import io.agentlake.transforms.sources.manifest.AgentManifest;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
@@ -118,29 +114,9 @@ class EntraAgentsTest {
                 "agent_id,name,platform,owner,purpose\n"
                     + M
                     + ",runner,entra,Uma@corp.com,runs the nightly summaries\n");
-    Inventory inv = x.inventory();
-    Dataset<Row> daily = spark.createDataFrame(List.of(), Tables.PRINCIPAL_DAILY.schema());
-    Dataset<Row> identities = Identities.identities(inv, daily).cache();
-    Dataset<Row> agentRows = Agents.agents(inv, identities).cache();
-    Dataset<Row> edges =
-        IdentityEdges.edges(
-                inv,
-                agentRows,
-                identities,
-                daily,
-                spark.createDataFrame(List.of(), Tables.ENTITLEMENTS.schema()),
-                Entitlements.trustGrants(inv.iamRoles()))
-            .cache();
-    agents = byAgent(agentRows);
-    orphans =
-        byAgent(
-            OrphanedAgents.compute(
-                agentRows,
-                identities,
-                edges,
-                spark.createDataFrame(List.of(), Tables.ACTIVITY_DAILY.schema()),
-                AS_OF,
-                30));
+    OwnerGraph graph = OwnerGraph.of(spark, x, AS_OF);
+    agents = graph.agents();
+    orphans = graph.orphans();
   }
 
   private static String agent(String id, String name, boolean enabled, String sponsors) {
@@ -169,11 +145,6 @@ class EntraAgentsTest {
         + "\",\"resourceId\":\"graph\",\"status\":{\"errorCode\":"
         + errorCode
         + "}}";
-  }
-
-  private static Map<String, Row> byAgent(Dataset<Row> rows) {
-    return rows.collectAsList().stream()
-        .collect(Collectors.toMap(r -> r.<String>getAs("agent_id"), r -> r));
   }
 
   private List<String> reasons(String id) {

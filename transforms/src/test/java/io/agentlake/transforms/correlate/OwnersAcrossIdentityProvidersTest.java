@@ -3,17 +3,14 @@ package io.agentlake.transforms.correlate;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.agentlake.schemas.Tables;
 import io.agentlake.testing.Extracted;
 import io.agentlake.testing.SharedSpark;
-import io.agentlake.transforms.analyze.OrphanedAgents;
 import io.agentlake.transforms.sources.entra.EntraId;
 import io.agentlake.transforms.sources.manifest.AgentManifest;
 import io.agentlake.transforms.sources.oktausers.OktaUsers;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -102,29 +99,10 @@ class OwnersAcrossIdentityProvidersTest {
                     + "a-frank,f,custom,frank@partner.com\n"
                     + "a-gina,g,custom,gina@corp.com\n"
                     + "a-bob,b,custom,bob@corp.com\n");
-    Inventory inv = x.inventory();
-    Dataset<Row> daily = spark.createDataFrame(List.of(), Tables.PRINCIPAL_DAILY.schema());
-    Dataset<Row> identities = Identities.identities(inv, daily).cache();
-    Dataset<Row> agentRows = Agents.agents(inv, identities).cache();
-    edges =
-        IdentityEdges.edges(
-                inv,
-                agentRows,
-                identities,
-                daily,
-                spark.createDataFrame(List.of(), Tables.ENTITLEMENTS.schema()),
-                Entitlements.trustGrants(inv.iamRoles()))
-            .cache();
-    agents = byAgent(agentRows);
-    orphans =
-        byAgent(
-            OrphanedAgents.compute(
-                agentRows,
-                identities,
-                edges,
-                spark.createDataFrame(List.of(), Tables.ACTIVITY_DAILY.schema()),
-                AS_OF,
-                30));
+    OwnerGraph graph = OwnerGraph.of(spark, x, AS_OF);
+    agents = graph.agents();
+    orphans = graph.orphans();
+    edges = graph.edges();
   }
 
   private static String user(
@@ -140,11 +118,6 @@ class OwnersAcrossIdentityProvidersTest {
         + ",\"deletedDateTime\":"
         + (deletedDateTime == null ? "null" : "\"" + deletedDateTime + "\"")
         + "}";
-  }
-
-  private static Map<String, Row> byAgent(Dataset<Row> rows) {
-    return rows.collectAsList().stream()
-        .collect(Collectors.toMap(r -> r.<String>getAs("agent_id"), r -> r));
   }
 
   private String owner(String agent) {

@@ -1,0 +1,53 @@
+package io.agentlake.transforms.correlate;
+
+import io.agentlake.schemas.Tables;
+import io.agentlake.testing.Extracted;
+import io.agentlake.transforms.analyze.OrphanedAgents;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The identity graph and the orphans of exports with no CloudTrail, entitlements or activity (the
+ * owner and agent tests need only identities, agents and edges), judged with a 30-day idle period.
+ *
+ * @param agents {@code silver.agents} rows by agent id
+ * @param orphans {@code gold.orphaned_agents} rows by agent id
+ * @param edges {@code silver.identity_edges}
+ */
+record OwnerGraph(Map<String, Row> agents, Map<String, Row> orphans, Dataset<Row> edges) {
+
+  static OwnerGraph of(SparkSession spark, Extracted x, LocalDate asOf) {
+    Inventory inv = x.inventory();
+    Dataset<Row> daily = spark.createDataFrame(List.of(), Tables.PRINCIPAL_DAILY.schema());
+    Dataset<Row> identities = Identities.identities(inv, daily).cache();
+    Dataset<Row> agents = Agents.agents(inv, identities).cache();
+    Dataset<Row> edges =
+        IdentityEdges.edges(
+                inv,
+                agents,
+                identities,
+                daily,
+                spark.createDataFrame(List.of(), Tables.ENTITLEMENTS.schema()),
+                Entitlements.trustGrants(inv.iamRoles()))
+            .cache();
+    Dataset<Row> orphans =
+        OrphanedAgents.compute(
+            agents,
+            identities,
+            edges,
+            spark.createDataFrame(List.of(), Tables.ACTIVITY_DAILY.schema()),
+            asOf,
+            30);
+    return new OwnerGraph(byAgent(agents), byAgent(orphans), edges);
+  }
+
+  private static Map<String, Row> byAgent(Dataset<Row> rows) {
+    return rows.collectAsList().stream()
+        .collect(Collectors.toMap(r -> r.<String>getAs("agent_id"), r -> r));
+  }
+}
