@@ -11,6 +11,7 @@ import io.agentlake.jobs.lake.Lake;
 import io.agentlake.jobs.lake.RunLedger;
 import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
+import io.agentlake.schemas.vocabulary.Platform;
 import io.agentlake.transforms.correlate.Activity;
 import io.agentlake.transforms.sources.cloudtrail.CloudTrail;
 import java.sql.Timestamp;
@@ -63,7 +64,14 @@ import org.apache.spark.storage.StorageLevel;
  * <p>Dangerous: only rows of committed ingests are read (an open ingest may yet be rolled back). A
  * bronze row that appears without a committed ingest in {@code ledger.runs}, or bronze rows deleted
  * by hand, are only seen by a full rebuild ({@code correlate --full}); a full rebuild also runs
- * whenever a table or the watermark is missing.
+ * whenever a table or the watermark is missing, or a table was written by an older agentlake with
+ * other columns.
+ *
+ * <p>{@code activity_daily} and {@code observation_coverage} are platform-neutral: an incremental
+ * replace touches only their {@code platform = 'aws'} rows, so other platforms' rows (Entra ID
+ * sign-ins, written after this by the correlate job) stay. A full rebuild replaces the whole table,
+ * so it must be followed, in the same run, by the other platforms' writes, as the correlate job
+ * does.
  */
 public final class CloudTrailAggregates {
 
@@ -92,7 +100,7 @@ public final class CloudTrailAggregates {
     boolean rebuild =
         full
             || !lake.exists(Tables.FOLDED_INGESTS)
-            || TABLES.stream().anyMatch(t -> !lake.exists(t));
+            || TABLES.stream().anyMatch(t -> !lake.matchesContract(t));
     List<String> fresh = unfoldedIngests(lake, ingests.committedIds());
     ObjectNode node = report.root().putObject("cloudtrail_aggregates");
     node.put("mode", rebuild ? FULL : INCREMENTAL);
@@ -152,7 +160,9 @@ public final class CloudTrailAggregates {
               writes,
               Tables.ACTIVITY_DAILY,
               lake,
-              () -> lake.replaceDays(Tables.ACTIVITY_DAILY, Activity.daily(events), days));
+              () ->
+                  lake.replaceDays(
+                      Tables.ACTIVITY_DAILY, Activity.daily(events), days, Platform.AWS));
           group(lake, "correlate: principal_daily (" + days.size() + " days)");
           timed(
               writes,
@@ -165,7 +175,9 @@ public final class CloudTrailAggregates {
               writes,
               Tables.OBSERVATION_COVERAGE,
               lake,
-              () -> lake.replaceDays(Tables.OBSERVATION_COVERAGE, Activity.coverage(events), days));
+              () ->
+                  lake.replaceDays(
+                      Tables.OBSERVATION_COVERAGE, Activity.coverage(events), days, Platform.AWS));
           group(lake, "correlate: unmapped_events (" + days.size() + " days)");
           timed(
               writes,

@@ -1,11 +1,15 @@
 package io.agentlake.jobs;
 
+import static org.apache.spark.sql.functions.lit;
+
 import io.agentlake.jobs.lake.Lake;
 import io.agentlake.jobs.lake.RunLedger;
 import io.agentlake.schemas.SourceRecordType;
 import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
+import io.agentlake.schemas.vocabulary.Platform;
 import io.agentlake.transforms.correlate.ActionCatalog;
+import io.agentlake.transforms.correlate.Activity;
 import io.agentlake.transforms.correlate.Agents;
 import io.agentlake.transforms.correlate.EntitlementHistory;
 import io.agentlake.transforms.correlate.Entitlements;
@@ -14,6 +18,7 @@ import io.agentlake.transforms.correlate.IdentityEdges;
 import io.agentlake.transforms.correlate.Inventory;
 import io.agentlake.transforms.correlate.Snapshots;
 import io.agentlake.transforms.sources.Sources;
+import io.agentlake.transforms.sources.entra.EntraPermissions;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -68,6 +73,22 @@ public final class CorrelateJob {
             latest(lake, ingests, "manifest_agent", "platform", "agent_id"));
     Map<String, TableWrite> counts = new LinkedHashMap<>();
     CloudTrailAggregates.update(lake, full, report.runId(), report, counts);
+    // Entra ID's slice of the platform-neutral activity and coverage, after CloudTrail's (whose
+    // full rebuild replaces whole tables): rebuilt from every sign-in in bronze.
+    group(lake, "correlate: Entra ID sign-in activity");
+    Dataset<Row> signIns = ingests.bronze(lake, bronze("entra_sign_in"));
+    replacePlatform(
+        lake,
+        Tables.ACTIVITY_DAILY,
+        EntraPermissions.activity(signIns, inv.entraServicePrincipals()),
+        Platform.ENTRA,
+        counts);
+    replacePlatform(
+        lake,
+        Tables.OBSERVATION_COVERAGE,
+        EntraPermissions.coverage(signIns),
+        Platform.ENTRA,
+        counts);
     // The identity graph needs CloudTrail facts over all of history: it reads them per day from
     // principal_daily, just brought up to date, instead of scanning every bronze event.
     Dataset<Row> principalDaily = lake.read(Tables.PRINCIPAL_DAILY);
@@ -75,8 +96,17 @@ public final class CorrelateJob {
     Dataset<Row> attachments =
         Entitlements.attachments(
             inv.iamUsers(), inv.iamGroups(), inv.iamRoles(), inv.iamPolicies());
+    Dataset<Row> entraServicePrincipals = inv.entraServicePrincipals();
     Dataset<Row> snapshot =
-        Entitlements.entitlements(attachments, runDate).persist(StorageLevel.MEMORY_AND_DISK());
+        Entitlements.entitlements(attachments, runDate)
+            .unionByName(
+                EntraPermissions.entitlements(
+                    entraServicePrincipals,
+                    latest(lake, ingests, "entra_app_role_assignment", "id"),
+                    latest(lake, ingests, "entra_oauth2_permission_grant", "id"),
+                    latest(lake, ingests, "entra_directory_role_assignment", "id"),
+                    runDate))
+            .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Dataset<Row> history = EntitlementHistory.next(previousEntitlements(lake), snapshot, runDate);
       write(lake, Tables.ENTITLEMENTS, history, counts);
@@ -109,6 +139,19 @@ public final class CorrelateJob {
     return counts;
   }
 
+  private static void replacePlatform(
+      Lake lake,
+      TableContract table,
+      Dataset<Row> rows,
+      Platform platform,
+      Map<String, TableWrite> counts) {
+    long t0 = System.nanoTime();
+    lake.replacePlatform(table, rows, platform);
+    counts.put(
+        table.name() + " (" + platform.value() + ")",
+        new TableWrite(lake.lastWrittenRows(table), (System.nanoTime() - t0) / 1_000_000));
+  }
+
   private static void write(
       Lake lake, TableContract table, Dataset<Row> rows, Map<String, TableWrite> counts) {
     long t0 = System.nanoTime();
@@ -125,6 +168,14 @@ public final class CorrelateJob {
    */
   private static Dataset<Row> previousEntitlements(Lake lake) {
     Dataset<Row> previous = lake.read(Tables.ENTITLEMENTS);
+    if (!java.util.Arrays.asList(previous.columns()).contains("platform")) {
+      // Written before the platform-neutral model, when every grant was AWS's: the same grants,
+      // so their history carries on.
+      previous =
+          previous
+              .withColumn("platform", lit(Platform.AWS.value()))
+              .withColumn("usage_log", lit(Activity.CLOUDTRAIL_LOG));
+    }
     if (!java.util.Arrays.asList(previous.columns()).contains("valid_from")
         || !java.util.Arrays.asList(previous.columns()).contains("action")
         || !java.util.Arrays.asList(previous.columns()).contains("condition")) {

@@ -109,26 +109,33 @@ public final class Tables {
           List.of("src_id", "edge_type", "dst_id"));
 
   /**
-   * Effective AWS permissions with history (SPEC 6.2). {@code action} is the concrete catalog
-   * action in lower case (the equi-join key with activity); {@code action_pattern} is the pattern
-   * it came from (lower case; {@code NOT a,b} for a NotAction statement). Current rows have {@code
-   * valid_to} null. Upper bound of what a principal can do: current Allow rows that are not
-   * boundaries; lower bound: those with {@code definite} (no condition, no partial Deny, no
-   * conditional or resource-limited boundary). {@code condition} is the statement's Condition block
-   * as JSON text (null when unconditional), so a recommendation can carry it over.
+   * Effective permissions of every platform with history (SPEC 6.2), one row per grant in the
+   * platform's own vocabulary: {@code platform}, a namespaced {@code principal_id}, the permission
+   * ({@code action}) and the resource ({@code resource_pattern}); {@code usage_log} names the log
+   * whose records show the grant's use ({@code silver.observation_coverage.source}). On AWS, {@code
+   * action} is the concrete catalog action in lower case (the equi-join key with activity); {@code
+   * action_pattern} is the pattern it came from (lower case; {@code NOT a,b} for a NotAction
+   * statement). On Entra ID, {@code action} is {@code <resource app id>:<app role or scope>} or
+   * {@code directory:<role template id>}, {@code policy_type} app_role, delegated or
+   * directory_role, {@code principal_arn} null. Current rows have {@code valid_to} null. Upper
+   * bound of what a principal can do: current Allow rows that are not boundaries; lower bound:
+   * those with {@code definite} (no condition, no partial Deny, no conditional or resource-limited
+   * boundary). {@code condition} is the statement's Condition block as JSON text (null when
+   * unconditional), so a recommendation can carry it over.
    */
   public static final TableContract ENTITLEMENTS =
       silver(
           "silver.entitlements",
-          "principal_id STRING NOT NULL, principal_arn STRING NOT NULL, account_id STRING,"
-              + " effect STRING NOT NULL, action STRING NOT NULL, action_pattern STRING NOT NULL,"
+          "principal_id STRING NOT NULL, platform STRING NOT NULL, principal_arn STRING,"
+              + " account_id STRING, effect STRING NOT NULL, action STRING NOT NULL, action_pattern STRING NOT NULL,"
               + " in_catalog BOOLEAN NOT NULL, service STRING NOT NULL, access_level STRING,"
               + " resource_pattern STRING NOT NULL, unconstrained BOOLEAN NOT NULL,"
               + " conditional BOOLEAN NOT NULL, condition STRING, partially_denied BOOLEAN NOT NULL,"
               + " denied_by ARRAY<STRING>, boundary_policy STRING, boundary_limited BOOLEAN NOT NULL,"
               + " definite BOOLEAN NOT NULL, policy_name STRING NOT NULL, policy_arn STRING,"
               + " policy_type STRING NOT NULL, grant_path STRING NOT NULL,"
-              + " statement_index INT NOT NULL, granted_since TIMESTAMP,"
+              + " statement_index INT NOT NULL, usage_log STRING NOT NULL,"
+              + " granted_since TIMESTAMP,"
               + " valid_from DATE NOT NULL, valid_to DATE",
           "one principal x concrete action x resource pattern x granting statement x action"
               + " pattern x validity period",
@@ -146,21 +153,24 @@ public final class Tables {
   public static final TableContract ACTIVITY_DAILY =
       silver(
           "silver.activity_daily",
-          "principal_id STRING NOT NULL, account_id STRING, action STRING NOT NULL,"
-              + " resource STRING NOT NULL, day DATE NOT NULL, event_category STRING NOT NULL,"
+          "principal_id STRING NOT NULL, platform STRING NOT NULL, account_id STRING,"
+              + " action STRING NOT NULL, resource STRING NOT NULL, day DATE NOT NULL,"
+              + " event_category STRING NOT NULL,"
               + " success_count BIGINT NOT NULL, denied_count BIGINT NOT NULL,"
               + " first_time TIMESTAMP NOT NULL, last_time TIMESTAMP NOT NULL,"
               + " sample_event_id STRING NOT NULL, session_names ARRAY<STRING>",
-          "one principal x IAM action x resource x UTC day, from de-duplicated CloudTrail events",
+          "one principal x action x resource x UTC day: AWS from de-duplicated CloudTrail events;"
+              + " Entra ID from sign-ins (action <resource app id>:signin)",
           List.of("principal_id", "action", "resource", "day"));
 
   public static final TableContract OBSERVATION_COVERAGE =
       silver(
           "silver.observation_coverage",
-          "account_id STRING NOT NULL, source STRING NOT NULL, day DATE NOT NULL,"
-              + " management_events BIGINT NOT NULL, data_events BIGINT NOT NULL",
-          "one account x log source x UTC day with the number of events observed by category",
-          List.of("account_id", "source", "day"));
+          "platform STRING NOT NULL, account_id STRING, source STRING NOT NULL,"
+              + " day DATE NOT NULL, management_events BIGINT NOT NULL, data_events BIGINT NOT NULL",
+          "one platform x account x log source x UTC day with the number of events observed by"
+              + " category (Entra ID: service-principal sign-ins, account null)",
+          List.of("platform", "account_id", "source", "day"));
 
   /**
    * CloudTrail events whose IAM action cannot be derived (no eventSource or eventName, or an
@@ -267,15 +277,15 @@ public final class Tables {
               + " grants ARRAY<STRUCT<action: STRING, policy_name: STRING, policy_type: STRING,"
               + " grant_path: STRING, action_pattern: STRING, resource_pattern: STRING,"
               + " conditional: BOOLEAN>> NOT NULL",
-          "one IAM principal x risk fact x principal holding it (the principal itself, or a role"
-              + " it can assume)",
+          "one IAM principal or Entra ID service principal x risk fact x principal holding it (the"
+              + " principal itself, or a role it can assume)",
           List.of("principal_id", "category", "fact", "holder_id"));
 
   public static final TableContract UNUSED_PRIVILEGES =
       gold(
           "gold.unused_privileges",
-          "principal_id STRING NOT NULL, principal_arn STRING, agent_ids ARRAY<STRING>,"
-              + " level STRING NOT NULL, service STRING NOT NULL, action_pattern STRING NOT NULL,"
+          "principal_id STRING NOT NULL, platform STRING NOT NULL, principal_arn STRING,"
+              + " agent_ids ARRAY<STRING>, level STRING NOT NULL, service STRING NOT NULL, action_pattern STRING NOT NULL,"
               + " resource_pattern STRING NOT NULL, policy_name STRING NOT NULL,"
               + " grant_path STRING NOT NULL, verdict STRING NOT NULL,"
               + " last_used_time TIMESTAMP, last_used_event_id STRING, days_unused INT,"

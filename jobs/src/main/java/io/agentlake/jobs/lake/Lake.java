@@ -3,6 +3,7 @@ package io.agentlake.jobs.lake;
 import io.agentlake.jobs.Errors;
 import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
+import io.agentlake.schemas.vocabulary.Platform;
 import io.agentlake.transforms.LakeTables;
 import io.delta.tables.DeltaTable;
 import java.io.IOException;
@@ -190,6 +191,16 @@ public final class Lake {
    * falls on one of the days). Readers see the old days or the new ones, never a mix.
    */
   public void replaceDays(TableContract table, Dataset<Row> rows, Collection<LocalDate> days) {
+    replaceDays(table, rows, days, null);
+  }
+
+  /**
+   * {@link #replaceDays(TableContract, Dataset, Collection)} for the rows of one platform only
+   * ({@code platform} null: every row of those days), so each platform's writer owns its slice of a
+   * platform-neutral table.
+   */
+  public void replaceDays(
+      TableContract table, Dataset<Row> rows, Collection<LocalDate> days, Platform platform) {
     if (days.isEmpty()) {
       return;
     }
@@ -198,14 +209,42 @@ public final class Lake {
             .sorted()
             .map(d -> "DATE'" + d + "'")
             .collect(java.util.stream.Collectors.joining(", "));
+    replaceWhere(
+        table,
+        rows,
+        (platform == null ? "" : platformIs(platform) + " AND ") + "day IN (" + list + ")");
+  }
+
+  /**
+   * Replaces every row of one platform with {@code rows}, in one Delta commit, leaving the other
+   * platforms' rows as they were (Delta checks every written row is of that platform).
+   */
+  public void replacePlatform(TableContract table, Dataset<Row> rows, Platform platform) {
+    replaceWhere(table, rows, platformIs(platform));
+  }
+
+  private static String platformIs(Platform platform) {
+    return "platform = '" + platform.value() + "'";
+  }
+
+  private void replaceWhere(TableContract table, Dataset<Row> rows, String condition) {
     ensure(table);
     retrying(
         table,
         () ->
             writer(table, rows)
                 .mode(SaveMode.Overwrite)
-                .option("replaceWhere", "day IN (" + list + ")")
+                .option("replaceWhere", condition)
                 .save(path(table)));
+  }
+
+  /**
+   * Whether the stored table has the contract's columns and types (nullability aside); false when
+   * it was written by an older agentlake, or does not exist.
+   */
+  public boolean matchesContract(TableContract table) {
+    return exists(table)
+        && sameColumns(spark.read().format("delta").load(path(table)).schema(), table.schema());
   }
 
   /** Deletes the rows matching {@code condition}, if the table exists. */

@@ -38,6 +38,12 @@ public final class Vocabulary {
           entry(EdgeType.values(), "silver.identity_edges.edge_type"),
           entry(RiskFactCategory.values(), "gold.principal_risk_facts.category"),
           entry(FactReach.values(), "gold.principal_risk_facts.reach"),
+          entry(
+              Platform.values(),
+              "silver.entitlements.platform",
+              "silver.activity_daily.platform",
+              "silver.observation_coverage.platform",
+              "gold.unused_privileges.platform"),
           entry(RiskFactor.values(), "gold.risk_scores.factors[].factor"),
           entry(RiskTier.values(), "gold.risk_scores.tier"),
           entry(DriftChange.values(), "gold.privilege_drift.change_type"),

@@ -31,6 +31,7 @@ import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.when;
 
 import io.agentlake.schemas.Tables;
+import io.agentlake.schemas.vocabulary.Platform;
 import io.agentlake.schemas.vocabulary.PolicyChange;
 import io.agentlake.schemas.vocabulary.PrivilegeLevel;
 import io.agentlake.schemas.vocabulary.Verdict;
@@ -90,10 +91,12 @@ public final class LeastPrivilege {
       LocalDate asOf,
       int windowDays) {
     LocalDate windowStart = asOf.minusDays(windowDays - 1L);
+    // IAM policy documents: AWS principals only (other platforms' grants are not IAM statements).
     Dataset<Row> actions =
         unused.filter(
             col(Tables.AS_OF_DATE)
                 .equalTo(lit(asOf))
+                .and(col("platform").equalTo(Platform.AWS.value()))
                 .and(col("level").equalTo(PrivilegeLevel.ACTION.value())));
     Dataset<Row> principals =
         actions

@@ -40,7 +40,10 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * {@code gold.principal_risk_facts}: for every IAM user and role, the risk facts of SPEC 6.2 that
- * its policies allow together, and those it gets through roles it can assume.
+ * its policies allow together, and those it gets through roles it can assume; for every Entra ID
+ * service principal, the high-privilege Graph permissions and directory roles it holds ({@code
+ * EntraRiskFacts}, reach {@code direct}). A fact is matched only against grants of its own
+ * platform.
  *
  * <p>A fact ({@link RiskFactCatalog}) holds when each of its actions is allowed, possibly by
  * different policies, by at least one Allow statement that survives:
@@ -149,7 +152,7 @@ public final class PrincipalRiskFacts {
     columns[grantColumns.length] = col("_needed").as("action");
     return notActionRows
         .join(
-            broadcast(needed.select(col("action").as("_needed"))),
+            broadcast(needed.select(col("action").as("_needed")).distinct()),
             lower(col("action")).equalTo(col("_needed")))
         .select(columns)
         .distinct();
@@ -157,7 +160,10 @@ public final class PrincipalRiskFacts {
 
   static Dataset<Row> direct(Dataset<Row> entitlements, RiskFactCatalog catalog) {
     Dataset<Row> facts = broadcast(factRows(entitlements, catalog));
-    Dataset<Row> needed = facts.select("action", "action_service").distinct();
+    Dataset<Row> needed =
+        facts
+            .select(col("action"), col("action_service"), col("platform").as("fact_platform"))
+            .distinct();
     // Current grants only. Action patterns are matched as globs, one row per statement pattern
     // (entitlements also hold one row per concrete action a pattern expands to, which the glob
     // does not need); NotAction statements ("NOT a,b") have no pattern to glob, so their expanded
@@ -166,6 +172,7 @@ public final class PrincipalRiskFacts {
     Column notAction = col("action_pattern").startsWith("NOT ");
     Column[] grantColumns = {
       col("principal_id"),
+      col("platform"),
       lower(trim(col("effect"))).as("effect"),
       col("action_pattern"),
       trim(col("resource_pattern")).as("resource_pattern"),
@@ -183,17 +190,22 @@ public final class PrincipalRiskFacts {
     Dataset<Row> patterned = grants.filter(not(notAction));
     Column pattern = patterned.col("action_pattern");
     Column patternService = substring_index(pattern, ":", 1);
-    // The service test is a cheap filter before the regex; Spark evaluates AND left to right.
+    // The service test is a cheap filter before the regex; Spark evaluates AND left to right. A
+    // fact holds only on its own platform: an AWS "*" grants no Entra ID permission.
     Dataset<Row> globbed =
         broadcast(needed)
             .join(
                 patterned,
-                patternService
-                    .equalTo(needed.col("action_service"))
-                    .or(patternService.rlike("[*?]"))
-                    .or(not(pattern.contains(":")))
+                patterned
+                    .col("platform")
+                    .equalTo(needed.col("fact_platform"))
+                    .and(
+                        patternService
+                            .equalTo(needed.col("action_service"))
+                            .or(patternService.rlike("[*?]"))
+                            .or(not(pattern.contains(":"))))
                     .and(Globs.matches(needed.col("action"), pattern)))
-            .drop("action_service");
+            .drop("action_service", "fact_platform");
     Dataset<Row> matched =
         globbed
             .unionByName(notActionMatches(current.filter(notAction), needed, grantColumns))
@@ -321,7 +333,7 @@ public final class PrincipalRiskFacts {
     StructType schema =
         StructType.fromDDL(
             "category STRING, fact STRING, action STRING, action_service STRING, required INT,"
-                + " resource_star_only BOOLEAN, unconditional_only BOOLEAN");
+                + " resource_star_only BOOLEAN, unconditional_only BOOLEAN, platform STRING");
     List<Row> rows = new ArrayList<>();
     for (RiskFactCatalog.Fact f : catalog.facts()) {
       for (String action : f.actions()) {
@@ -333,7 +345,8 @@ public final class PrincipalRiskFacts {
                 action.contains(":") ? action.substring(0, action.indexOf(':')) : action,
                 f.actions().size(),
                 f.resourceStarOnly(),
-                f.unconditionalOnly()));
+                f.unconditionalOnly(),
+                f.platform().value()));
       }
     }
     return anyInput.sparkSession().createDataFrame(rows, schema);

@@ -3,7 +3,9 @@ package io.agentlake.transforms.analyze;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.agentlake.schemas.vocabulary.Platform;
 import io.agentlake.schemas.vocabulary.RiskFactCategory;
+import io.agentlake.transforms.sources.entra.EntraRiskFacts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -37,18 +39,31 @@ public record RiskFactCatalog(List<Fact> facts) {
    * @param actions lower-case actions that must all be allowed
    * @param resourceStarOnly only grants on Resource {@code *} count (permissions management, admin)
    * @param unconditionalOnly only grants without a Condition count (full admin)
+   * @param platform the platform whose grants it reads
    */
   public record Fact(
       RiskFactCategory category,
       String name,
       List<String> actions,
       boolean resourceStarOnly,
-      boolean unconditionalOnly) {}
+      boolean unconditionalOnly,
+      Platform platform) {
+
+    /** An AWS fact. */
+    public Fact(
+        RiskFactCategory category,
+        String name,
+        List<String> actions,
+        boolean resourceStarOnly,
+        boolean unconditionalOnly) {
+      this(category, name, actions, resourceStarOnly, unconditionalOnly, Platform.AWS);
+    }
+  }
 
   public static RiskFactCatalog defaults() {
     try (InputStream methods = open(METHODS_RESOURCE);
         InputStream actions = open(ACTIONS_RESOURCE)) {
-      return load(methods, actions);
+      return load(methods, actions).withEntra();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the risk-fact lists", e);
     }
@@ -78,6 +93,28 @@ public record RiskFactCatalog(List<Fact> facts) {
     addEach(facts, RiskFactCategory.CREDENTIAL_EXPOSURE, lists, "credential-exposure", false);
     addEach(facts, RiskFactCategory.PERMISSIONS_MANAGEMENT, lists, "permissions-management", true);
     return new RiskFactCatalog(List.copyOf(facts));
+  }
+
+  /**
+   * The facts of {@link #load} plus Entra ID's high-privilege permissions ({@link EntraRiskFacts}):
+   * a Graph permission on its own, a directory role only when assigned tenant-wide.
+   */
+  public RiskFactCatalog withEntra() {
+    List<Fact> all = new ArrayList<>(facts);
+    EntraRiskFacts.byAction()
+        .forEach(
+            (action, p) ->
+                all.add(
+                    new Fact(
+                        p.category(),
+                        p.kind().equals("directory_role")
+                            ? "entra directory role " + p.name()
+                            : "microsoft graph " + p.name(),
+                        List.of(action),
+                        p.kind().equals("directory_role"),
+                        false,
+                        Platform.ENTRA)));
+    return new RiskFactCatalog(List.copyOf(all));
   }
 
   /** Every distinct action some fact needs. */

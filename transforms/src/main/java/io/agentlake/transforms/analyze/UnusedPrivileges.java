@@ -13,6 +13,7 @@ import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.datediff;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.max;
@@ -21,6 +22,7 @@ import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.nullif;
 import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.rlike;
+import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.substring_index;
 import static org.apache.spark.sql.functions.sum;
@@ -34,6 +36,8 @@ import io.agentlake.transforms.Evidence;
 import io.agentlake.transforms.Utc;
 import io.agentlake.transforms.correlate.EntitlementHistory;
 import io.agentlake.transforms.correlate.Globs;
+import io.agentlake.transforms.sources.Sources;
+import io.agentlake.transforms.sources.UsageObservability;
 import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.List;
@@ -44,10 +48,12 @@ import org.apache.spark.sql.Row;
 /**
  * {@code gold.unused_privileges}: for every AWS principal with Allow grants, whether each grant,
  * each granted action, each granted service and the identity as a whole were used in the window
- * {@code [asOf - W + 1, asOf]}, and, where the logs name the resource (S3), each bucket-scoped
- * grant on its resources. Used means at least one successful activity whose IAM action matches the
- * grant's action pattern ({@code *} and {@code ?} globs, case-insensitive). Denied attempts are
- * counted and shown, never taken as use (AWS Access Advisor counts them; we do not).
+ * {@code [asOf - W + 1, asOf]} (and every Entra ID service principal with app-role assignments,
+ * delegated grants or directory roles), and, where the logs name the resource (S3), each
+ * bucket-scoped grant on its resources. Used means at least one successful activity whose IAM
+ * action matches the grant's action pattern ({@code *} and {@code ?} globs, case-insensitive).
+ * Denied attempts are counted and shown, never taken as use (AWS Access Advisor counts them; we do
+ * not).
  *
  * <p>Levels: {@code IDENTITY} (any use at all), {@code SERVICE}, {@code GRANT} (one statement's
  * action pattern on one resource pattern, matched on the action), {@code ACTION} (one concrete
@@ -60,6 +66,16 @@ import org.apache.spark.sql.Row;
  * in an account where no data event of that service was seen in the window), {@code
  * INSUFFICIENT_HISTORY} (fewer than W days of management events for the account), else {@code
  * UNUSED}.
+ *
+ * <p>Every platform is judged by these rules over the platform-neutral model ({@code platform},
+ * {@code principal_id}, a permission in the platform's words, {@code usage_log}). A subject is
+ * observed on a day only when every log its grants name in {@code usage_log} holds records that day
+ * ({@code silver.observation_coverage}), so INSUFFICIENT_HISTORY means "fewer than W days of all
+ * the logs that could show this use". Where a platform's logs name only the resource called ({@link
+ * UsageObservability}: Entra ID sign-ins), grants are matched on their resource: a grant whose
+ * resource was called is NOT_OBSERVABLE (it may be in use), one whose resource was never called in
+ * a fully observed window is UNUSED; the SERVICE level (the resource application) and the IDENTITY
+ * level (any sign-in at all) are judged as on AWS.
  *
  * <p>Grants are the current rows of {@code silver.entitlements} ({@code valid_to IS NULL}), which
  * are already effective: actions fully denied elsewhere or outside a permission boundary are gone.
@@ -87,6 +103,8 @@ public final class UnusedPrivileges {
 
   private static final String[] SUBJECT_KEY = {
     "principal_id",
+    "platform",
+    "usage_logs",
     "level",
     "service",
     "action_pattern",
@@ -129,10 +147,11 @@ public final class UnusedPrivileges {
     Dataset<Row> windowActivity = activity.filter(col("day").between(lit(windowStart), lit(asOf)));
 
     Dataset<Row> subjects =
-        grantSubjects(grants)
-            .unionByName(actionSubjects(grants))
-            .unionByName(serviceSubjects(grants, windowActivity))
-            .unionByName(identitySubjects(grants));
+        matchedAsObservable(
+            grantSubjects(grants)
+                .unionByName(actionSubjects(grants))
+                .unionByName(serviceSubjects(grants, windowActivity))
+                .unionByName(identitySubjects(grants)));
 
     Dataset<Row> byAction =
         match(subjects, actionStats(activity, grants, windowStart, asOf, false), lit(true));
@@ -147,7 +166,13 @@ public final class UnusedPrivileges {
 
     Dataset<Row> judged =
         matched
-            .join(broadcast(coverageByAccount(coverage, windowStart, asOf)), "account_id", "left")
+            .withColumn("account_key", coalesce(col("account_id"), lit("")))
+            .join(
+                broadcast(observedDays(coverage, subjects, windowStart, asOf)),
+                new String[] {"platform", "account_key", "usage_logs"},
+                "left")
+            .drop("account_key")
+            .join(broadcast(dataEventDays(coverage, windowStart, asOf)), "account_id", "left")
             .join(
                 broadcast(dataEventServices(activity, windowStart, asOf)),
                 new String[] {"account_id", "service"},
@@ -179,7 +204,9 @@ public final class UnusedPrivileges {
                     .as("grant"),
                 lit(graceDays).as("grace_days"),
                 struct(
+                        col("platform"),
                         col("account_id"),
+                        col("usage_logs"),
                         col("observation_days").as("management_event_days"),
                         col("data_event_days"),
                         col("service_data_event_days"))
@@ -197,6 +224,7 @@ public final class UnusedPrivileges {
         judged.select(
             lit(asOf).as(Tables.AS_OF_DATE),
             col("principal_id"),
+            col("platform"),
             col("principal_arn"),
             coalesce(col("agent_ids"), array().cast("array<string>")).as("agent_ids"),
             col("level"),
@@ -228,6 +256,8 @@ public final class UnusedPrivileges {
         .join(accounts, new String[] {"principal_id"}, "left")
         .select(
             col("principal_id"),
+            col("platform"),
+            col("usage_log"),
             col("principal_arn"),
             coalesce(
                     col("account_id"),
@@ -253,6 +283,8 @@ public final class UnusedPrivileges {
     return grants
         .groupBy("principal_id", "action_pattern", "resource_pattern", "policy_name", "grant_path")
         .agg(
+            max("platform").as("platform"),
+            array_sort(collect_set("usage_log")).as("usage_logs"),
             max("principal_arn").as("principal_arn"),
             max("account_id").as("account_id"),
             max("service").as("service"),
@@ -280,6 +312,8 @@ public final class UnusedPrivileges {
     return grants
         .groupBy("principal_id", "action")
         .agg(
+            max("platform").as("platform"),
+            array_sort(collect_set("usage_log")).as("usage_logs"),
             max("principal_arn").as("principal_arn"),
             max("account_id").as("account_id"),
             max("granted_since").as("granted_since"),
@@ -323,11 +357,24 @@ public final class UnusedPrivileges {
     Dataset<Row> named =
         grants
             .filter(col("service").notEqual("*"))
-            .select("principal_id", "principal_arn", "account_id", "service", "granted_since");
+            .select(
+                "principal_id",
+                "platform",
+                "usage_log",
+                "principal_arn",
+                "account_id",
+                "service",
+                "granted_since");
     Dataset<Row> wildcard =
         grants
             .filter(col("service").equalTo("*"))
-            .select("principal_id", "principal_arn", "account_id", "granted_since");
+            .select(
+                "principal_id",
+                "platform",
+                "usage_log",
+                "principal_arn",
+                "account_id",
+                "granted_since");
     Dataset<Row> observedServices =
         windowActivity
             .filter(col("success_count").gt(0))
@@ -338,6 +385,8 @@ public final class UnusedPrivileges {
         .unionByName(wildcard.join(observedServices, "principal_id"))
         .groupBy("principal_id", "service")
         .agg(
+            max("platform").as("platform"),
+            array_sort(collect_set("usage_log")).as("usage_logs"),
             max("principal_arn").as("principal_arn"),
             max("account_id").as("account_id"),
             min("granted_since").as("granted_since"))
@@ -356,6 +405,8 @@ public final class UnusedPrivileges {
     return grants
         .groupBy("principal_id")
         .agg(
+            max("platform").as("platform"),
+            array_sort(collect_set("usage_log")).as("usage_logs"),
             max("principal_arn").as("principal_arn"),
             max("account_id").as("account_id"),
             min("granted_since").as("granted_since"))
@@ -439,17 +490,79 @@ public final class UnusedPrivileges {
             max("last_success").as("last_success"));
   }
 
-  /** Days in the window with management events, and with data events, per account. */
-  private static Dataset<Row> coverageByAccount(
+  /**
+   * Per platform, account ({@code account_key}: the account id, or {@code ""} where the platform
+   * has none) and set of usage logs a subject's grants name: the days in the window on which every
+   * one of those logs holds records. A subject is observed on a day only when all the logs that
+   * could show its use were collected that day.
+   */
+  private static Dataset<Row> observedDays(
+      Dataset<Row> coverage, Dataset<Row> subjects, LocalDate windowStart, LocalDate asOf) {
+    Dataset<Row> logDays =
+        coverage
+            .filter(col("day").between(lit(windowStart), lit(asOf)))
+            .filter(col("management_events").plus(col("data_events")).gt(0))
+            .select(
+                col("platform"),
+                coalesce(col("account_id"), lit("")).as("account_key"),
+                col("source").as("log"),
+                col("day"))
+            .distinct();
+    Dataset<Row> needs =
+        subjects
+            .select(
+                col("platform"),
+                coalesce(col("account_id"), lit("")).as("account_key"),
+                col("usage_logs"))
+            .distinct();
+    return needs
+        .withColumn("log", explode(col("usage_logs")))
+        .join(logDays, new String[] {"platform", "account_key", "log"})
+        .groupBy("platform", "account_key", "usage_logs", "day")
+        .agg(countDistinct("log").as("logs_seen"))
+        .filter(col("logs_seen").equalTo(size(col("usage_logs"))))
+        .groupBy("platform", "account_key", "usage_logs")
+        .agg(count(lit(1)).as("observation_days"));
+  }
+
+  /** Days in the window with data events, per account. */
+  private static Dataset<Row> dataEventDays(
       Dataset<Row> coverage, LocalDate windowStart, LocalDate asOf) {
     return coverage
         .filter(col("day").between(lit(windowStart), lit(asOf)))
+        .filter(col("account_id").isNotNull())
         .groupBy("account_id", "day")
-        .agg(sum("management_events").as("m"), sum("data_events").as("d"))
+        .agg(sum("data_events").as("d"))
         .groupBy("account_id")
-        .agg(
-            count(when(col("m").gt(0), true)).as("observation_days"),
-            count(when(col("d").gt(0), true)).as("data_event_days"));
+        .agg(count(when(col("d").gt(0), true)).as("data_event_days"));
+  }
+
+  /**
+   * Subjects of platforms whose logs name only the resource called ({@link UsageObservability}):
+   * their grant and action rows, and rows of a service that acts through any resource, are matched
+   * on the resource (any activity of the principal on the grant's service), not on the permission.
+   */
+  private static Dataset<Row> matchedAsObservable(Dataset<Row> subjects) {
+    Column regex = col("pattern_regex");
+    Column granted = col("granted_actions");
+    for (UsageObservability o : Sources.USAGE_OBSERVABILITY) {
+      if (o.permissionLevel()) {
+        continue;
+      }
+      Column platform = col("platform").equalTo(o.platform().value());
+      Column anyResource = col("service").isin(o.anyResourceServices().toArray());
+      Column byResource =
+          platform.and(
+              col("level")
+                  .isin(PrivilegeLevel.GRANT.value(), PrivilegeLevel.ACTION.value())
+                  .or(anyResource.and(col("level").equalTo(PrivilegeLevel.SERVICE.value()))));
+      Column resourceRegex =
+          when(anyResource, lit("^.*$"))
+              .otherwise(Globs.toCaseInsensitiveRegex(concat(col("service"), lit(":*"))));
+      regex = when(byResource, resourceRegex).otherwise(regex);
+      granted = when(byResource, lit(null).cast("array<string>")).otherwise(granted);
+    }
+    return subjects.withColumn("pattern_regex", regex).withColumn("granted_actions", granted);
   }
 
   /**
@@ -487,14 +600,39 @@ public final class UnusedPrivileges {
                 col("action_pattern").equalTo("s3:*").or(col("action_pattern").like("s3:%object%")))
             .or(col("action_pattern").isin(DATA_EVENT_ONLY.toArray()));
     Column noDataEvents = col("service_data_event_days").equalTo(0);
-    return when(
+    Column seen = col("window_successes").gt(0);
+    Column chain =
+        when(
             tooNew,
             rule(
                 Verdict.TOO_NEW,
-                lit("granted within the " + graceDays + "-day grace period; not judged yet")))
-        .when(
-            col("window_successes").gt(0),
-            rule(Verdict.USED, lit("successful matching activity in the window")))
+                lit("granted within the " + graceDays + "-day grace period; not judged yet")));
+    for (UsageObservability o : Sources.USAGE_OBSERVABILITY) {
+      Column platform = col("platform").equalTo(o.platform().value());
+      if (!o.permissionLevel()) {
+        Column byResource =
+            col("level")
+                .isin(PrivilegeLevel.GRANT.value(), PrivilegeLevel.ACTION.value())
+                .or(
+                    col("service")
+                        .isin(o.anyResourceServices().toArray())
+                        .and(col("level").equalTo(PrivilegeLevel.SERVICE.value())));
+        chain =
+            chain.when(
+                platform.and(byResource).and(seen),
+                rule(Verdict.NOT_OBSERVABLE, lit(o.seenReason())));
+      }
+      if (o.unresolvedServicePrefix() != null) {
+        chain =
+            chain.when(
+                platform
+                    .and(col("level").notEqual(PrivilegeLevel.IDENTITY.value()))
+                    .and(col("service").startsWith(o.unresolvedServicePrefix())),
+                rule(Verdict.NOT_OBSERVABLE, lit(o.unresolvedReason())));
+      }
+    }
+    return chain
+        .when(seen, rule(Verdict.USED, lit("successful matching activity in the window")))
         .when(
             neverLogged,
             rule(
@@ -514,7 +652,9 @@ public final class UnusedPrivileges {
             rule(
                 Verdict.INSUFFICIENT_HISTORY,
                 concat(
-                    lit("management events seen on "),
+                    lit("the logs that show this use ("),
+                    array_join(col("usage_logs"), ", "),
+                    lit(") were seen on "),
                     col("observation_days").cast("string"),
                     lit(" of " + windowDays + " days in the window"))))
         .otherwise(

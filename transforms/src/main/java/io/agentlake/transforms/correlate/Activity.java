@@ -27,6 +27,7 @@ import static org.apache.spark.sql.functions.when;
 
 import io.agentlake.schemas.Tables;
 import io.agentlake.schemas.vocabulary.IdPrefix;
+import io.agentlake.schemas.vocabulary.Platform;
 import io.agentlake.transforms.Contracts;
 import java.sql.Date;
 import java.time.LocalDate;
@@ -53,6 +54,9 @@ import org.apache.spark.sql.functions;
  * #daily}; {@link #unmapped} counts them.
  */
 public final class Activity {
+
+  /** The log CloudTrail activity comes from: {@code silver.observation_coverage.source}. */
+  public static final String CLOUDTRAIL_LOG = "aws-cloudtrail";
 
   private static final String S3_OBJECT_ACTIONS =
       "(?i)^s3:(getobject|putobject|deleteobject|getobjectacl|putobjectacl|getobjectversion"
@@ -217,7 +221,8 @@ public final class Activity {
                 min("_event_time").as("first_time"),
                 max("_event_time").as("last_time"),
                 min("eventID").as("sample_event_id"),
-                sort_array(collect_set("session_name")).as("session_names"));
+                sort_array(collect_set("session_name")).as("session_names"))
+            .withColumn("platform", lit(Platform.AWS.value()));
     return Contracts.conform(grouped, Tables.ACTIVITY_DAILY);
   }
 
@@ -308,7 +313,8 @@ public final class Activity {
                 count(when(col("event_category").equalTo("Data"), 1))
                     .cast("long")
                     .as("data_events"))
-            .withColumn("source", lit("aws-cloudtrail"));
+            .withColumn("source", lit(CLOUDTRAIL_LOG))
+            .withColumn("platform", lit(Platform.AWS.value()));
     return Contracts.conform(grouped, Tables.OBSERVATION_COVERAGE);
   }
 }

@@ -24,6 +24,7 @@ import static org.apache.spark.sql.functions.when;
 
 import io.agentlake.schemas.Tables;
 import io.agentlake.schemas.vocabulary.IdPrefix;
+import io.agentlake.schemas.vocabulary.Platform;
 import io.agentlake.transforms.Contracts;
 import java.time.LocalDate;
 import org.apache.spark.sql.Column;
@@ -231,6 +232,8 @@ final class EffectivePermissions {
             .selectExpr(columns)
             .unionByName(others.selectExpr(columns))
             .withColumn("principal_id", IdPrefix.AWS.of(col("principal_arn")))
+            .withColumn("platform", lit(Platform.AWS.value()))
+            .withColumn("usage_log", lit(Activity.CLOUDTRAIL_LOG))
             .withColumn("account_id", Entitlements.accountOf(col("principal_arn")))
             .withColumn(
                 "unconstrained",

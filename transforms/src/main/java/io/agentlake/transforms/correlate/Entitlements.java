@@ -16,6 +16,7 @@ import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
+import io.agentlake.schemas.vocabulary.Platform;
 import io.agentlake.transforms.Times;
 import java.time.LocalDate;
 import java.util.Map;
@@ -161,7 +162,11 @@ public final class Entitlements {
    * text with {@code in_catalog = false}; this counts them for the run report.
    */
   public static Dataset<Row> unknownActionPatterns(Dataset<Row> entitlements) {
-    return entitlements.filter(col("in_catalog").equalTo(false)).select("action").distinct();
+    return entitlements
+        .filter(col("platform").equalTo(Platform.AWS.value()))
+        .filter(col("in_catalog").equalTo(false))
+        .select("action")
+        .distinct();
   }
 
   /**

@@ -5,6 +5,7 @@ import io.agentlake.transforms.ingest.SourcePackage;
 import io.agentlake.transforms.sources.bedrock.BedrockAgents;
 import io.agentlake.transforms.sources.cloudtrail.CloudTrail;
 import io.agentlake.transforms.sources.entra.EntraId;
+import io.agentlake.transforms.sources.entra.EntraPermissions;
 import io.agentlake.transforms.sources.iam.AwsIam;
 import io.agentlake.transforms.sources.manifest.AgentManifest;
 import io.agentlake.transforms.sources.oktasystemlog.OktaSystemLog;
@@ -53,6 +54,14 @@ public final class Sources {
       }
     }
   }
+
+  /**
+   * What each platform's logs cannot show about the use of its grants, besides AWS's own rules
+   * (which stay in {@code UnusedPrivileges}): one line per platform whose logs are not
+   * permission-level.
+   */
+  public static final List<UsageObservability> USAGE_OBSERVABILITY =
+      List.of(EntraPermissions.OBSERVABILITY);
 
   /** Source names (export folder names), in the order a run ingests them. */
   public static final List<String> ALL = List.copyOf(BY_NAME.keySet());

@@ -56,7 +56,7 @@ class LeastPrivilegeTest {
       String path,
       int statement) {
     return j(
-        ("{'principal_id':'%s','principal_arn':'%s','effect':'%s','action_pattern':'%s',"
+        ("{'principal_id':'%s','platform':'aws','usage_log':'aws-cloudtrail','principal_arn':'%s','effect':'%s','action_pattern':'%s',"
                 + "'action':'%s','in_catalog':true,'service':'%s','resource_pattern':'%s',"
                 + "'unconstrained':%s,'conditional':%s,'condition':%s,'policy_name':'%s',"
                 + "'policy_type':'%s','grant_path':'%s','statement_index':%d,"
@@ -80,7 +80,7 @@ class LeastPrivilegeTest {
 
   static String act(String action, String resource, long ok) {
     return j(
-        ("{'principal_id':'%s','account_id':'111122223333','action':'%s','resource':'%s',"
+        ("{'principal_id':'%s','platform':'aws','account_id':'111122223333','action':'%s','resource':'%s',"
                 + "'day':'2025-06-29','event_category':'Data','success_count':%d,'denied_count':0,"
                 + "'first_time':'2025-06-29T08:00:00Z','last_time':'2025-06-29T09:00:00Z',"
                 + "'sample_event_id':'ev-%s'}")
@@ -167,7 +167,7 @@ class LeastPrivilegeTest {
     for (int i = 0; i < WINDOW; i++) {
       coverage.add(
           j(
-              "{'account_id':'111122223333','source':'cloudtrail','day':'%s','management_events':9,'data_events':9}"
+              "{'platform':'aws','account_id':'111122223333','source':'aws-cloudtrail','day':'%s','management_events':9,'data_events':9}"
                   .formatted(AS_OF.minusDays(i))));
     }
     Dataset<Row> unused =

@@ -123,7 +123,7 @@ class OrphanedAgentsTest {
             j(
                 "{'principal_id':'"
                     + ROLE
-                    + "','action':'s3:getobject','resource':'*','day':'2025-06-29',"
+                    + "','platform':'aws','action':'s3:getobject','resource':'*','day':'2025-06-29',"
                     + "'event_category':'Data','success_count':1,'denied_count':0,"
                     + "'first_time':'2025-06-29T10:00:00Z','last_time':'2025-06-29T11:00:00Z','sample_event_id':'e1'}"));
 

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentlake.schemas.Tables;
+import io.agentlake.schemas.vocabulary.Platform;
 import io.agentlake.schemas.vocabulary.RiskFactCategory;
 import io.agentlake.testing.DatasetAssert;
 import io.agentlake.testing.SharedSpark;
@@ -47,7 +48,7 @@ class PrincipalRiskFactsTest {
       String type,
       boolean conditional) {
     return j(
-        ("{'principal_id':'%s','principal_arn':'%s','account_id':'111122223333','effect':'%s',"
+        ("{'principal_id':'%s','platform':'aws','usage_log':'aws-cloudtrail','principal_arn':'%s','account_id':'111122223333','effect':'%s',"
                 + "'action_pattern':'%s','service':'x','resource_pattern':'%s',"
                 + "'unconstrained':false,'conditional':%s,'policy_name':'%s','policy_type':'%s',"
                 + "'grant_path':'direct','statement_index':0}")
@@ -335,12 +336,14 @@ class PrincipalRiskFactsTest {
     file.get("data_exfiltration_actions").forEach(a -> shipped.add(a.asText()));
     assertThat(
             CATALOG.facts().stream()
+                .filter(f -> f.platform() == Platform.AWS)
                 .filter(f -> f.category() == RiskFactCategory.DATA_EXFILTRATION)
                 .map(RiskFactCatalog.Fact::name)
                 .toList())
         .containsExactlyElementsOf(shipped);
     assertThat(
             CATALOG.facts().stream()
+                .filter(f -> f.platform() == Platform.AWS)
                 .filter(f -> f.category() == RiskFactCategory.PRIVILEGE_ESCALATION)
                 .count())
         .isEqualTo(file.get("methods").size());

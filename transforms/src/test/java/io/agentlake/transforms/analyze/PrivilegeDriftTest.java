@@ -55,7 +55,7 @@ class PrivilegeDriftTest {
 
   static String used(String principal, String action, String day, long ok) {
     return j(
-        ("{'principal_id':'%s','action':'%s','resource':'*','day':'%s',"
+        ("{'principal_id':'%s','platform':'aws','action':'%s','resource':'*','day':'%s',"
                 + "'event_category':'Management','success_count':%d,'denied_count':0,"
                 + "'first_time':'%sT01:00:00Z','last_time':'%sT02:00:00Z','sample_event_id':'e-%s'}")
             .formatted(principal, action, day, ok, day, day, day));

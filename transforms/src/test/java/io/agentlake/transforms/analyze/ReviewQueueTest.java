@@ -33,7 +33,7 @@ class ReviewQueueTest {
 
   static String unused(LocalDate d, String action, String verdict) {
     return j(
-        ("{'as_of_date':'%s','principal_id':'%s','principal_arn':'%s','agent_ids':['bedrock:A'],"
+        ("{'as_of_date':'%s','principal_id':'%s','platform':'aws','principal_arn':'%s','agent_ids':['bedrock:A'],"
                 + "'level':'GRANT','service':'s3','action_pattern':'%s','resource_pattern':'*',"
                 + "'policy_name':'app-policy','grant_path':'direct','verdict':'%s','days_unused':40,"
                 + "'denied_attempts':0,'observation_days':90,'window_days':90,'evidence':'{}'}")
@@ -79,7 +79,7 @@ class ReviewQueueTest {
             spark,
             Tables.LEAST_PRIVILEGE_POLICIES,
             j(
-                ("{'as_of_date':'%s','principal_id':'%s','principal_arn':'%s','agent_ids':['bedrock:A'],"
+                ("{'as_of_date':'%s','principal_id':'%s','platform':'aws','principal_arn':'%s','agent_ids':['bedrock:A'],"
                         + "'policy_document':'%s','statements':1,'used_actions':['s3:putobject'],"
                         + "'actions_before':2,'actions_after':1,'grants_removed':1,"
                         + "'changes':[{'change':'DELETE_INLINE_POLICY','policy_name':'app-policy',"

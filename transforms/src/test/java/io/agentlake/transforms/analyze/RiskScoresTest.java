@@ -31,7 +31,7 @@ class RiskScoresTest {
 
   static String grant(String principal, String action, String policy, String type) {
     return j(
-        ("{'principal_id':'%s','principal_arn':'%s','effect':'Allow','action_pattern':'%s',"
+        ("{'principal_id':'%s','platform':'aws','usage_log':'aws-cloudtrail','principal_arn':'%s','effect':'Allow','action_pattern':'%s',"
                 + "'service':'x','resource_pattern':'*','unconstrained':true,'conditional':false,"
                 + "'policy_name':'%s','policy_type':'%s','grant_path':'direct','statement_index':0}")
             .formatted(principal, principal.substring(4), action, policy, type));
@@ -47,7 +47,7 @@ class RiskScoresTest {
 
   static String denied(String principal, String day, long n) {
     return j(
-        ("{'principal_id':'%s','action':'iam:createuser','resource':'*','day':'%s',"
+        ("{'principal_id':'%s','platform':'aws','action':'iam:createuser','resource':'*','day':'%s',"
                 + "'event_category':'Management','success_count':0,'denied_count':%d,"
                 + "'first_time':'%sT01:00:00Z','last_time':'%sT02:00:00Z','sample_event_id':'d'}")
             .formatted(principal, day, n, day, day));

@@ -44,7 +44,7 @@ class UnusedPrivilegesTest {
     String arn = principal.substring(4);
     String service = action.equals("*") ? "*" : action.substring(0, action.indexOf(':'));
     return j(
-        ("{'principal_id':'%s','principal_arn':'%s','effect':'%s','action_pattern':'%s','action':'%s',"
+        ("{'principal_id':'%s','platform':'aws','usage_log':'aws-cloudtrail','principal_arn':'%s','effect':'%s','action_pattern':'%s','action':'%s',"
                     + "'in_catalog':true,'service':'%s','resource_pattern':'%s','unconstrained':%s,")
                 .formatted(
                     principal,
@@ -62,7 +62,7 @@ class UnusedPrivilegesTest {
 
   static String act(String principal, String action, String day, long ok, long denied) {
     return j(
-        ("{'principal_id':'%s','action':'%s','resource':'*','day':'%s','event_category':'Management',"
+        ("{'principal_id':'%s','platform':'aws','action':'%s','resource':'*','day':'%s','event_category':'Management',"
                 + "'success_count':%d,'denied_count':%d,'first_time':'%sT08:00:00Z',"
                 + "'last_time':'%sT09:00:00Z','sample_event_id':'ev-%s-%s'}")
             .formatted(principal, action, day, ok, denied, day, day, action, day));
@@ -71,7 +71,7 @@ class UnusedPrivilegesTest {
   /** A successful data event of another principal in R1's account. */
   static String dataEvent(String action, String day) {
     return j(
-        ("{'principal_id':'aws:arn:aws:iam::111122223333:role/other','account_id':'111122223333',"
+        ("{'principal_id':'aws:arn:aws:iam::111122223333:role/other','platform':'aws','account_id':'111122223333',"
                 + "'action':'%s','resource':'*','day':'%s','event_category':'Data',"
                 + "'success_count':1,'denied_count':0,'first_time':'%sT08:00:00Z',"
                 + "'last_time':'%sT09:00:00Z','sample_event_id':'data-%s-%s'}")
@@ -83,7 +83,7 @@ class UnusedPrivilegesTest {
     for (int i = 0; i < days; i++) {
       json.add(
           j(
-              "{'account_id':'%s','source':'cloudtrail','day':'%s','management_events':50,'data_events':%d}"
+              "{'platform':'aws','account_id':'%s','source':'aws-cloudtrail','day':'%s','management_events':50,'data_events':%d}"
                   .formatted(account, AS_OF.minusDays(i), dataEvents)));
     }
     return rows(spark, Tables.OBSERVATION_COVERAGE, json.toArray(new String[0]));
