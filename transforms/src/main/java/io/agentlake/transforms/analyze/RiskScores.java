@@ -17,6 +17,7 @@ import static org.apache.spark.sql.functions.flatten;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.struct;
@@ -34,6 +35,7 @@ import io.agentlake.schemas.vocabulary.Verdict;
 import io.agentlake.schemas.vocabulary.Vocabulary;
 import io.agentlake.transforms.Contracts;
 import io.agentlake.transforms.Evidence;
+import io.agentlake.transforms.Times;
 import io.agentlake.transforms.Utc;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -63,7 +65,13 @@ import org.apache.spark.sql.Row;
  */
 public final class RiskScores {
 
-  static final List<String> KEY_KINDS = List.of("access_key", "api_key");
+  /**
+   * Long-term credentials: AWS access keys, OpenAI API keys, and Entra ID client secrets and
+   * certificates (of an agent's service principal or its application).
+   */
+  static final List<String> KEY_KINDS =
+      List.of("access_key", "api_key", "client_secret", "certificate");
+
   static final int LONG_LIVED_DAYS = 90;
   static final int DENIED_DAYS = 7;
   static final double DENIED_SATURATION = 20.0;
@@ -280,12 +288,16 @@ public final class RiskScores {
     Dataset<Row> oldKeys =
         identities
             .filter(lower(col("kind")).isin(KEY_KINDS.toArray()).and(col("created_at").isNotNull()))
+            // A secret or certificate past its end date authenticates nothing: not a risk.
+            .withColumn("expires_at", Times.parseIso(col("attributes").getItem("expires_at")))
+            .filter(col("expires_at").isNull().or(not(Utc.atOrBefore(col("expires_at"), asOf))))
             .select(
                 col("identity_id").as("credential_id"),
                 col("kind"),
                 col("status"),
                 col("created_at"),
-                datediff(lit(asOf), Utc.day(col("created_at"))).as("age_days"))
+                datediff(lit(asOf), Utc.day(col("created_at"))).as("age_days"),
+                col("expires_at"))
             .filter(col("age_days").gt(LONG_LIVED_DAYS));
     return credentials
         .join(broadcast(oldKeys), "credential_id")
@@ -298,7 +310,8 @@ public final class RiskScores {
                             col("kind"),
                             col("status"),
                             col("created_at"),
-                            col("age_days"))))
+                            col("age_days"),
+                            col("expires_at"))))
                 .as("keys"))
         .select(
             col("agent_id"),

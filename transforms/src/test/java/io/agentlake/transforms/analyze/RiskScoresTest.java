@@ -225,4 +225,53 @@ class RiskScoresTest {
     assertThat((String) a.getAs("tier")).isEqualTo("HIGH");
     assertThat((String) a.getAs("model_version")).isEqualTo("test-light");
   }
+
+  @Test
+  void anEntraSecretOrCertificateStillValidAfterNinetyDaysIsLongLived(SparkSession spark) {
+    String live = "entra:credential:live";
+    String expired = "entra:credential:expired";
+    String young = "entra:credential:young";
+    Dataset<Row> agents =
+        rows(
+            spark,
+            Tables.AGENTS,
+            j(
+                "{'agent_id':'entra:E','platform':'entra','native_id':'E','owner_match':'MATCHED',"
+                    + "'purpose':'x','credential_ids':['%s','%s','%s']}"
+                        .formatted(live, expired, young)));
+    Dataset<Row> identities =
+        rows(
+            spark,
+            Tables.IDENTITIES,
+            credential(live, "client_secret", "2025-01-01", "2026-12-31"),
+            credential(expired, "certificate", "2024-01-01", "2025-06-01"),
+            credential(young, "client_secret", "2025-06-01", "2027-06-01"));
+    Row e =
+        byAgent(
+                RiskScores.compute(
+                    agents,
+                    spark.createDataFrame(List.of(), Tables.AGENT_REACH.schema()),
+                    spark.createDataFrame(List.of(), Tables.PRINCIPAL_RISK_FACTS.schema()),
+                    spark.createDataFrame(List.of(), Tables.UNUSED_PRIVILEGES.schema()),
+                    spark.createDataFrame(List.of(), Tables.ORPHANED_AGENTS.schema()),
+                    spark.createDataFrame(List.of(), Tables.ACTIVITY_DAILY.schema()),
+                    identities,
+                    RiskModel.defaults(),
+                    AS_OF))
+            .get("entra:E");
+    Row longLived = factor(e, "long_lived_credentials");
+    assertThat((double) longLived.getAs("raw_value")).isEqualTo(1.0);
+    assertThat((String) longLived.getAs("evidence"))
+        .contains(live)
+        .contains("\"expires_at\":\"2026-12-31T00:00:00Z\"")
+        .doesNotContain(expired)
+        .doesNotContain(young);
+  }
+
+  private static String credential(String id, String kind, String start, String end) {
+    return j(
+        ("{'identity_id':'%s','kind':'%s','source':'entra-id','status':'ACTIVE',"
+                + "'created_at':'%sT00:00:00Z','attributes':{'expires_at':'%sT00:00:00Z'}}")
+            .formatted(id, kind, start, end));
+  }
 }
