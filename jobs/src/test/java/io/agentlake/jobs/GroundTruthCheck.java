@@ -101,6 +101,8 @@ final class GroundTruthCheck {
         orphans(),
         unusedGrants(),
         usedGrants(),
+        entraGrants("entra unused grants", "UNUSED", "entra_unused_grants"),
+        entraGrants("entra not-observable grants", "NOT_OBSERVABLE", "entra_not_observable_grants"),
         escalationPaths(),
         fullAdmins(),
         adminReach());
@@ -232,6 +234,33 @@ final class GroundTruthCheck {
       }
     }
     return new Match("admin reach", planted, reported);
+  }
+
+  /**
+   * Entra ID app roles of the agents with one verdict: every GRANT row of {@code platform = entra}
+   * in gold against the truth's list (an app role of a resource the agent never calls is UNUSED, of
+   * one it calls NOT_OBSERVABLE).
+   */
+  Match entraGrants(String finding, String verdict, String truthArray) {
+    TreeSet<String> planted = new TreeSet<>();
+    for (JsonNode g : truth.path(truthArray)) {
+      planted.add(
+          grant(
+              g.get("principal_id").asText(),
+              g.get("action_pattern").asText(),
+              g.get("policy_name").asText()));
+    }
+    TreeSet<String> reported = new TreeSet<>();
+    for (Row r :
+        gold(Tables.UNUSED_PRIVILEGES)
+            .filter(col("platform").equalTo("entra"))
+            .filter(col("level").equalTo(PrivilegeLevel.GRANT.value()))
+            .filter(col("verdict").equalTo(verdict))
+            .collectAsList()) {
+      reported.add(
+          grant(r.getAs("principal_id"), r.getAs("action_pattern"), r.getAs("policy_name")));
+    }
+    return new Match(finding, planted, reported);
   }
 
   // ---- helpers ------------------------------------------------------------------------------

@@ -39,6 +39,160 @@ final class EntraWriter {
   void write() throws IOException {
     users();
     audits();
+    servicePrincipals();
+    appRoleAssignments();
+    servicePrincipalSignIns();
+  }
+
+  /**
+   * The tenant's service principals as a beta {@code GET /servicePrincipals} page: the resource
+   * applications (Microsoft Graph with only some of its appRoles, as a {@code $select}ed export may
+   * hold) and the agent identities, their sponsors expanded.
+   */
+  private void servicePrincipals() throws IOException {
+    if (org.entraResources.isEmpty()) {
+      return;
+    }
+    try (JsonGenerator g = sink.json("entra-id/servicePrincipals/page-001.json", false, true)) {
+      g.writeStartObject();
+      g.writeStringField(
+          "@odata.context", "https://graph.microsoft.com/beta/$metadata#servicePrincipals");
+      g.writeArrayFieldStart("value");
+      for (Org.EntraResource resource : org.entraResources) {
+        g.writeStartObject();
+        g.writeStringField("id", resource.spId());
+        g.writeStringField("appId", resource.appId());
+        g.writeStringField("displayName", resource.name());
+        g.writeStringField("servicePrincipalType", "Application");
+        g.writeBooleanField("accountEnabled", true);
+        g.writeArrayFieldStart("appRoles");
+        for (Map.Entry<String, String> role : new TreeMap<>(resource.appRoles()).entrySet()) {
+          g.writeStartObject();
+          g.writeStringField("id", role.getKey());
+          g.writeStringField("value", role.getValue());
+          g.writeArrayFieldStart("allowedMemberTypes");
+          g.writeString("Application");
+          g.writeEndArray();
+          g.writeBooleanField("isEnabled", true);
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+      }
+      for (Org.Agent a : entraAgents()) {
+        g.writeStartObject();
+        g.writeStringField("@odata.type", "#microsoft.graph.agentIdentity");
+        g.writeStringField("id", a.localId);
+        g.writeStringField("appId", a.entraAppId);
+        g.writeStringField("displayName", a.name);
+        g.writeStringField("servicePrincipalType", "ServiceIdentity");
+        g.writeBooleanField("accountEnabled", true);
+        g.writeStringField("createdDateTime", GRAPH.format(a.created));
+        g.writeArrayFieldStart("sponsors");
+        if (a.sponsor != null) {
+          g.writeStartObject();
+          g.writeStringField("@odata.type", "#microsoft.graph.user");
+          g.writeStringField("id", a.sponsor.entraId);
+          g.writeStringField("userPrincipalName", a.sponsor.email);
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }
+  }
+
+  /** {@code GET /servicePrincipals/{id}/appRoleAssignments}, one page per agent. */
+  private void appRoleAssignments() throws IOException {
+    for (Org.Agent a : entraAgents()) {
+      try (JsonGenerator g =
+          sink.json("entra-id/appRoleAssignments/" + a.localId + ".json", false, true)) {
+        g.writeStartObject();
+        g.writeStringField(
+            "@odata.context",
+            "https://graph.microsoft.com/v1.0/$metadata#servicePrincipals('"
+                + a.localId
+                + "')/appRoleAssignments");
+        g.writeArrayFieldStart("value");
+        for (Org.EntraGrant grant : a.entraGrants) {
+          g.writeStartObject();
+          g.writeStringField("id", grant.assignmentId());
+          g.writeStringField("createdDateTime", GRAPH.format(a.created));
+          g.writeStringField("appRoleId", grant.roleId());
+          g.writeStringField("principalDisplayName", a.name);
+          g.writeStringField("principalId", a.localId);
+          g.writeStringField("principalType", "ServicePrincipal");
+          g.writeStringField("resourceDisplayName", grant.resource().name());
+          g.writeStringField("resourceId", grant.resource().spId());
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+      }
+    }
+  }
+
+  /**
+   * The service-principal sign-in log in the diagnostic-settings form, one file per day as a
+   * storage account holds it: every agent signs in once a day to each resource it calls.
+   */
+  private void servicePrincipalSignIns() throws IOException {
+    List<Org.Agent> agents = entraAgents();
+    if (agents.isEmpty()) {
+      return;
+    }
+    Rng r = Rng.of(org.options.seed(), "entra-sign-ins");
+    for (LocalDate day = org.start(); !day.isAfter(org.end()); day = day.plusDays(1)) {
+      String path =
+          "entra-id/insights-logs-serviceprincipalsigninlogs/y=%d/m=%02d/d=%02d/h=00/m=00/PT1H.json"
+              .formatted(day.getYear(), day.getMonthValue(), day.getDayOfMonth());
+      try (JsonGenerator g = sink.json(path, false, false)) {
+        g.writeStartObject();
+        g.writeArrayFieldStart("records");
+        for (Org.Agent a : agents) {
+          for (Org.EntraResource resource : a.entraCalls) {
+            Instant at =
+                day.atStartOfDay(ZoneOffset.UTC).toInstant().plusSeconds(r.between(3_600, 82_800));
+            signIn(g, r, a, resource, at);
+          }
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+      }
+    }
+  }
+
+  private void signIn(JsonGenerator g, Rng r, Org.Agent a, Org.EntraResource resource, Instant at)
+      throws IOException {
+    String time = GRAPH.format(at);
+    g.writeStartObject();
+    g.writeStringField("time", time);
+    g.writeStringField("resourceId", "/tenants/" + tenant + "/providers/Microsoft.aadiam");
+    g.writeStringField("operationName", "Sign-in activity");
+    g.writeStringField("category", "ServicePrincipalSignInLogs");
+    g.writeStringField("tenantId", tenant);
+    g.writeObjectFieldStart("properties");
+    g.writeStringField("id", r.uuid());
+    g.writeStringField("createdDateTime", time);
+    g.writeStringField("servicePrincipalId", a.localId);
+    g.writeStringField("servicePrincipalName", a.name);
+    g.writeStringField("appId", a.entraAppId);
+    g.writeStringField("appDisplayName", a.name);
+    g.writeStringField("resourceId", resource.appId());
+    g.writeStringField("resourceDisplayName", resource.name());
+    g.writeStringField("resourceTenantId", tenant);
+    g.writeStringField("ipAddress", r.ip());
+    g.writeObjectFieldStart("status");
+    g.writeNumberField("errorCode", 0);
+    g.writeEndObject();
+    g.writeEndObject();
+    g.writeEndObject();
+  }
+
+  private List<Org.Agent> entraAgents() {
+    return org.agents.stream().filter(a -> a.platform == Org.Platform.ENTRA).toList();
   }
 
   private void users() throws IOException {

@@ -52,8 +52,13 @@ final class GroundTruth {
     List<Orphan> out = new ArrayList<>();
     for (Agent a : sortedAgents()) {
       TreeSet<String> reasons = new TreeSet<>();
-      Optional<Person> owner = a.inManifest ? person(a.ownerCell) : Optional.empty();
-      if (!a.inManifest || a.ownerCell.isBlank()) {
+      // An Entra agent's owner is its sponsor (it has no manifest row).
+      boolean entra = a.platform == Platform.ENTRA;
+      Optional<Person> owner =
+          entra
+              ? Optional.ofNullable(a.sponsor)
+              : a.inManifest ? person(a.ownerCell) : Optional.empty();
+      if (entra ? a.sponsor == null : !a.inManifest || a.ownerCell.isBlank()) {
         reasons.add(OrphanReason.NO_OWNER.value());
       } else if (owner.isEmpty()) {
         reasons.add(OrphanReason.OWNER_UNKNOWN.value());
@@ -113,6 +118,9 @@ final class GroundTruth {
       return false;
     }
     Instant last = Instant.EPOCH;
+    if (a.platform == Platform.ENTRA && !a.entraCalls.isEmpty()) {
+      last = org.asOf(); // signs in every day
+    }
     for (Principal p : a.principals) {
       Instant used = p.active ? org.asOf() : p.lastUsedBefore;
       if (used != null && used.isAfter(last)) {
@@ -145,6 +153,30 @@ final class GroundTruth {
   }
 
   // ---- grants -------------------------------------------------------------------------------
+
+  /**
+   * One app role of an Entra agent, as {@code silver.entitlements} names it: {@code principal_id}
+   * {@code entra:service_principal:<id>}, {@code action} {@code <resource app id>:<value>} in lower
+   * case. {@code unused}: its resource is never called (sign-ins show it), else NOT_OBSERVABLE (the
+   * resource is called; sign-ins do not say with which permission).
+   */
+  record EntraGrantRow(String principalId, String action, String policyName, boolean unused) {}
+
+  List<EntraGrantRow> entraGrants() {
+    List<EntraGrantRow> out = new ArrayList<>();
+    for (Agent a : sortedAgents()) {
+      for (Org.EntraGrant g : a.entraGrants) {
+        out.add(
+            new EntraGrantRow(
+                "entra:service_principal:" + a.localId,
+                (g.resource().appId() + ":" + g.value()).toLowerCase(Locale.ROOT),
+                g.resource().name() + " app role " + g.value(),
+                !a.entraCalls.contains(g.resource())));
+      }
+    }
+    out.sort(Comparator.comparing(EntraGrantRow::principalId).thenComparing(EntraGrantRow::action));
+    return out;
+  }
 
   /** Every Allow action pattern of every agent principal, with its verdict over the period. */
   List<GrantRow> grants() {

@@ -50,7 +50,11 @@ final class GroundTruthWriter {
         g.writeStringField("agent_id", a.id());
         g.writeStringField("platform", a.platform.code);
         g.writeStringField("name", a.name);
-        g.writeStringField("owner", a.inManifest && !a.ownerCell.isEmpty() ? a.ownerCell : null);
+        g.writeStringField(
+            "owner",
+            (a.inManifest || a.platform == Org.Platform.ENTRA) && !a.ownerCell.isEmpty()
+                ? a.ownerCell
+                : null);
         strings(g, "identities", a.credentialCells().stream().sorted().toList());
         g.writeEndObject();
       }
@@ -80,6 +84,8 @@ final class GroundTruthWriter {
       }
       g.writeEndArray();
       grantArray(g, "used_grants", grants, Verdict.USED);
+      entraGrantArray(g, "entra_unused_grants", truth, true);
+      entraGrantArray(g, "entra_not_observable_grants", truth, false);
 
       g.writeArrayFieldStart("escalation_paths");
       for (Org.EscalationPath e : org.escalationPaths) {
@@ -158,6 +164,22 @@ final class GroundTruthWriter {
     g.writeArrayFieldStart(field);
     for (String v : values) {
       g.writeString(v);
+    }
+    g.writeEndArray();
+  }
+
+  /** Entra agents' app roles: unused (resource never called) or not observable (called). */
+  private static void entraGrantArray(
+      JsonGenerator g, String name, GroundTruth truth, boolean unused) throws IOException {
+    g.writeArrayFieldStart(name);
+    for (GroundTruth.EntraGrantRow r : truth.entraGrants()) {
+      if (r.unused() == unused) {
+        g.writeStartObject();
+        g.writeStringField("principal_id", r.principalId());
+        g.writeStringField("action_pattern", r.action());
+        g.writeStringField("policy_name", r.policyName());
+        g.writeEndObject();
+      }
     }
     g.writeEndArray();
   }

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The synthetic organisation, built once from the seed by {@link OrgBuilder} and then rendered by
@@ -23,6 +24,7 @@ final class Org {
   final List<AdminReach> adminReach = new ArrayList<>();
   final List<EscalationPath> escalationPaths = new ArrayList<>();
   final List<SharedCredential> sharedCredentials = new ArrayList<>();
+  final List<EntraResource> entraResources = new ArrayList<>();
 
   /** The human who also uses an agent's access key, and the principal whose key it is. */
   Person keySharingHuman;
@@ -219,7 +221,8 @@ final class Org {
     OPENAI("openai"),
     LANGGRAPH("langgraph"),
     MCP_SERVER("mcp-server"),
-    CUSTOM("custom");
+    CUSTOM("custom"),
+    ENTRA("entra");
 
     final String code;
 
@@ -261,6 +264,13 @@ final class Org {
     // OpenAI
     OpenAiProject openAiProject;
     String openAiRole = "member";
+    // Entra ID (an agent identity: localId is its service principal's object id)
+    String entraAppId;
+    Person sponsor;
+    final List<EntraGrant> entraGrants = new ArrayList<>();
+
+    /** The resource apps it signs in to every day of the period (none: it never signs in). */
+    final List<EntraResource> entraCalls = new ArrayList<>();
 
     String id() {
       return platform.code + ":" + localId;
@@ -286,6 +296,15 @@ final class Org {
       OpenAiProject project,
       Agent serviceAccount,
       Person user) {}
+
+  /** A resource application of the Entra tenant: its service principal and app roles. */
+  record EntraResource(String spId, String appId, String name, Map<String, String> appRoles) {}
+
+  /**
+   * An app role of {@code resource} assigned to an Entra agent: {@code roleId} its id, {@code
+   * value} its name.
+   */
+  record EntraGrant(String assignmentId, EntraResource resource, String roleId, String value) {}
 
   record AdminReach(Agent agent, Principal via, Principal adminRole) {}
 

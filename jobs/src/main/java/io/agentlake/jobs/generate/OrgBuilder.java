@@ -86,6 +86,7 @@ final class OrgBuilder {
     b.openAiHumanKeys();
     b.restOfPeople();
     EntraTenant.plant(b.org, b.start);
+    EntraAgents.plant(b.org);
     return b.org;
   }
 

@@ -1,0 +1,116 @@
+package io.agentlake.jobs.generate;
+
+import io.agentlake.jobs.generate.Org.Agent;
+import io.agentlake.jobs.generate.Org.EntraGrant;
+import io.agentlake.jobs.generate.Org.EntraResource;
+import io.agentlake.jobs.generate.Org.Person;
+import io.agentlake.jobs.generate.Org.Platform;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Plants the Entra ID agents into a built {@link Org}: agent identities with sponsors, the
+ * Microsoft Graph and a line-of-business resource application they hold app roles of, and which of
+ * those resources each signs in to. Its own random stream, so nothing else changes.
+ *
+ * <p>Planted: a healthy agent that holds an app role of a resource it never calls (an unused
+ * grant), one that calls everything it holds, one without a sponsor holding
+ * RoleManagement.ReadWrite.Directory (NO_OWNER, a privilege-escalation fact), one whose sponsor is
+ * gone (OWNER_DEPROVISIONED, its manager the successor), and one that never signs in (IDLE, every
+ * grant unused).
+ */
+final class EntraAgents {
+
+  static final String GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
+  static final String USER_READ_ALL = "df021288-bdef-4463-88db-98f22de89214";
+  static final String MAIL_READ_WRITE = "e2a3a72e-5f79-4c64-b1b1-878b674786c9";
+
+  /** Not in the exported Graph appRoles below: named from agentlake's bundled list. */
+  static final String ROLE_MANAGEMENT_READ_WRITE_DIRECTORY = "9e3f62cf-ca93-4989-b6ce-bf83c28f9fe8";
+
+  private EntraAgents() {}
+
+  static void plant(Org org) {
+    Rng r = Rng.of(org.options.seed(), "entra-agents");
+    EntraResource graph =
+        new EntraResource(
+            r.uuid(),
+            GRAPH_APP_ID,
+            "Microsoft Graph",
+            Map.of(USER_READ_ALL, "User.Read.All", MAIL_READ_WRITE, "Mail.ReadWrite"));
+    String reportsRead = r.uuid();
+    EntraResource reports =
+        new EntraResource(
+            r.uuid(), r.uuid(), "Contoso Reports API", Map.of(reportsRead, "Reports.Read"));
+    org.entraResources.add(graph);
+    org.entraResources.add(reports);
+
+    List<Person> sponsors =
+        org.people.stream()
+            .filter(p -> p.isActive() && p.entraEnabled() && !p.idpsDisagree())
+            .filter(p -> p.manager != null && p.manager.isActive())
+            .toList();
+    Person gone =
+        org.people.stream()
+            .filter(p -> p.isGone() && !p.entraEnabled() && !p.idpsDisagree())
+            .filter(p -> p.manager != null && p.manager.isActive())
+            .findFirst()
+            .orElse(null);
+    if (sponsors.size() < 3) {
+      return; // a tiny org: no Entra agents
+    }
+    Person s1 = sponsors.get(r.nextInt(sponsors.size()));
+    Person s2 = sponsors.get(r.nextInt(sponsors.size()));
+    Person s3 = sponsors.get(r.nextInt(sponsors.size()));
+
+    Agent helpdesk = agent(org, r, "copilot-helpdesk", "answers IT helpdesk tickets", s1);
+    helpdesk.entraCalls.add(graph);
+    grant(r, helpdesk, graph, USER_READ_ALL, "User.Read.All");
+    grant(r, helpdesk, reports, reportsRead, "Reports.Read");
+
+    Agent summariser = agent(org, r, "foundry-summariser", "summarises weekly reports", s2);
+    summariser.entraCalls.add(graph);
+    summariser.entraCalls.add(reports);
+    grant(r, summariser, graph, MAIL_READ_WRITE, "Mail.ReadWrite");
+    grant(r, summariser, reports, reportsRead, "Reports.Read");
+
+    Agent ops = agent(org, r, "ops-automation", "rotates directory role holders", null);
+    ops.entraCalls.add(graph);
+    grant(
+        r, ops, graph, ROLE_MANAGEMENT_READ_WRITE_DIRECTORY, "RoleManagement.ReadWrite.Directory");
+
+    if (gone != null) {
+      Agent intake = agent(org, r, "legacy-intake", "files intake forms", gone);
+      intake.entraCalls.add(graph);
+      grant(r, intake, graph, USER_READ_ALL, "User.Read.All");
+    }
+
+    Agent idle = agent(org, r, "quarter-report-bot", "builds the quarterly report", s3);
+    grant(r, idle, reports, reportsRead, "Reports.Read");
+  }
+
+  private static Agent agent(Org org, Rng r, String name, String purpose, Person sponsor) {
+    Agent a = new Agent();
+    a.platform = Platform.ENTRA;
+    a.localId = r.uuid();
+    a.entraAppId = r.uuid();
+    a.name = name;
+    a.purpose = purpose;
+    a.created =
+        org.start()
+            .atStartOfDay(java.time.ZoneOffset.UTC)
+            .toInstant()
+            .minus(120 + r.nextInt(60), ChronoUnit.DAYS);
+    a.updated = a.created;
+    a.inManifest = false;
+    a.sponsor = sponsor;
+    a.ownerCell = sponsor == null ? "" : sponsor.email;
+    org.agents.add(a);
+    return a;
+  }
+
+  private static void grant(Rng r, Agent a, EntraResource resource, String roleId, String value) {
+    a.entraGrants.add(new EntraGrant(r.uuid(), resource, roleId, value));
+  }
+}
