@@ -263,6 +263,20 @@ def unused_by_level_verdict(unused: pd.DataFrame) -> pd.DataFrame:
     return unused.groupby(["level", "verdict"]).size().unstack("verdict", fill_value=0).sort_index()
 
 
+def unused_grants_by_platform(unused: pd.DataFrame) -> pd.DataFrame:
+    """GRANT rows of gold.unused_privileges counted per platform (rows) and verdict (columns).
+
+    Each platform's grants in its own words (AWS policy statements; Entra ID app roles, delegated
+    scopes and directory roles), judged by the same rules.
+    """
+    if unused.empty or "platform" not in unused.columns:
+        return pd.DataFrame()
+    grants = unused[unused["level"] == "GRANT"]
+    if grants.empty:
+        return pd.DataFrame()
+    return grants.groupby(["platform", "verdict"]).size().unstack("verdict", fill_value=0).sort_index()
+
+
 def plot_unused_privileges(unused: pd.DataFrame):
     """Stacked bars: grants per level, split by usage verdict."""
     plt = _plt()

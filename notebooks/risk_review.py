@@ -128,6 +128,16 @@ nb.save_figure(fig, output_dir, "unused_privileges")
 plt.show()
 nb.unused_by_level_verdict(unused)
 
+# %% [markdown]
+# ### Grants by platform
+#
+# The same verdicts for every platform: on Entra ID, sign-ins name the resource an application
+# called, not the permission it used, so a grant on a called resource is `NOT_OBSERVABLE` and only a
+# grant on a resource never called in a fully observed window is `UNUSED`.
+
+# %%
+nb.unused_grants_by_platform(unused)
+
 # %%
 print("figures written:")
 for png in sorted(output_dir.glob("*.png")):

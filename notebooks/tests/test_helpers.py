@@ -52,3 +52,18 @@ def test_table_uri_accepts_qualified_names_and_rejects_others(tmp_path):
     assert nb.table_uri("s3://bucket/lake/", "agent_reach") == "s3://bucket/lake/gold/agent_reach"
     with pytest.raises(ValueError):
         nb.table_uri(tmp_path, "silver.agents")
+
+
+def test_unused_grants_by_platform_counts_grant_rows_per_platform_and_verdict():
+    unused = pd.DataFrame([
+        {"platform": "aws", "level": "GRANT", "verdict": "UNUSED"},
+        {"platform": "aws", "level": "GRANT", "verdict": "USED"},
+        {"platform": "aws", "level": "IDENTITY", "verdict": "USED"},
+        {"platform": "entra", "level": "GRANT", "verdict": "NOT_OBSERVABLE"},
+        {"platform": "entra", "level": "GRANT", "verdict": "UNUSED"},
+        {"platform": "entra", "level": "GRANT", "verdict": "UNUSED"},
+    ])
+    table = nb.unused_grants_by_platform(unused)
+    assert table.loc["aws"].to_dict() == {"NOT_OBSERVABLE": 0, "UNUSED": 1, "USED": 1}
+    assert table.loc["entra"].to_dict() == {"NOT_OBSERVABLE": 1, "UNUSED": 2, "USED": 0}
+    assert nb.unused_grants_by_platform(unused.drop(columns=["platform"])).empty

@@ -151,17 +151,25 @@ class NightlyEndToEndTest {
       assertThat(row.<String>getList(row.fieldIndex("policies")))
           .containsExactlyElementsOf(texts(e.get("policies")));
     }
-    // Nobody else has an escalation method of their own, except the admins (who have them all);
-    // the boundary of the key-rotating user removes its iam:CreateAccessKey.
+    // Nobody else in AWS has an escalation method of their own, except the admins (who have them
+    // all); the boundary of the key-rotating user removes its iam:CreateAccessKey. (The Entra
+    // agent holding RoleManagement.ReadWrite.Directory is held to it by EntraOnlyCompanyTest.)
     TreeSet<String> allowed = new TreeSet<>(texts(truth.get("admin_principals")));
     truth.get("escalation_paths").forEach(e -> allowed.add(e.get("principal_arn").asText()));
-    assertThat(
-            arns(
-                facts.filter(
-                    col("category")
-                        .equalTo(RiskFactCategory.PRIVILEGE_ESCALATION.value())
-                        .and(col("reach").equalTo(FactReach.DIRECT.value())))))
+    Dataset<Row> ownEscalation =
+        facts.filter(
+            col("category")
+                .equalTo(RiskFactCategory.PRIVILEGE_ESCALATION.value())
+                .and(col("reach").equalTo(FactReach.DIRECT.value())));
+    assertThat(arns(ownEscalation.filter(col("principal_id").startsWith(IdPrefix.AWS.value()))))
         .isSubsetOf(allowed);
+    assertThat(
+            ownEscalation
+                .filter(col("principal_id").startsWith(IdPrefix.ENTRA_SERVICE_PRINCIPAL.value()))
+                .select("fact")
+                .as(Encoders.STRING())
+                .collectAsList())
+        .containsExactly("microsoft graph RoleManagement.ReadWrite.Directory");
     for (JsonNode b : truth.get("permission_boundaries")) {
       for (JsonNode denied : b.get("denied_actions")) {
         assertThat(
