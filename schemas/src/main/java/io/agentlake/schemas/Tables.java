@@ -74,7 +74,7 @@ public final class Tables {
       silver(
           "silver.identities",
           "identity_id STRING NOT NULL, kind STRING NOT NULL, source STRING NOT NULL,"
-              + " native_id STRING, display_name STRING, status STRING, account_id STRING,"
+              + " platform STRING, native_id STRING, display_name STRING, status STRING, account_id STRING,"
               + " created_at TIMESTAMP, status_changed_at TIMESTAMP, last_seen_at TIMESTAMP,"
               + " attributes MAP<STRING, STRING>",
           "one identity of any source (person, role, user, service account, API key, agent)",

@@ -167,13 +167,7 @@ final class EntraWriter {
   private void signIn(JsonGenerator g, Rng r, Org.Agent a, Org.EntraResource resource, Instant at)
       throws IOException {
     String time = GRAPH.format(at);
-    g.writeStartObject();
-    g.writeStringField("time", time);
-    g.writeStringField("resourceId", "/tenants/" + tenant + "/providers/Microsoft.aadiam");
-    g.writeStringField("operationName", "Sign-in activity");
-    g.writeStringField("category", "ServicePrincipalSignInLogs");
-    g.writeStringField("tenantId", tenant);
-    g.writeObjectFieldStart("properties");
+    diagnosticRecord(g, time, "Sign-in activity", "ServicePrincipalSignInLogs");
     g.writeStringField("id", r.uuid());
     g.writeStringField("createdDateTime", time);
     g.writeStringField("servicePrincipalId", a.localId);
@@ -189,6 +183,23 @@ final class EntraWriter {
     g.writeEndObject();
     g.writeEndObject();
     g.writeEndObject();
+  }
+
+  /**
+   * Opens one diagnostic-settings record ({@code time}, {@code category}, … as Azure Monitor writes
+   * it) and its {@code properties} object; the caller writes the properties and closes both.
+   */
+  private void diagnosticRecord(JsonGenerator g, String time, String operation, String category)
+      throws IOException {
+    g.writeStartObject();
+    g.writeStringField("time", time);
+    g.writeStringField("resourceId", "/tenants/" + tenant + "/providers/Microsoft.aadiam");
+    g.writeStringField("operationName", operation);
+    g.writeStringField("operationVersion", "1.0");
+    g.writeStringField("category", category);
+    g.writeStringField("tenantId", tenant);
+    g.writeStringField("resultSignature", "None");
+    g.writeObjectFieldStart("properties");
   }
 
   private List<Org.Agent> entraAgents() {
@@ -281,15 +292,7 @@ final class EntraWriter {
   private void disable(JsonGenerator g, Rng r, Person admin, Person p, Instant at)
       throws IOException {
     String time = GRAPH.format(at);
-    g.writeStartObject();
-    g.writeStringField("time", time);
-    g.writeStringField("resourceId", "/tenants/" + tenant + "/providers/Microsoft.aadiam");
-    g.writeStringField("operationName", "Disable account");
-    g.writeStringField("operationVersion", "1.0");
-    g.writeStringField("category", "AuditLogs");
-    g.writeStringField("tenantId", tenant);
-    g.writeStringField("resultSignature", "None");
-    g.writeObjectFieldStart("properties");
+    diagnosticRecord(g, time, "Disable account", "AuditLogs");
     g.writeStringField("id", "Directory_" + r.uuid());
     g.writeStringField("category", "UserManagement");
     g.writeStringField("correlationId", r.uuid());

@@ -40,6 +40,7 @@ public final class Vocabulary {
           entry(FactReach.values(), "gold.principal_risk_facts.reach"),
           entry(
               Platform.values(),
+              "silver.identities.platform",
               "silver.entitlements.platform",
               "silver.activity_daily.platform",
               "silver.observation_coverage.platform",

@@ -354,27 +354,10 @@ public final class UnusedPrivileges {
    * visible at the identity level until the action catalog is joined in).
    */
   private static Dataset<Row> serviceSubjects(Dataset<Row> grants, Dataset<Row> windowActivity) {
+    String[] who = {"platform", "usage_log", "principal_arn", "account_id", "granted_since"};
     Dataset<Row> named =
-        grants
-            .filter(col("service").notEqual("*"))
-            .select(
-                "principal_id",
-                "platform",
-                "usage_log",
-                "principal_arn",
-                "account_id",
-                "service",
-                "granted_since");
-    Dataset<Row> wildcard =
-        grants
-            .filter(col("service").equalTo("*"))
-            .select(
-                "principal_id",
-                "platform",
-                "usage_log",
-                "principal_arn",
-                "account_id",
-                "granted_since");
+        grants.filter(col("service").notEqual("*")).select("principal_id", with(who, "service"));
+    Dataset<Row> wildcard = grants.filter(col("service").equalTo("*")).select("principal_id", who);
     Dataset<Row> observedServices =
         windowActivity
             .filter(col("success_count").gt(0))
@@ -399,6 +382,12 @@ public final class UnusedPrivileges {
         .withColumn("conditional", lit(null).cast("boolean"))
         .withColumn("pattern_regex", Globs.toCaseInsensitiveRegex(col("action_pattern")))
         .withColumn("granted_actions", lit(null).cast("array<string>"));
+  }
+
+  private static String[] with(String[] columns, String more) {
+    String[] out = Arrays.copyOf(columns, columns.length + 1);
+    out[columns.length] = more;
+    return out;
   }
 
   private static Dataset<Row> identitySubjects(Dataset<Row> grants) {

@@ -25,6 +25,8 @@ import io.agentlake.schemas.Tables;
 import io.agentlake.schemas.vocabulary.IdPrefix;
 import io.agentlake.transforms.Contracts;
 import io.agentlake.transforms.Evidence;
+import io.agentlake.transforms.ingest.SourcePackage;
+import io.agentlake.transforms.sources.Sources;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -212,8 +214,21 @@ public final class Identities {
             .unionByName(entraSecrets);
     Dataset<Row> withCloudTrail =
         all.join(lastUse, all.col("identity_id").equalTo(lastUse.col("principal_id")), "left")
-            .withColumn("last_seen_at", greatest(col("last_seen_at"), col("ct_last_seen")));
+            .withColumn("last_seen_at", greatest(col("last_seen_at"), col("ct_last_seen")))
+            .withColumn("platform", platformOf(col("source")));
     return Contracts.conform(withCloudTrail, Tables.IDENTITIES).dropDuplicates("identity_id");
+  }
+
+  /** The platform of an identity's source, as its source package declares it. */
+  static Column platformOf(Column source) {
+    Column platform = lit(null).cast("string");
+    for (SourcePackage p : Sources.packages()) {
+      if (p.platform().isPresent()) {
+        platform =
+            when(source.equalTo(p.name()), lit(p.platform().get().value())).otherwise(platform);
+      }
+    }
+    return platform;
   }
 
   /**

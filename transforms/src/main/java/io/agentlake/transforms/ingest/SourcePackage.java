@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.agentlake.schemas.SourceRecordType;
+import io.agentlake.schemas.vocabulary.Platform;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,15 @@ public interface SourcePackage {
    * list'". Error messages about a file this source cannot read quote it.
    */
   String accepts();
+
+  /**
+   * The platform whose identities and grants this source exports ({@code
+   * silver.identities.platform} of what it yields); empty for sources of no platform (the manifest,
+   * review decisions).
+   */
+  default Optional<Platform> platform() {
+    return Optional.empty();
+  }
 
   /** The record type called {@code name}, when it is one of this source's. */
   default Optional<SourceRecordType> recordType(String name) {

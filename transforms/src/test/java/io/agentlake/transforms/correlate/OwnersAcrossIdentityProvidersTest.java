@@ -3,6 +3,7 @@ package io.agentlake.transforms.correlate;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.agentlake.schemas.Tables;
 import io.agentlake.testing.Extracted;
 import io.agentlake.testing.SharedSpark;
 import io.agentlake.transforms.sources.entra.EntraId;
@@ -11,6 +12,7 @@ import io.agentlake.transforms.sources.oktausers.OktaUsers;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -29,6 +31,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OwnersAcrossIdentityProvidersTest {
 
+  private Extracted x;
+
   private static final LocalDate AS_OF = LocalDate.parse("2026-11-01");
   private static final String CAROL = "6ea91a8d-e32e-41a1-b7bd-d2d185eed0e0";
   private static final String ALICE = "4562bcc8-c436-4f95-b7c0-4f8ce89dca5e";
@@ -43,7 +47,7 @@ class OwnersAcrossIdentityProvidersTest {
 
   @BeforeAll
   void correlate(SparkSession spark) {
-    Extracted x =
+    x =
         new Extracted(spark)
             .text(
                 OktaUsers.NAME,
@@ -103,6 +107,23 @@ class OwnersAcrossIdentityProvidersTest {
     agents = graph.agents();
     orphans = graph.orphans();
     edges = graph.edges();
+  }
+
+  @Test
+  void everyIdentityNamesThePlatformItsSourceExports(SparkSession spark) {
+    Map<String, String> platforms =
+        Identities.identities(
+                x.inventory(), spark.createDataFrame(List.of(), Tables.PRINCIPAL_DAILY.schema()))
+            .collectAsList()
+            .stream()
+            .collect(
+                Collectors.toMap(
+                    r -> r.<String>getAs("identity_id"), r -> r.<String>getAs("platform")));
+    assertThat(platforms).containsEntry("okta:user:00u1", "okta");
+    assertThat(platforms.entrySet())
+        .filteredOn(e -> e.getKey().startsWith("entra:user:"))
+        .isNotEmpty()
+        .allMatch(e -> "entra".equals(e.getValue()));
   }
 
   private static String user(

@@ -2,8 +2,10 @@ package io.agentlake.transforms.sources.bedrock;
 
 import io.agentlake.schemas.SourceRecordType;
 import io.agentlake.schemas.SourceRecordType.TimeFormat;
+import io.agentlake.schemas.vocabulary.Platform;
 import io.agentlake.transforms.ingest.SourcePackage;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -34,6 +36,11 @@ public final class BedrockAgents implements SourcePackage {
   @Override
   public String name() {
     return NAME;
+  }
+
+  @Override
+  public Optional<Platform> platform() {
+    return Optional.of(Platform.AWS);
   }
 
   @Override

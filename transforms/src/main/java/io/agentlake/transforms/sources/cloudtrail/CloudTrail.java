@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentlake.schemas.SourceRecordType;
 import io.agentlake.schemas.SourceRecordType.TimeFormat;
+import io.agentlake.schemas.vocabulary.Platform;
 import io.agentlake.transforms.ingest.JsonText;
 import io.agentlake.transforms.ingest.QuarantineReason;
 import io.agentlake.transforms.ingest.Records;
@@ -13,6 +14,7 @@ import io.agentlake.transforms.ingest.SourcePackage;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.types.StructType;
@@ -74,6 +76,11 @@ public final class CloudTrail implements SourcePackage {
   @Override
   public String name() {
     return NAME;
+  }
+
+  @Override
+  public Optional<Platform> platform() {
+    return Optional.of(Platform.AWS);
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentlake.schemas.SourceRecordType;
 import io.agentlake.schemas.SourceRecordType.TimeFormat;
+import io.agentlake.schemas.vocabulary.Platform;
 import io.agentlake.transforms.ingest.QuarantineReason;
 import io.agentlake.transforms.ingest.RecordChecks.Problem;
 import io.agentlake.transforms.ingest.Records;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.types.StructType;
@@ -325,6 +327,11 @@ public final class EntraId implements SourcePackage {
   @Override
   public String name() {
     return NAME;
+  }
+
+  @Override
+  public Optional<Platform> platform() {
+    return Optional.of(Platform.ENTRA);
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentlake.schemas.SourceRecordType;
+import io.agentlake.schemas.vocabulary.Platform;
 import io.agentlake.transforms.ingest.CsvReader;
 import io.agentlake.transforms.ingest.JsonText;
 import io.agentlake.transforms.ingest.QuarantineReason;
@@ -17,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -122,6 +124,11 @@ public final class AwsIam implements SourcePackage {
   @Override
   public String name() {
     return NAME;
+  }
+
+  @Override
+  public Optional<Platform> platform() {
+    return Optional.of(Platform.AWS);
   }
 
   @Override

@@ -2,8 +2,10 @@ package io.agentlake.transforms.sources.oktasystemlog;
 
 import io.agentlake.schemas.SourceRecordType;
 import io.agentlake.schemas.SourceRecordType.TimeFormat;
+import io.agentlake.schemas.vocabulary.Platform;
 import io.agentlake.transforms.ingest.SourcePackage;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.types.StructType;
 
 /** The Okta System Log, as {@code GET /api/v1/logs} returns it: a JSON array, or NDJSON. */
@@ -38,6 +40,11 @@ public final class OktaSystemLog implements SourcePackage {
   @Override
   public String name() {
     return NAME;
+  }
+
+  @Override
+  public Optional<Platform> platform() {
+    return Optional.of(Platform.OKTA);
   }
 
   @Override

@@ -2,8 +2,10 @@ package io.agentlake.transforms.sources.oktausers;
 
 import io.agentlake.schemas.SourceRecordType;
 import io.agentlake.schemas.SourceRecordType.TimeFormat;
+import io.agentlake.schemas.vocabulary.Platform;
 import io.agentlake.transforms.ingest.SourcePackage;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.types.StructType;
 
 /** Okta users, as {@code GET /api/v1/users} returns them: a JSON array, or one user per line. */
@@ -33,6 +35,11 @@ public final class OktaUsers implements SourcePackage {
   @Override
   public String name() {
     return NAME;
+  }
+
+  @Override
+  public Optional<Platform> platform() {
+    return Optional.of(Platform.OKTA);
   }
 
   @Override

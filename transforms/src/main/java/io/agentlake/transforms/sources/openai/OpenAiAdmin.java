@@ -3,9 +3,11 @@ package io.agentlake.transforms.sources.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentlake.schemas.SourceRecordType;
 import io.agentlake.schemas.SourceRecordType.TimeFormat;
+import io.agentlake.schemas.vocabulary.Platform;
 import io.agentlake.transforms.ingest.SourcePackage;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.types.StructType;
@@ -100,6 +102,11 @@ public final class OpenAiAdmin implements SourcePackage {
   @Override
   public String name() {
     return NAME;
+  }
+
+  @Override
+  public Optional<Platform> platform() {
+    return Optional.of(Platform.OPENAI);
   }
 
   @Override
