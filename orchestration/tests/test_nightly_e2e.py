@@ -167,13 +167,16 @@ def test_the_parallel_ingests_leave_bronze_reconciled_with_the_file_ledger(night
     assert [(f["records_accepted"], f["records_quarantined"]) for f in bad] == [(0, 3000)], bad
 
 
-def test_accept_quarantine_runs_every_stage_and_publishes_gold(nightly_dag_runs):
+def test_accept_quarantine_runs_every_stage_and_publishes_gold(nightly_dag_runs, exports):
     run = nightly_dag_runs.accepted
     assert run.state == "success", run.tasks
     assert set(run.tasks.values()) == {"success"}, run.tasks
     assert run.gate_exit == 0
     counts = gold_counts(nightly_dag_runs.lake, DATE)
-    assert counts["risk_scores"] == 12, counts
+    # every agent of the generated organisation is scored: the 12 asked for, and the Entra agents
+    agents = json.loads((exports / "ground_truth.json").read_text())["agents"]
+    assert len(agents) > 12, len(agents)
+    assert counts["risk_scores"] == len(agents), counts
     # Five days of logs against the default 90-day window: nothing can be judged UNUSED, so no
     # least-privilege policy may be proposed; every other gold table has rows.
     assert counts["least_privilege_policies"] == 0, counts
