@@ -17,8 +17,8 @@ import io.agentlake.transforms.correlate.Identities;
 import io.agentlake.transforms.correlate.IdentityEdges;
 import io.agentlake.transforms.correlate.Inventory;
 import io.agentlake.transforms.correlate.Snapshots;
+import io.agentlake.transforms.sources.PlatformSilver;
 import io.agentlake.transforms.sources.Sources;
-import io.agentlake.transforms.sources.entra.EntraPermissions;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -73,22 +73,20 @@ public final class CorrelateJob {
             latest(lake, ingests, "manifest_agent", "platform", "agent_id"));
     Map<String, TableWrite> counts = new LinkedHashMap<>();
     CloudTrailAggregates.update(lake, full, report.runId(), report, counts);
-    // Entra ID's slice of the platform-neutral activity and coverage, after CloudTrail's (whose
-    // full rebuild replaces whole tables): rebuilt from every sign-in in bronze.
-    group(lake, "correlate: Entra ID sign-in activity");
-    Dataset<Row> signIns = ingests.bronze(lake, bronze("entra_sign_in"));
-    replacePlatform(
-        lake,
-        Tables.ACTIVITY_DAILY,
-        EntraPermissions.activity(signIns, inv.entraServicePrincipals()),
-        Platform.ENTRA,
-        counts);
-    replacePlatform(
-        lake,
-        Tables.OBSERVATION_COVERAGE,
-        EntraPermissions.coverage(signIns),
-        Platform.ENTRA,
-        counts);
+    // Every other platform's slice of the platform-neutral activity and coverage, after
+    // CloudTrail's (whose full rebuild replaces whole tables): rebuilt from all of its bronze.
+    PlatformSilver.Bronze bronze = bronzeView(lake, ingests);
+    for (PlatformSilver platform : Sources.platforms()) {
+      group(lake, "correlate: " + platform.platform().value() + " activity and coverage");
+      replacePlatform(
+          lake, Tables.ACTIVITY_DAILY, platform.activity(bronze), platform.platform(), counts);
+      replacePlatform(
+          lake,
+          Tables.OBSERVATION_COVERAGE,
+          platform.coverage(bronze),
+          platform.platform(),
+          counts);
+    }
     // The identity graph needs CloudTrail facts over all of history: it reads them per day from
     // principal_daily, just brought up to date, instead of scanning every bronze event.
     Dataset<Row> principalDaily = lake.read(Tables.PRINCIPAL_DAILY);
@@ -96,17 +94,11 @@ public final class CorrelateJob {
     Dataset<Row> attachments =
         Entitlements.attachments(
             inv.iamUsers(), inv.iamGroups(), inv.iamRoles(), inv.iamPolicies());
-    Dataset<Row> entraServicePrincipals = inv.entraServicePrincipals();
-    Dataset<Row> snapshot =
-        Entitlements.entitlements(attachments, runDate)
-            .unionByName(
-                EntraPermissions.entitlements(
-                    entraServicePrincipals,
-                    latest(lake, ingests, "entra_app_role_assignment", "id"),
-                    latest(lake, ingests, "entra_oauth2_permission_grant", "id"),
-                    latest(lake, ingests, "entra_directory_role_assignment", "id"),
-                    runDate))
-            .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> all = Entitlements.entitlements(attachments, runDate);
+    for (PlatformSilver platform : Sources.platforms()) {
+      all = all.unionByName(platform.entitlements(bronze, runDate));
+    }
+    Dataset<Row> snapshot = all.persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Dataset<Row> history = EntitlementHistory.next(previousEntitlements(lake), snapshot, runDate);
       write(lake, Tables.ENTITLEMENTS, history, counts);
@@ -182,6 +174,21 @@ public final class CorrelateJob {
       return lake.spark().createDataFrame(java.util.List.of(), Tables.ENTITLEMENTS.schema());
     }
     return previous;
+  }
+
+  /** Bronze of committed ingests, as the platform mappings read it. */
+  private static PlatformSilver.Bronze bronzeView(Lake lake, RunLedger.IngestRuns ingests) {
+    return new PlatformSilver.Bronze() {
+      @Override
+      public Dataset<Row> latest(String recordType, String... keys) {
+        return CorrelateJob.latest(lake, ingests, recordType, keys);
+      }
+
+      @Override
+      public Dataset<Row> all(String recordType) {
+        return ingests.bronze(lake, bronze(recordType));
+      }
+    };
   }
 
   private static Dataset<Row> latest(

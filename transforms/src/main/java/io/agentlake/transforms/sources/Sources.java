@@ -56,12 +56,17 @@ public final class Sources {
   }
 
   /**
+   * Every platform that maps its own grants, activity and coverage into the platform-neutral silver
+   * tables ({@link PlatformSilver}); one line per platform.
+   */
+  private static final List<PlatformSilver> PLATFORMS = List.of(new EntraPermissions());
+
+  /**
    * What each platform's logs cannot show about the use of its grants, besides AWS's own rules
-   * (which stay in {@code UnusedPrivileges}): one line per platform whose logs are not
-   * permission-level.
+   * (which stay in {@code UnusedPrivileges}).
    */
   public static final List<UsageObservability> USAGE_OBSERVABILITY =
-      List.of(EntraPermissions.OBSERVABILITY);
+      PLATFORMS.stream().map(PlatformSilver::observability).toList();
 
   /** Source names (export folder names), in the order a run ingests them. */
   public static final List<String> ALL = List.copyOf(BY_NAME.keySet());
@@ -70,6 +75,11 @@ public final class Sources {
 
   public static List<SourcePackage> packages() {
     return PACKAGES;
+  }
+
+  /** The platforms that map themselves into silver, in a fixed order. */
+  public static List<PlatformSilver> platforms() {
+    return PLATFORMS;
   }
 
   /** The source called {@code name}; see {@link #isKnownSource} to ask first. */

@@ -25,6 +25,7 @@ import io.agentlake.schemas.vocabulary.Platform;
 import io.agentlake.transforms.Contracts;
 import io.agentlake.transforms.Times;
 import io.agentlake.transforms.Utc;
+import io.agentlake.transforms.sources.PlatformSilver;
 import io.agentlake.transforms.sources.UsageObservability;
 import java.time.LocalDate;
 import java.util.List;
@@ -61,7 +62,7 @@ import org.apache.spark.sql.Row;
  * resource an app called, never which permission it used: a grant on a called resource is
  * NOT_OBSERVABLE, and only a grant on a resource never called in a fully observed window is UNUSED.
  */
-public final class EntraPermissions {
+public final class EntraPermissions implements PlatformSilver {
 
   /** The log whose records show the use of application permissions and directory roles. */
   public static final String SERVICE_PRINCIPAL_SIGN_INS = "entra-id:service-principal-sign-ins";
@@ -94,7 +95,40 @@ public final class EntraPermissions {
   /** The default app role ({@code 00000000-…}): access to the app with no specific role. */
   static final String DEFAULT_ROLE_ID = "00000000-0000-0000-0000-000000000000";
 
-  private EntraPermissions() {}
+  /** Registered in {@code Sources}. */
+  public EntraPermissions() {}
+
+  @Override
+  public Platform platform() {
+    return Platform.ENTRA;
+  }
+
+  @Override
+  public UsageObservability observability() {
+    return OBSERVABILITY;
+  }
+
+  @Override
+  public Dataset<Row> entitlements(Bronze bronze, LocalDate runDate) {
+    return entitlements(
+        bronze.latest(EntraId.SERVICE_PRINCIPAL.recordType(), "id"),
+        bronze.latest(EntraId.APP_ROLE_ASSIGNMENT.recordType(), "id"),
+        bronze.latest(EntraId.OAUTH2_PERMISSION_GRANT.recordType(), "id"),
+        bronze.latest(EntraId.DIRECTORY_ROLE_ASSIGNMENT.recordType(), "id"),
+        runDate);
+  }
+
+  @Override
+  public Dataset<Row> activity(Bronze bronze) {
+    return activity(
+        bronze.all(EntraId.SIGN_IN.recordType()),
+        bronze.latest(EntraId.SERVICE_PRINCIPAL.recordType(), "id"));
+  }
+
+  @Override
+  public Dataset<Row> coverage(Bronze bronze) {
+    return coverage(bronze.all(EntraId.SIGN_IN.recordType()));
+  }
 
   /**
    * Current Entra grants as {@code silver.entitlements} rows (validity {@code runDate} on), from
