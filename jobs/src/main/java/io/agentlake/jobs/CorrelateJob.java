@@ -15,10 +15,11 @@ import io.agentlake.transforms.correlate.EntitlementHistory;
 import io.agentlake.transforms.correlate.Entitlements;
 import io.agentlake.transforms.correlate.Identities;
 import io.agentlake.transforms.correlate.IdentityEdges;
-import io.agentlake.transforms.correlate.Inventory;
 import io.agentlake.transforms.correlate.Snapshots;
 import io.agentlake.transforms.sources.PlatformSilver;
+import io.agentlake.transforms.sources.SilverInputs;
 import io.agentlake.transforms.sources.Sources;
+import io.agentlake.transforms.sources.iam.AwsIamSilver;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -49,54 +50,22 @@ public final class CorrelateJob {
   public static Map<String, TableWrite> run(
       Lake lake, RunReport report, LocalDate runDate, boolean full) {
     RunLedger.IngestRuns ingests = new RunLedger(lake).ingestRuns();
-    Inventory inv =
-        new Inventory(
-            latest(lake, ingests, "iam_user", "Arn"),
-            latest(lake, ingests, "iam_group", "Arn"),
-            latest(lake, ingests, "iam_role", "Arn"),
-            latest(lake, ingests, "iam_policy", "Arn"),
-            latest(lake, ingests, "credential_report_row", "arn"),
-            latest(lake, ingests, "okta_user", "id"),
-            latest(lake, ingests, "bedrock_agent", "agentId", "_record_type", "_source_file"),
-            latest(lake, ingests, "openai_project", "id"),
-            latest(lake, ingests, "openai_service_account", "id"),
-            latest(lake, ingests, "openai_api_key", "id"),
-            latest(lake, ingests, "openai_user", "id"),
-            latest(lake, ingests, "entra_user", "id"),
-            latest(lake, ingests, "entra_service_principal", "id"),
-            latest(lake, ingests, "entra_application", "appId"),
-            latest(lake, ingests, "entra_related_object", "parentId", "relation", "id"),
-            ingests
-                .bronze(lake, bronze("entra_directory_audit"))
-                .filter(Identities.accountDisabledAudit()),
-            Identities.lastSignIns(ingests.bronze(lake, bronze("entra_sign_in"))),
-            latest(lake, ingests, "manifest_agent", "platform", "agent_id"));
     Map<String, TableWrite> counts = new LinkedHashMap<>();
     CloudTrailAggregates.update(lake, full, report.runId(), report, counts);
     // Every other platform's slice of the platform-neutral activity and coverage, after
     // CloudTrail's (whose full rebuild replaces whole tables): rebuilt from all of its bronze.
-    PlatformSilver.Bronze bronze = bronzeView(lake, ingests);
+    SilverInputs in = inputs(lake, ingests);
     for (PlatformSilver platform : Sources.platforms()) {
       group(lake, "correlate: " + platform.platform().value() + " activity and coverage");
       replacePlatform(
-          lake, Tables.ACTIVITY_DAILY, platform.activity(bronze), platform.platform(), counts);
+          lake, Tables.ACTIVITY_DAILY, platform.activity(in), platform.platform(), counts);
       replacePlatform(
-          lake,
-          Tables.OBSERVATION_COVERAGE,
-          platform.coverage(bronze),
-          platform.platform(),
-          counts);
+          lake, Tables.OBSERVATION_COVERAGE, platform.coverage(in), platform.platform(), counts);
     }
-    // The identity graph needs CloudTrail facts over all of history: it reads them per day from
-    // principal_daily, just brought up to date, instead of scanning every bronze event.
-    Dataset<Row> principalDaily = lake.read(Tables.PRINCIPAL_DAILY);
     group(lake, "correlate: entitlements");
-    Dataset<Row> attachments =
-        Entitlements.attachments(
-            inv.iamUsers(), inv.iamGroups(), inv.iamRoles(), inv.iamPolicies());
-    Dataset<Row> all = Entitlements.entitlements(attachments, runDate);
+    Dataset<Row> all = Entitlements.entitlements(AwsIamSilver.attachments(in), runDate);
     for (PlatformSilver platform : Sources.platforms()) {
-      all = all.unionByName(platform.entitlements(bronze, runDate));
+      all = all.unionByName(platform.entitlements(in, runDate));
     }
     Dataset<Row> snapshot = all.persist(StorageLevel.MEMORY_AND_DISK());
     try {
@@ -109,25 +78,16 @@ public final class CorrelateJob {
     } finally {
       snapshot.unpersist();
     }
-    Dataset<Row> entitlements = EntitlementHistory.current(lake.read(Tables.ENTITLEMENTS));
+    // The identity graph needs CloudTrail facts over all of history: the sources read them per day
+    // from principal_daily, just brought up to date, instead of scanning every bronze event.
     group(lake, "correlate: identities");
-    write(lake, Tables.IDENTITIES, Identities.identities(inv, principalDaily), counts);
+    write(lake, Tables.IDENTITIES, Identities.identities(in), counts);
     Dataset<Row> identities = lake.read(Tables.IDENTITIES);
     group(lake, "correlate: agents");
-    write(lake, Tables.AGENTS, Agents.agents(inv, identities), counts);
+    write(lake, Tables.AGENTS, Agents.agents(in, identities), counts);
     Dataset<Row> agents = lake.read(Tables.AGENTS);
     group(lake, "correlate: identity_edges");
-    write(
-        lake,
-        Tables.IDENTITY_EDGES,
-        IdentityEdges.edges(
-            inv,
-            agents,
-            identities,
-            principalDaily,
-            entitlements,
-            Entitlements.trustGrants(inv.iamRoles())),
-        counts);
+    write(lake, Tables.IDENTITY_EDGES, IdentityEdges.edges(in, agents), counts);
     return counts;
   }
 
@@ -176,9 +136,12 @@ public final class CorrelateJob {
     return previous;
   }
 
-  /** Bronze of committed ingests, as the platform mappings read it. */
-  private static PlatformSilver.Bronze bronzeView(Lake lake, RunLedger.IngestRuns ingests) {
-    return new PlatformSilver.Bronze() {
+  /**
+   * What the sources' silver mappings read: bronze of committed ingests, and the silver tables this
+   * run has written so far.
+   */
+  private static SilverInputs inputs(Lake lake, RunLedger.IngestRuns ingests) {
+    return new SilverInputs() {
       @Override
       public Dataset<Row> latest(String recordType, String... keys) {
         return CorrelateJob.latest(lake, ingests, recordType, keys);
@@ -187,6 +150,11 @@ public final class CorrelateJob {
       @Override
       public Dataset<Row> all(String recordType) {
         return ingests.bronze(lake, bronze(recordType));
+      }
+
+      @Override
+      public Dataset<Row> silver(TableContract table) {
+        return lake.read(table);
       }
     };
   }

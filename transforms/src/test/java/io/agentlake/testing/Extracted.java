@@ -1,11 +1,12 @@
 package io.agentlake.testing;
 
 import io.agentlake.schemas.SourceRecordType;
+import io.agentlake.schemas.TableContract;
+import io.agentlake.schemas.Tables;
 import io.agentlake.transforms.bronze.Bronze;
 import io.agentlake.transforms.bronze.ExtractedRecords;
-import io.agentlake.transforms.correlate.Identities;
-import io.agentlake.transforms.correlate.Inventory;
 import io.agentlake.transforms.ingest.RecordExtractor;
+import io.agentlake.transforms.sources.SilverInputs;
 import io.agentlake.transforms.sources.Sources;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -64,29 +66,38 @@ public final class Extracted {
   }
 
   /**
-   * The inventory of everything added, as the correlate job builds it (each source's bronze rows;
-   * here every record is the latest, as the tests add one export per source).
+   * What the sources' silver mappings read, as the correlate job gives it to them: each source's
+   * bronze rows (here every record is the latest, as the tests add one export per source) and the
+   * silver tables given, keyed by table; a table not given is empty.
    */
-  public Inventory inventory() {
-    return new Inventory(
-        bronze("iam_user"),
-        bronze("iam_group"),
-        bronze("iam_role"),
-        bronze("iam_policy"),
-        bronze("credential_report_row"),
-        bronze("okta_user"),
-        bronze("bedrock_agent"),
-        bronze("openai_project"),
-        bronze("openai_service_account"),
-        bronze("openai_api_key"),
-        bronze("openai_user"),
-        bronze("entra_user"),
-        bronze("entra_service_principal"),
-        bronze("entra_application"),
-        bronze("entra_related_object"),
-        bronze("entra_directory_audit").filter(Identities.accountDisabledAudit()),
-        Identities.lastSignIns(bronze("entra_sign_in")),
-        bronze("manifest_agent"));
+  public SilverInputs inputs(Map<TableContract, Dataset<Row>> silver) {
+    return new SilverInputs() {
+      @Override
+      public Dataset<Row> latest(String recordType, String... keys) {
+        return bronze(recordType);
+      }
+
+      @Override
+      public Dataset<Row> all(String recordType) {
+        return bronze(recordType);
+      }
+
+      @Override
+      public Dataset<Row> silver(TableContract table) {
+        Dataset<Row> rows = silver.get(table);
+        return rows != null ? rows : spark.createDataFrame(List.of(), table.schema());
+      }
+    };
+  }
+
+  /** {@link #inputs(Map)} with no silver table but {@code silver.principal_daily}. */
+  public SilverInputs inputs(Dataset<Row> principalDaily) {
+    return inputs(Map.of(Tables.PRINCIPAL_DAILY, principalDaily));
+  }
+
+  /** {@link #inputs(Map)} with every silver table empty. */
+  public SilverInputs inputs() {
+    return inputs(Map.of());
   }
 
   /** The bronze rows of one record type. */

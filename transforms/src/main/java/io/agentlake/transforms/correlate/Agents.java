@@ -1,6 +1,5 @@
 package io.agentlake.transforms.correlate;
 
-import static io.agentlake.transforms.correlate.Entitlements.parseIso;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_distinct;
 import static org.apache.spark.sql.functions.array_union;
@@ -13,14 +12,12 @@ import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.posexplode;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sort_array;
-import static org.apache.spark.sql.functions.timestamp_seconds;
 import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.upper;
@@ -31,6 +28,11 @@ import io.agentlake.schemas.vocabulary.IdPrefix;
 import io.agentlake.schemas.vocabulary.OwnerMatch;
 import io.agentlake.transforms.Contracts;
 import io.agentlake.transforms.Times;
+import io.agentlake.transforms.sources.SilverInputs;
+import io.agentlake.transforms.sources.SourceSilver;
+import io.agentlake.transforms.sources.Sources;
+import io.agentlake.transforms.sources.manifest.AgentManifest;
+import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -49,58 +51,15 @@ public final class Agents {
   private Agents() {}
 
   /**
-   * {@code silver.agents}: Bedrock agents, OpenAI service accounts and manifest agents, merged on
-   * (platform, native id) so a manifest row adds owner and purpose to the platform's record.
+   * {@code silver.agents}: every registered source's agents ({@link SourceSilver#agents}: Bedrock
+   * agents, OpenAI service accounts, Entra agent identities) and the manifest's, merged on
+   * (platform, native id) so a manifest row adds owner and purpose to the platform's record. A
+   * manifest agent missing from an exported platform is DELETED there; one whose platform was not
+   * exported keeps no platform status.
    */
-  public static Dataset<Row> agents(Inventory inv, Dataset<Row> identities) {
-    Dataset<Row> bedrock =
-        inv.bedrockAgents()
-            .groupBy("agentId")
-            .agg(
-                first("agentName", true).as("p_name"),
-                first("description", true).as("p_purpose"),
-                first("agentStatus", true).as("p_status"),
-                first("createdAt", true).as("p_created"),
-                first("agentResourceRoleArn", true).as("role_arn"))
-            .select(
-                lit("bedrock").as("platform"),
-                col("agentId").as("native_id"),
-                col("p_name"),
-                col("p_purpose"),
-                col("p_status"),
-                lit(null).cast("timestamp").as("p_deleted_at"),
-                parseIso(col("p_created")).as("p_created_at"),
-                when(col("role_arn").isNotNull(), array(IdPrefix.AWS.of(col("role_arn"))))
-                    .otherwise(expr("cast(array() as array<string>)"))
-                    .as("p_credentials"),
-                lit(null).cast("array<string>").as("p_owner_refs"),
-                lit(true).as("on_platform"));
-    Dataset<Row> projects = Identities.projectStatus(inv);
-    Dataset<Row> keysBySa =
-        inv.openaiApiKeys()
-            .filter(col("owner.type").equalTo("service_account"))
-            .groupBy(col("owner.service_account.id").as("sa_id"))
-            .agg(sort_array(collect_set(IdPrefix.OPENAI_API_KEY.of(col("id")))).as("sa_keys"));
-    Dataset<Row> openai =
-        inv.openaiServiceAccounts()
-            .withColumn("project_id", col("_context").getItem("project_id"))
-            .join(projects, "project_id", "left")
-            .join(keysBySa, col("id").equalTo(col("sa_id")), "left")
-            .select(
-                lit("openai").as("platform"),
-                col("id").as("native_id"),
-                col("name").as("p_name"),
-                lit(null).cast("string").as("p_purpose"),
-                col("project_status").as("p_status"),
-                col("project_archived_at").as("p_deleted_at"),
-                timestamp_seconds(col("created_at")).as("p_created_at"),
-                coalesce(col("sa_keys"), expr("cast(array() as array<string>)"))
-                    .as("p_credentials"),
-                lit(null).cast("array<string>").as("p_owner_refs"),
-                lit(true).as("on_platform"));
-
+  public static Dataset<Row> agents(SilverInputs in, Dataset<Row> identities) {
     Dataset<Row> manifest =
-        inv.manifest()
+        in.latest(AgentManifest.AGENT.recordType(), "platform", "agent_id")
             .select(
                 lower(trim(col("platform"))).as("platform"),
                 trim(col("agent_id")).as("native_id"),
@@ -118,14 +77,44 @@ public final class Agents {
                     .as("m_credentials"),
                 lit(true).as("in_manifest"));
 
-    Dataset<Row> platform = bedrock.unionByName(openai).unionByName(entraAgents(inv, manifest));
-    Dataset<Row> entraExported =
-        inv.entraServicePrincipals().agg(count(lit(1)).gt(0).as("entra_exported"));
+    Dataset<Row> platform = null;
+    Dataset<Row> exported = null;
+    for (Sources.Source source : Sources.sources()) {
+      Optional<SourceSilver.AgentRecords> records =
+          source.silver().agents(in, manifest.select("platform", "native_id"));
+      if (records.isEmpty()) {
+        continue;
+      }
+      Column name = lit(records.get().platform());
+      Dataset<Row> rows =
+          records
+              .get()
+              .agents()
+              .select(
+                  name.as("platform"),
+                  col("native_id"),
+                  col("p_name"),
+                  col("p_purpose"),
+                  col("p_status"),
+                  col("p_deleted_at"),
+                  col("p_created_at"),
+                  col("p_credentials"),
+                  col("p_owner_refs"),
+                  lit(true).as("on_platform"));
+      Dataset<Row> flag =
+          records
+              .get()
+              .inventory()
+              .agg(count(lit(1)).gt(0).as("platform_exported"))
+              .select(name.as("platform"), col("platform_exported"));
+      platform = platform == null ? rows : platform.unionByName(rows);
+      exported = exported == null ? flag : exported.unionByName(flag);
+    }
 
     Dataset<Row> merged =
         platform
             .join(manifest, new String[] {"platform", "native_id"}, "full_outer")
-            .crossJoin(entraExported)
+            .join(exported, new String[] {"platform"}, "left")
             .withColumn("owner_ref", coalesce(col("owner_ref"), element_at(col("p_owner_refs"), 1)))
             .withColumn(
                 "backup_owner_refs",
@@ -139,17 +128,7 @@ public final class Agents {
             .withColumn("purpose", coalesce(nonBlank(col("m_purpose")), nonBlank(col("p_purpose"))))
             .withColumn(
                 "platform_status",
-                when(
-                        col("on_platform")
-                            .isNull()
-                            .and(
-                                col("platform")
-                                    .isin("bedrock", "openai")
-                                    .or(
-                                        col("platform")
-                                            .equalTo("entra")
-                                            .and(col("entra_exported")))),
-                        lit("DELETED"))
+                when(col("on_platform").isNull().and(col("platform_exported")), lit("DELETED"))
                     .otherwise(col("p_status")))
             .withColumn("platform_deleted_at", col("p_deleted_at"))
             .withColumn("created_at", col("p_created_at"))
@@ -201,79 +180,6 @@ public final class Agents {
                     .as("backup_owner_identity_ids"));
     Dataset<Row> result = withOwner.join(backups, "agent_id", "left");
     return Contracts.conform(result, Tables.AGENTS);
-  }
-
-  /**
-   * Entra agents: every agent identity, and any other service principal (a Copilot Studio or
-   * Foundry agent's, a managed identity an agent runs as) a manifest row names with platform {@code
-   * entra} and the service principal's object id. Their credentials are the service principal
-   * itself, its own secrets and certificates, and those of its application (an agent identity's
-   * blueprint); their owners are its sponsors, then its owners, expanded in the export ({@code
-   * $expand=sponsors}) or listed under {@code servicePrincipals/<id>/sponsors}.
-   */
-  private static Dataset<Row> entraAgents(Inventory inv, Dataset<Row> manifest) {
-    Dataset<Row> named =
-        manifest
-            .filter(col("platform").equalTo("entra"))
-            .select(col("native_id").as("named_id"))
-            .distinct();
-    Dataset<Row> credentials = Identities.entraCredentials(inv);
-    Dataset<Row> byApp =
-        credentials
-            .filter(col("owner_app_id").isNotNull())
-            .groupBy(col("owner_app_id").as("cred_app"))
-            .agg(collect_set(IdPrefix.ENTRA_CREDENTIAL.of(col("key_id"))).as("app_credentials"));
-    Dataset<Row> bySp =
-        credentials
-            .filter(col("owner_sp_id").isNotNull())
-            .groupBy(col("owner_sp_id").as("cred_sp"))
-            .agg(collect_set(IdPrefix.ENTRA_CREDENTIAL.of(col("key_id"))).as("sp_credentials"));
-    Dataset<Row> sps = inv.entraServicePrincipals();
-    Dataset<Row> refs =
-        sps.select(col("id").as("parent"), lit(0).as("rank"), explode(col("sponsors.id")).as("ref"))
-            .unionByName(
-                sps.select(
-                    col("id").as("parent"), lit(1).as("rank"), explode(col("owners.id")).as("ref")))
-            .unionByName(
-                inv.entraRelationships()
-                    .filter(col("relation").isin("sponsors", "owners"))
-                    .select(
-                        col("parentId").as("parent"),
-                        when(col("relation").equalTo("sponsors"), lit(0))
-                            .otherwise(lit(1))
-                            .as("rank"),
-                        col("id").as("ref")))
-            .filter(col("ref").isNotNull())
-            .groupBy(lower(col("parent")).as("ref_parent"))
-            .agg(
-                expr("array_distinct(transform(sort_array(collect_set(struct(rank, ref))), x -> x.ref))")
-                    .as("p_owner_refs"));
-    Column none = expr("cast(array() as array<string>)");
-    return sps.join(named, col("id").equalTo(col("named_id")), "left")
-        .filter(Identities.isAgentIdentity().or(col("named_id").isNotNull()))
-        .join(bySp, col("id").equalTo(col("cred_sp")), "left")
-        .join(
-            byApp,
-            coalesce(col("agentIdentityBlueprintId"), col("appId")).equalTo(col("cred_app")),
-            "left")
-        .join(refs, lower(col("id")).equalTo(col("ref_parent")), "left")
-        .select(
-            lit("entra").as("platform"),
-            col("id").as("native_id"),
-            col("displayName").as("p_name"),
-            lit(null).cast("string").as("p_purpose"),
-            Identities.entraStatus().as("p_status"),
-            parseIso(col("deletedDateTime")).as("p_deleted_at"),
-            parseIso(col("createdDateTime")).as("p_created_at"),
-            sort_array(
-                    array_distinct(
-                        concat(
-                            array(IdPrefix.ENTRA_SERVICE_PRINCIPAL.of(col("id"))),
-                            coalesce(col("sp_credentials"), none),
-                            coalesce(col("app_credentials"), none))))
-                .as("p_credentials"),
-            col("p_owner_refs"),
-            lit(true).as("on_platform"));
   }
 
   /**

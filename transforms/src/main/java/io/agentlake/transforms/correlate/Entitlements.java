@@ -218,11 +218,11 @@ public final class Entitlements {
     return anyone.unionByName(aws).unionByName(service).unionByName(federated).distinct();
   }
 
-  static Column accountOf(Column arn) {
+  public static Column accountOf(Column arn) {
     return split(arn, ":").getItem(4);
   }
 
-  static Column parseIso(Column text) {
+  public static Column parseIso(Column text) {
     return Times.parseIso(text);
   }
 

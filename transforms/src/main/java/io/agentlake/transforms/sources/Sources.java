@@ -3,14 +3,19 @@ package io.agentlake.transforms.sources;
 import io.agentlake.schemas.SourceRecordType;
 import io.agentlake.transforms.ingest.SourcePackage;
 import io.agentlake.transforms.sources.bedrock.BedrockAgents;
+import io.agentlake.transforms.sources.bedrock.BedrockSilver;
 import io.agentlake.transforms.sources.cloudtrail.CloudTrail;
+import io.agentlake.transforms.sources.cloudtrail.CloudTrailSilver;
 import io.agentlake.transforms.sources.entra.EntraId;
-import io.agentlake.transforms.sources.entra.EntraPermissions;
+import io.agentlake.transforms.sources.entra.EntraSilver;
 import io.agentlake.transforms.sources.iam.AwsIam;
+import io.agentlake.transforms.sources.iam.AwsIamSilver;
 import io.agentlake.transforms.sources.manifest.AgentManifest;
 import io.agentlake.transforms.sources.oktasystemlog.OktaSystemLog;
 import io.agentlake.transforms.sources.oktausers.OktaUsers;
+import io.agentlake.transforms.sources.oktausers.OktaUsersSilver;
 import io.agentlake.transforms.sources.openai.OpenAiAdmin;
+import io.agentlake.transforms.sources.openai.OpenAiSilver;
 import io.agentlake.transforms.sources.reviews.ReviewDecisions;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,22 +25,34 @@ import java.util.Optional;
 /**
  * The sources agentlake reads (SPEC section 4), registered once. Each is one package beside this
  * class holding everything that is that source's own ({@link SourcePackage}); adding a source is a
- * new package and one line in {@link #PACKAGES}.
+ * new package and one line in {@link #SOURCES}.
  */
 public final class Sources {
 
-  /** Every source, in the order a run ingests them. */
-  private static final List<SourcePackage> PACKAGES =
+  /**
+   * A registered source: its ingest ({@link SourcePackage}) and its share of silver ({@link
+   * SourceSilver}), both in its package.
+   */
+  public record Source(SourcePackage ingest, SourceSilver silver) {
+    Source(SourcePackage ingest) {
+      this(ingest, SourceSilver.NONE);
+    }
+  }
+
+  /** Every source, one line each, in the order a run ingests them. */
+  private static final List<Source> SOURCES =
       List.of(
-          new AwsIam(),
-          new CloudTrail(),
-          new OktaUsers(),
-          new OktaSystemLog(),
-          new BedrockAgents(),
-          new OpenAiAdmin(),
-          new EntraId(),
-          new AgentManifest(),
-          new ReviewDecisions());
+          new Source(new AwsIam(), new AwsIamSilver()),
+          new Source(new CloudTrail(), new CloudTrailSilver()),
+          new Source(new OktaUsers(), new OktaUsersSilver()),
+          new Source(new OktaSystemLog()),
+          new Source(new BedrockAgents(), new BedrockSilver()),
+          new Source(new OpenAiAdmin(), new OpenAiSilver()),
+          new Source(new EntraId(), new EntraSilver()),
+          new Source(new AgentManifest()),
+          new Source(new ReviewDecisions()));
+
+  private static final List<SourcePackage> PACKAGES = SOURCES.stream().map(Source::ingest).toList();
 
   private static final Map<String, SourcePackage> BY_NAME = new LinkedHashMap<>();
   private static final Map<String, SourceRecordType> BY_RECORD_TYPE = new LinkedHashMap<>();
@@ -57,9 +74,10 @@ public final class Sources {
 
   /**
    * Every platform that maps its own grants, activity and coverage into the platform-neutral silver
-   * tables ({@link PlatformSilver}); one line per platform.
+   * tables ({@link PlatformSilver}), from its source's {@link SourceSilver#permissions()}.
    */
-  private static final List<PlatformSilver> PLATFORMS = List.of(new EntraPermissions());
+  private static final List<PlatformSilver> PLATFORMS =
+      SOURCES.stream().flatMap(s -> s.silver().permissions().stream()).toList();
 
   /**
    * What each platform's logs cannot show about the use of its grants, besides AWS's own rules
@@ -75,6 +93,11 @@ public final class Sources {
 
   public static List<SourcePackage> packages() {
     return PACKAGES;
+  }
+
+  /** Every source, ingest and silver, in registration order. */
+  public static List<Source> sources() {
+    return SOURCES;
   }
 
   /** The platforms that map themselves into silver, in a fixed order. */

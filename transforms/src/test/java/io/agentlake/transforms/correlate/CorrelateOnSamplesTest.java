@@ -11,6 +11,7 @@ import io.agentlake.transforms.analyze.PrincipalRiskFacts;
 import io.agentlake.transforms.analyze.RiskFactCatalog;
 import io.agentlake.transforms.sources.cloudtrail.CloudTrail;
 import io.agentlake.transforms.sources.iam.AwsIam;
+import io.agentlake.transforms.sources.iam.AwsIamSilver;
 import java.time.LocalDate;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -140,7 +141,7 @@ class CorrelateOnSamplesTest {
                 x.bronze("iam_policy")),
             DAY);
     List<String> edges =
-        IdentityEdges.canAssume(trust, ent)
+        AwsIamSilver.canAssume(trust, ent)
             .select("src_id", "dst_id")
             .orderBy("dst_id")
             .collectAsList()
@@ -175,7 +176,7 @@ class CorrelateOnSamplesTest {
                 x.bronze("iam_policy")),
             LocalDate.of(2026, 11, 1));
     Dataset<Row> edges =
-        IdentityEdges.canAssume(Entitlements.trustGrants(x.bronze("iam_role")), ent);
+        AwsIamSilver.canAssume(Entitlements.trustGrants(x.bronze("iam_role")), ent);
     Dataset<Row> facts =
         PrincipalRiskFacts.compute(
                 ent, edges, RiskFactCatalog.defaults(), java.time.LocalDate.of(2026, 10, 3), 5)

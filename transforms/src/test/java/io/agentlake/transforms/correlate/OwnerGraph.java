@@ -3,6 +3,7 @@ package io.agentlake.transforms.correlate;
 import io.agentlake.schemas.Tables;
 import io.agentlake.testing.Extracted;
 import io.agentlake.transforms.analyze.OrphanedAgents;
+import io.agentlake.transforms.sources.SilverInputs;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
@@ -22,19 +23,10 @@ import org.apache.spark.sql.SparkSession;
 record OwnerGraph(Map<String, Row> agents, Map<String, Row> orphans, Dataset<Row> edges) {
 
   static OwnerGraph of(SparkSession spark, Extracted x, LocalDate asOf) {
-    Inventory inv = x.inventory();
-    Dataset<Row> daily = spark.createDataFrame(List.of(), Tables.PRINCIPAL_DAILY.schema());
-    Dataset<Row> identities = Identities.identities(inv, daily).cache();
-    Dataset<Row> agents = Agents.agents(inv, identities).cache();
-    Dataset<Row> edges =
-        IdentityEdges.edges(
-                inv,
-                agents,
-                identities,
-                daily,
-                spark.createDataFrame(List.of(), Tables.ENTITLEMENTS.schema()),
-                Entitlements.trustGrants(inv.iamRoles()))
-            .cache();
+    SilverInputs in = x.inputs();
+    Dataset<Row> identities = Identities.identities(in).cache();
+    Dataset<Row> agents = Agents.agents(in, identities).cache();
+    Dataset<Row> edges = IdentityEdges.edges(in, agents).cache();
     Dataset<Row> orphans =
         OrphanedAgents.compute(
             agents,

@@ -3,7 +3,6 @@ package io.agentlake.transforms.correlate;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.agentlake.schemas.Tables;
 import io.agentlake.testing.Extracted;
 import io.agentlake.testing.SharedSpark;
 import io.agentlake.transforms.sources.entra.EntraId;
@@ -112,10 +111,7 @@ class OwnersAcrossIdentityProvidersTest {
   @Test
   void everyIdentityNamesThePlatformItsSourceExports(SparkSession spark) {
     Map<String, String> platforms =
-        Identities.identities(
-                x.inventory(), spark.createDataFrame(List.of(), Tables.PRINCIPAL_DAILY.schema()))
-            .collectAsList()
-            .stream()
+        Identities.identities(x.inputs()).collectAsList().stream()
             .collect(
                 Collectors.toMap(
                     r -> r.<String>getAs("identity_id"), r -> r.<String>getAs("platform")));

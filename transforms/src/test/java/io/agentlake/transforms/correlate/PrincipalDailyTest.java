@@ -4,13 +4,17 @@ import static io.agentlake.testing.DatasetAssert.assertSameRows;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.agentlake.schemas.Tables;
 import io.agentlake.testing.Extracted;
 import io.agentlake.testing.SharedSpark;
+import io.agentlake.transforms.sources.SilverInputs;
 import io.agentlake.transforms.sources.cloudtrail.CloudTrail;
 import io.agentlake.transforms.sources.iam.AwsIam;
+import io.agentlake.transforms.sources.iam.AwsIamSilver;
 import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -183,27 +187,18 @@ class PrincipalDailyTest {
         Activity.principalDaily(Activity.events(bronze.filter(Activity.onDays(List.of(DAY2)))));
     assertSameRows(Activity.replaceDays(day1, day2, List.of(DAY2)), daily);
 
-    Inventory inv = x.inventory();
-    Dataset<Row> identities = Identities.identities(inv, daily);
+    SilverInputs in = x.inputs(daily);
+    Dataset<Row> identities = Identities.identities(in);
     Row key = identities.filter(col("identity_id").equalTo("aws:access_key:" + KEY)).first();
     assertThat(key.getJavaMap(key.fieldIndex("attributes"))).containsEntry("user_arn", USER);
     assertThat(instant(key.getAs("last_seen_at"))).isEqualTo("2026-10-02T09:00:00Z");
     Row user = identities.filter(col("identity_id").equalTo("aws:" + USER)).first();
     assertThat(instant(user.getAs("last_seen_at"))).isEqualTo("2026-10-02T09:00:00Z");
 
-    Dataset<Row> entitlements =
-        Entitlements.entitlements(
-            Entitlements.attachments(
-                inv.iamUsers(), inv.iamGroups(), inv.iamRoles(), inv.iamPolicies()),
-            DAY2);
-    Dataset<Row> edges =
-        IdentityEdges.edges(
-            inv,
-            Agents.agents(inv, identities),
-            identities,
-            daily,
-            entitlements,
-            Entitlements.trustGrants(inv.iamRoles()));
+    Dataset<Row> entitlements = Entitlements.entitlements(AwsIamSilver.attachments(in), DAY2);
+    SilverInputs withGrants =
+        x.inputs(Map.of(Tables.PRINCIPAL_DAILY, daily, Tables.ENTITLEMENTS, entitlements));
+    Dataset<Row> edges = IdentityEdges.edges(withGrants, Agents.agents(withGrants, identities));
     List<String> observed =
         edges
             .filter(col("source").equalTo("aws-cloudtrail"))

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.agentlake.testing.Extracted;
 import io.agentlake.testing.SharedSpark;
 import io.agentlake.transforms.sources.iam.AwsIam;
+import io.agentlake.transforms.sources.iam.AwsIamSilver;
 import java.time.LocalDate;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -98,7 +99,7 @@ class TrustEdgesTest {
             LocalDate.of(2026, 11, 1));
 
     List<String> edges =
-        IdentityEdges.canAssume(Entitlements.trustGrants(x.bronze("iam_role")), entitlements)
+        AwsIamSilver.canAssume(Entitlements.trustGrants(x.bronze("iam_role")), entitlements)
             .select("src_id", "dst_id")
             .collectAsList()
             .stream()

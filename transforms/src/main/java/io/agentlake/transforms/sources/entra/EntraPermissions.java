@@ -26,6 +26,7 @@ import io.agentlake.transforms.Contracts;
 import io.agentlake.transforms.Times;
 import io.agentlake.transforms.Utc;
 import io.agentlake.transforms.sources.PlatformSilver;
+import io.agentlake.transforms.sources.SilverInputs;
 import io.agentlake.transforms.sources.UsageObservability;
 import java.time.LocalDate;
 import java.util.List;
@@ -109,25 +110,25 @@ public final class EntraPermissions implements PlatformSilver {
   }
 
   @Override
-  public Dataset<Row> entitlements(Bronze bronze, LocalDate runDate) {
+  public Dataset<Row> entitlements(SilverInputs in, LocalDate runDate) {
     return entitlements(
-        bronze.latest(EntraId.SERVICE_PRINCIPAL.recordType(), "id"),
-        bronze.latest(EntraId.APP_ROLE_ASSIGNMENT.recordType(), "id"),
-        bronze.latest(EntraId.OAUTH2_PERMISSION_GRANT.recordType(), "id"),
-        bronze.latest(EntraId.DIRECTORY_ROLE_ASSIGNMENT.recordType(), "id"),
+        in.latest(EntraId.SERVICE_PRINCIPAL.recordType(), "id"),
+        in.latest(EntraId.APP_ROLE_ASSIGNMENT.recordType(), "id"),
+        in.latest(EntraId.OAUTH2_PERMISSION_GRANT.recordType(), "id"),
+        in.latest(EntraId.DIRECTORY_ROLE_ASSIGNMENT.recordType(), "id"),
         runDate);
   }
 
   @Override
-  public Dataset<Row> activity(Bronze bronze) {
+  public Dataset<Row> activity(SilverInputs in) {
     return activity(
-        bronze.all(EntraId.SIGN_IN.recordType()),
-        bronze.latest(EntraId.SERVICE_PRINCIPAL.recordType(), "id"));
+        in.all(EntraId.SIGN_IN.recordType()),
+        in.latest(EntraId.SERVICE_PRINCIPAL.recordType(), "id"));
   }
 
   @Override
-  public Dataset<Row> coverage(Bronze bronze) {
-    return coverage(bronze.all(EntraId.SIGN_IN.recordType()));
+  public Dataset<Row> coverage(SilverInputs in) {
+    return coverage(in.all(EntraId.SIGN_IN.recordType()));
   }
 
   /**

@@ -1,0 +1,201 @@
+package io.agentlake.transforms.sources.iam;
+
+import static io.agentlake.transforms.correlate.Entitlements.accountOf;
+import static io.agentlake.transforms.correlate.Entitlements.parseIso;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.map_from_entries;
+import static org.apache.spark.sql.functions.regexp_extract;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.transform;
+import static org.apache.spark.sql.functions.when;
+
+import io.agentlake.schemas.Tables;
+import io.agentlake.schemas.vocabulary.EdgeType;
+import io.agentlake.schemas.vocabulary.IdPrefix;
+import io.agentlake.transforms.correlate.EntitlementHistory;
+import io.agentlake.transforms.correlate.Entitlements;
+import io.agentlake.transforms.correlate.Globs;
+import io.agentlake.transforms.correlate.IdentityEdges;
+import io.agentlake.transforms.sources.IdentityRow;
+import io.agentlake.transforms.sources.SilverInputs;
+import io.agentlake.transforms.sources.SourceSilver;
+import java.util.Optional;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * AWS IAM's share of the identity graph: its users (last used as the credential report says), roles
+ * (as {@code RoleLastUsed} says) and groups are identities; group membership and trust policies are
+ * edges. Its grants are evaluated by {@link Entitlements} (NotAction, boundaries, Deny), which the
+ * correlate job calls itself.
+ */
+public final class AwsIamSilver implements SourceSilver {
+
+  @Override
+  public Optional<Dataset<Row>> identities(SilverInputs in) {
+    Dataset<Row> report =
+        in.latest(AwsIam.CREDENTIAL_REPORT_ROW.recordType(), "arn")
+            .select(
+                col("arn").as("r_arn"),
+                greatest(
+                        parseIso(col("password_last_used")),
+                        parseIso(col("access_key_1_last_used_date")),
+                        parseIso(col("access_key_2_last_used_date")))
+                    .as("report_last_used"));
+    Dataset<Row> users =
+        users(in)
+            .join(report, col("Arn").equalTo(col("r_arn")), "left")
+            .select(
+                iam("user", col("UserId"), col("UserName"))
+                    .lastSeenAt(col("report_last_used"))
+                    .attributes(tags(col("Tags")))
+                    .columns());
+    Dataset<Row> roles =
+        roles(in)
+            .select(
+                iam("role", col("RoleId"), col("RoleName"))
+                    .lastSeenAt(parseIso(col("RoleLastUsed.LastUsedDate")))
+                    .attributes(tags(col("Tags")))
+                    .columns());
+    Dataset<Row> groups =
+        groups(in).select(iam("group", col("GroupId"), col("GroupName")).columns());
+    return Optional.of(users.unionByName(roles).unionByName(groups));
+  }
+
+  /** MEMBER_OF from users' {@code GroupList}; CAN_ASSUME from roles' trust policies. */
+  @Override
+  public Optional<Dataset<Row>> edges(SilverInputs in) {
+    Dataset<Row> members =
+        IdentityEdges.edge(
+            users(in).select(col("Arn"), explode(col("GroupList")).as("group_name")),
+            IdPrefix.AWS.of(col("Arn")),
+            EdgeType.MEMBER_OF,
+            concat(
+                lit(IdPrefix.AWS.of("arn:aws:iam::")),
+                accountOf(col("Arn")),
+                lit(":group/"),
+                col("group_name")),
+            AwsIam.NAME,
+            lit("GroupList"),
+            false);
+    return Optional.of(
+        members.unionByName(
+            canAssume(Entitlements.trustGrants(roles(in)), in.silver(Tables.ENTITLEMENTS))));
+  }
+
+  /**
+   * CAN_ASSUME edges from trust policies: an exact principal ARN; an account (root ARN or bare id),
+   * which lets in every principal of that account whose own Allow grants cover sts:AssumeRole on
+   * the role; {@code *}; and services (workload roles).
+   */
+  public static Dataset<Row> canAssume(Dataset<Row> trustGrants, Dataset<Row> entitlements) {
+    Column noTime = lit(null).cast("timestamp");
+    Column account = regexp_extract(col("principal"), "^(?:arn:aws:iam::)?(\\d{12})(?::root)?$", 1);
+    Dataset<Row> exact =
+        trustGrants
+            .filter(col("principal_kind").equalTo("AWS"))
+            .filter(account.equalTo("").and(col("principal").notEqual("*")))
+            .select(
+                IdPrefix.AWS.of(col("principal")).as("src_id"),
+                col("role_arn"),
+                concat(lit("trust policy names "), col("principal")).as("evidence"));
+    Dataset<Row> accounts =
+        trustGrants
+            .filter(col("principal_kind").equalTo("AWS"))
+            .withColumn("trusted_account", account)
+            .filter(col("trusted_account").notEqual(""));
+    Dataset<Row> assumeGrants =
+        EntitlementHistory.current(entitlements)
+            .filter(col("effect").equalTo("Allow"))
+            .filter(col("policy_type").notEqual("boundary"))
+            .filter(col("action").equalTo("sts:assumerole"));
+    Dataset<Row> viaAccount =
+        accounts
+            .join(
+                assumeGrants,
+                accounts
+                    .col("trusted_account")
+                    .equalTo(assumeGrants.col("account_id"))
+                    .and(
+                        Globs.matches(
+                            accounts.col("role_arn"), assumeGrants.col("resource_pattern"))))
+            .select(
+                col("principal_id").as("src_id"),
+                col("role_arn"),
+                concat(
+                        lit("trust policy trusts account "),
+                        col("trusted_account"),
+                        lit("; policy "),
+                        col("policy_name"),
+                        lit(" allows sts:AssumeRole on "),
+                        col("resource_pattern"))
+                    .as("evidence"));
+    Dataset<Row> others =
+        trustGrants
+            .filter(col("principal_kind").notEqual("AWS").or(col("principal").equalTo("*")))
+            .select(
+                when(col("principal").equalTo("*"), lit(IdPrefix.AWS.of("*")))
+                    .otherwise(
+                        concat(
+                            lit(IdPrefix.AWS.value()),
+                            lower(col("principal_kind")),
+                            lit(":"),
+                            col("principal")))
+                    .as("src_id"),
+                col("role_arn"),
+                concat(lit("trust policy "), col("principal_kind"), lit(" "), col("principal"))
+                    .as("evidence"));
+    return exact
+        .unionByName(viaAccount)
+        .unionByName(others)
+        .select(
+            col("src_id"),
+            lit(EdgeType.CAN_ASSUME.value()).as("edge_type"),
+            IdPrefix.AWS.of(col("role_arn")).as("dst_id"),
+            lit(AwsIam.NAME).as("source"),
+            col("evidence"),
+            noTime.as("first_seen"),
+            noTime.as("last_seen"));
+  }
+
+  /** The latest IAM users, groups, roles and customer-managed policies, as the grants read them. */
+  public static Dataset<Row> attachments(SilverInputs in) {
+    return Entitlements.attachments(
+        users(in), groups(in), roles(in), in.latest(AwsIam.POLICY.recordType(), "Arn"));
+  }
+
+  /** An IAM entity by its {@code Arn}, in its account, created at its {@code CreateDate}. */
+  private static IdentityRow iam(String kind, Column id, Column name) {
+    return IdentityRow.of(IdPrefix.AWS.of(col("Arn")), kind, AwsIam.NAME)
+        .nativeId(id)
+        .displayName(name)
+        .account(accountOf(col("Arn")))
+        .createdAt(parseIso(col("CreateDate")));
+  }
+
+  private static Dataset<Row> users(SilverInputs in) {
+    return in.latest(AwsIam.USER.recordType(), "Arn");
+  }
+
+  private static Dataset<Row> groups(SilverInputs in) {
+    return in.latest(AwsIam.GROUP.recordType(), "Arn");
+  }
+
+  private static Dataset<Row> roles(SilverInputs in) {
+    return in.latest(AwsIam.ROLE.recordType(), "Arn");
+  }
+
+  private static Column tags(Column tags) {
+    return coalesce(
+        map_from_entries(transform(tags, t -> struct(t.getField("Key"), t.getField("Value")))),
+        expr("cast(map() as map<string,string>)"));
+  }
+}
