@@ -20,7 +20,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 /**
  * The versioned weights behind {@code gold.risk_scores}: one weight and OWASP mapping per factor,
  * and the tier thresholds. Loaded from YAML with kebab-case keys; {@link #defaults()} is {@code
- * risk-model-v1.yaml} next to this class, where each factor is documented.
+ * risk-model-v2.yaml} next to this class, where each factor is documented.
  *
  * <p>Dangerous: a model file that forgets a factor would silently drop it from every score, so
  * loading fails unless every factor the transform computes is declared, and nothing else is. A
@@ -36,7 +36,7 @@ public record RiskModel(String version, List<Factor> factors, Tiers tiers) {
   /** Every factor {@link RiskScores} computes, in output order (snake_case). */
   public static final List<String> FACTOR_NAMES = Vocabulary.valuesOf(RiskFactor.class);
 
-  public static final String DEFAULT_RESOURCE = "risk-model-v1.yaml";
+  public static final String DEFAULT_RESOURCE = "risk-model-v2.yaml";
 
   /** The highest score: a weight or tier threshold above it could never mean what it says. */
   private static final double MAX_SCORE = 100;
@@ -110,7 +110,7 @@ public record RiskModel(String version, List<Factor> factors, Tiers tiers) {
       throw new UncheckedIOException("cannot read the risk model", e);
     }
     if (root == null || !root.isObject()) {
-      throw invalid("it is empty or not a mapping", "start from risk-model-v1.yaml");
+      throw invalid("it is empty or not a mapping", "start from risk-model-v2.yaml");
     }
     String version = text(root, "version");
     JsonNode tiersNode = root.path("tiers");

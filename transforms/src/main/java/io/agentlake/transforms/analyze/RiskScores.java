@@ -73,6 +73,10 @@ public final class RiskScores {
       List.of("access_key", "api_key", "client_secret", "certificate");
 
   static final int LONG_LIVED_DAYS = 90;
+
+  /** A valid credential that expires within this many days of the run date is expiring. */
+  static final int EXPIRING_DAYS = 30;
+
   static final int DENIED_DAYS = 7;
   static final double DENIED_SATURATION = 20.0;
 
@@ -123,6 +127,7 @@ public final class RiskScores {
     facts.put(RiskFactor.ORPHAN_REASONS, orphanReasons(orphanedAgents, asOf));
     facts.put(
         RiskFactor.LONG_LIVED_CREDENTIALS, longLivedCredentials(credentials, identities, asOf));
+    facts.put(RiskFactor.EXPIRING_CREDENTIALS, expiringCredentials(credentials, identities, asOf));
     facts.put(RiskFactor.SHARED_CREDENTIALS, sharedCredentials(credentials));
     facts.put(RiskFactor.DENIED_ATTEMPTS, deniedAttempts(activity, reached, asOf));
     facts.put(
@@ -192,6 +197,8 @@ public final class RiskScores {
       case ORPHAN_REASONS -> "{\"reasons\":[]}";
       case LONG_LIVED_CREDENTIALS ->
           "{\"long_lived_keys\":[],\"older_than_days\":" + LONG_LIVED_DAYS + "}";
+      case EXPIRING_CREDENTIALS ->
+          "{\"expiring_credentials\":[],\"within_days\":" + EXPIRING_DAYS + "}";
       case SHARED_CREDENTIALS -> "{\"shared\":[]}";
       case DENIED_ATTEMPTS -> "{\"denied_attempts\":0,\"days\":" + DENIED_DAYS + "}";
       case NO_PURPOSE -> "{}";
@@ -320,6 +327,49 @@ public final class RiskScores {
                     struct(
                         col("keys").as("long_lived_keys"),
                         lit(LONG_LIVED_DAYS).as("older_than_days")))
+                .as("evidence"));
+  }
+
+  /**
+   * Credentials the agent uses whose export states an end date (Entra ID client secrets and
+   * certificates) that is after the run date and at most {@link #EXPIRING_DAYS} days after it: the
+   * rotation is due and not yet done, and the agent stops authenticating when it lapses.
+   */
+  private static Dataset<Row> expiringCredentials(
+      Dataset<Row> credentials, Dataset<Row> identities, LocalDate asOf) {
+    Dataset<Row> expiring =
+        identities
+            .withColumn("expires_at", Times.parseIso(col("attributes").getItem("expires_at")))
+            .filter(col("expires_at").isNotNull())
+            .filter(not(Utc.atOrBefore(col("expires_at"), asOf)))
+            .withColumn("days_left", datediff(Utc.day(col("expires_at")), lit(asOf)))
+            .filter(col("days_left").leq(EXPIRING_DAYS))
+            .select(
+                col("identity_id").as("credential_id"),
+                col("kind"),
+                col("display_name").as("hint"),
+                col("expires_at"),
+                col("days_left"));
+    return credentials
+        .join(broadcast(expiring), "credential_id")
+        .groupBy("agent_id")
+        .agg(
+            array_sort(
+                    collect_list(
+                        struct(
+                            col("credential_id"),
+                            col("kind"),
+                            col("hint"),
+                            col("expires_at"),
+                            col("days_left"))))
+                .as("expiring"))
+        .select(
+            col("agent_id"),
+            lit(1.0).as("raw"),
+            Evidence.json(
+                    struct(
+                        col("expiring").as("expiring_credentials"),
+                        lit(EXPIRING_DAYS).as("within_days")))
                 .as("evidence"));
   }
 

@@ -16,7 +16,7 @@ class RiskModelTest {
   @Test
   void defaultsDeclareEveryFactorInOrder() {
     RiskModel model = RiskModel.defaults();
-    assertThat(model.version()).isEqualTo("risk-model-v1");
+    assertThat(model.version()).isEqualTo("risk-model-v2");
     assertThat(model.factors())
         .extracting(RiskModel.Factor::name)
         .containsExactlyElementsOf(RiskModel.FACTOR_NAMES);

@@ -189,7 +189,7 @@ class RiskScoresTest {
         .contains("m:C");
     assertThat((String) factor(rows.get("bedrock:A"), "denied_attempts").getAs("evidence"))
         .contains("\"denied_attempts\":10");
-    assertThat((String) rows.get("m:B").getAs("model_version")).isEqualTo("risk-model-v1");
+    assertThat((String) rows.get("m:B").getAs("model_version")).isEqualTo("risk-model-v2");
   }
 
   @Test
@@ -215,7 +215,7 @@ class RiskScoresTest {
       yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
     String lighter =
-        yaml.replace("version: risk-model-v1", "version: test-light")
+        yaml.replace("version: risk-model-v2", "version: test-light")
             .replace("admin-reach:\n    weight: 50", "admin-reach:\n    weight: 10");
     RiskModel model =
         RiskModel.load(new ByteArrayInputStream(lighter.getBytes(StandardCharsets.UTF_8)));
@@ -266,6 +266,60 @@ class RiskScoresTest {
         .contains("\"expires_at\":\"2026-12-31T00:00:00Z\"")
         .doesNotContain(expired)
         .doesNotContain(young);
+  }
+
+  /**
+   * A credential still valid at the end of the run date whose end date is at most 30 days later is
+   * expiring; one that lapsed on the run date, or ends later, is not. AS_OF is 2025-06-30.
+   */
+  @Test
+  void aCredentialEndingWithinThirtyDaysIsExpiring(SparkSession spark) {
+    String soon = "entra:credential:soon";
+    String lapsed = "entra:credential:lapsed";
+    String later = "entra:credential:later";
+    Dataset<Row> agents =
+        rows(
+            spark,
+            Tables.AGENTS,
+            j(
+                "{'agent_id':'entra:E','platform':'entra','native_id':'E','owner_match':'MATCHED',"
+                    + "'purpose':'x','credential_ids':['%s','%s','%s']}"
+                        .formatted(soon, lapsed, later)),
+            j(
+                "{'agent_id':'entra:F','platform':'entra','native_id':'F','owner_match':'MATCHED',"
+                    + "'purpose':'x','credential_ids':['%s']}".formatted(later)));
+    Dataset<Row> identities =
+        rows(
+            spark,
+            Tables.IDENTITIES,
+            credential(soon, "client_secret", "2025-06-01", "2025-07-30"),
+            credential(lapsed, "certificate", "2025-06-01", "2025-06-30"),
+            credential(later, "client_secret", "2025-06-01", "2025-07-31"));
+    Map<String, Row> scores =
+        byAgent(
+            RiskScores.compute(
+                agents,
+                spark.createDataFrame(List.of(), Tables.AGENT_REACH.schema()),
+                spark.createDataFrame(List.of(), Tables.PRINCIPAL_RISK_FACTS.schema()),
+                spark.createDataFrame(List.of(), Tables.UNUSED_PRIVILEGES.schema()),
+                spark.createDataFrame(List.of(), Tables.ORPHANED_AGENTS.schema()),
+                spark.createDataFrame(List.of(), Tables.ACTIVITY_DAILY.schema()),
+                identities,
+                RiskModel.defaults(),
+                AS_OF));
+    Row e = factor(scores.get("entra:E"), "expiring_credentials");
+    assertThat((double) e.getAs("raw_value")).isEqualTo(1.0);
+    assertThat((double) e.getAs("contribution")).isEqualTo(5.0);
+    assertThat((String) e.getAs("evidence"))
+        .contains(soon)
+        .contains("\"days_left\":30")
+        .contains("\"within_days\":30")
+        .doesNotContain(lapsed)
+        .doesNotContain(later);
+    Row f = factor(scores.get("entra:F"), "expiring_credentials");
+    assertThat((double) f.getAs("raw_value")).isEqualTo(0.0);
+    assertThat((String) f.getAs("evidence"))
+        .isEqualTo("{\"expiring_credentials\":[],\"within_days\":30}");
   }
 
   private static String credential(String id, String kind, String start, String end) {
