@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
@@ -84,6 +85,9 @@ class EntraOnlyCompanyTest {
     assertThat(truth.get("orphans")).as("the generator plants Entra orphans").isNotEmpty();
     assertThat(truth.get("entra_unused_grants")).isNotEmpty();
     assertThat(truth.get("entra_not_observable_grants")).isNotEmpty();
+    assertThat(truth.get("orphans").toString())
+        .as("a disabled agent identity with a live secret is planted")
+        .contains("DANGLING_CREDENTIAL");
     GroundTruthCheck check = new GroundTruthCheck(lake, truth, end);
     GroundTruthCheck.assertExact(
         List.of(
@@ -114,6 +118,35 @@ class EntraOnlyCompanyTest {
             .findFirst()
             .orElseThrow();
     assertThat((double) permissions.getAs("contribution")).isPositive();
+  }
+
+  /**
+   * The helpdesk agent's secret ends 20 days after the run date: expiring, and only that agent's.
+   * The retired agent's secret, 200 days old and valid, is long-lived.
+   */
+  @Test
+  void theSecretsEndDatesGiveTheCredentialFactors() {
+    Map<String, Double> expiring = new java.util.TreeMap<>();
+    Map<String, Double> longLived = new java.util.TreeMap<>();
+    for (Row score : gold(Tables.RISK_SCORES).collectAsList()) {
+      for (Row f : score.<Row>getList(score.fieldIndex("factors"))) {
+        if (f.getAs("factor").equals("expiring_credentials")) {
+          expiring.put(score.getAs("name"), f.getAs("raw_value"));
+        }
+        if (f.getAs("factor").equals("long_lived_credentials")) {
+          longLived.put(score.getAs("name"), f.getAs("raw_value"));
+        }
+      }
+    }
+    assertThat(expiring).containsEntry("copilot-helpdesk", 1.0);
+    assertThat(expiring.entrySet())
+        .filteredOn(e -> e.getValue() > 0)
+        .extracting(Map.Entry::getKey)
+        .containsExactly("copilot-helpdesk");
+    assertThat(longLived.entrySet())
+        .filteredOn(e -> e.getValue() > 0)
+        .extracting(Map.Entry::getKey)
+        .containsExactlyInAnyOrder("copilot-helpdesk", "retired-triage");
   }
 
   private Dataset<Row> gold(TableContract table) {

@@ -5,6 +5,7 @@ import io.agentlake.jobs.generate.Org.EntraGrant;
 import io.agentlake.jobs.generate.Org.EntraResource;
 import io.agentlake.jobs.generate.Org.Person;
 import io.agentlake.jobs.generate.Org.Platform;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +18,10 @@ import java.util.Map;
  * <p>Planted: a healthy agent that holds an app role of a resource it never calls (an unused
  * grant), one that calls everything it holds, one without a sponsor holding
  * RoleManagement.ReadWrite.Directory (NO_OWNER, a privilege-escalation fact), one whose sponsor is
- * gone (OWNER_DEPROVISIONED, its manager the successor), and one that never signs in (IDLE, every
- * grant unused).
+ * gone (OWNER_DEPROVISIONED, its manager the successor), one that never signs in (IDLE, every grant
+ * unused), and one whose service principal was disabled while its client secret is still valid
+ * (DANGLING_CREDENTIAL, and IDLE). The helpdesk agent's client secret expires 20 days after the run
+ * date (an expiring credential); the disabled one's is long-lived.
  */
 final class EntraAgents {
 
@@ -88,6 +91,16 @@ final class EntraAgents {
 
     Agent idle = agent(org, r, "quarter-report-bot", "builds the quarterly report", s3);
     grant(r, idle, reports, reportsRead, "Reports.Read");
+
+    Instant asOf = org.asOf();
+    helpdesk.entraSecrets.add(
+        new Org.EntraSecret(
+            r.uuid(), "Hd1", asOf.minus(160, ChronoUnit.DAYS), asOf.plus(20, ChronoUnit.DAYS)));
+    Agent retired = agent(org, r, "retired-triage", "triaged support mail until replaced", s1);
+    retired.entraDisabled = true;
+    retired.entraSecrets.add(
+        new Org.EntraSecret(
+            r.uuid(), "Rt7", asOf.minus(200, ChronoUnit.DAYS), asOf.plus(165, ChronoUnit.DAYS)));
   }
 
   private static Agent agent(Org org, Rng r, String name, String purpose, Person sponsor) {

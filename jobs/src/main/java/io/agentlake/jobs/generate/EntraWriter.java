@@ -86,8 +86,20 @@ final class EntraWriter {
         g.writeStringField("appId", a.entraAppId);
         g.writeStringField("displayName", a.name);
         g.writeStringField("servicePrincipalType", "ServiceIdentity");
-        g.writeBooleanField("accountEnabled", true);
+        g.writeBooleanField("accountEnabled", !a.entraDisabled);
         g.writeStringField("createdDateTime", GRAPH.format(a.created));
+        g.writeArrayFieldStart("passwordCredentials");
+        for (Org.EntraSecret secret : a.entraSecrets) {
+          g.writeStartObject();
+          g.writeStringField("keyId", secret.keyId());
+          g.writeStringField("displayName", "agent secret");
+          g.writeStringField("hint", secret.hint());
+          g.writeStringField("startDateTime", GRAPH.format(secret.start()));
+          g.writeStringField("endDateTime", GRAPH.format(secret.end()));
+          g.writeNullField("secretText");
+          g.writeEndObject();
+        }
+        g.writeEndArray();
         g.writeArrayFieldStart("sponsors");
         if (a.sponsor != null) {
           g.writeStartObject();

@@ -146,6 +146,10 @@ final class GroundTruth {
       Instant archived = a.openAiProject.archived();
       return keys(a).stream().anyMatch(k -> k.lastUsed() != null && k.lastUsed().isAfter(archived));
     }
+    if (a.platform == Platform.ENTRA) {
+      // A disabled agent identity whose client secret has not reached its end date.
+      return a.entraDisabled && a.entraSecrets.stream().anyMatch(s -> s.end().isAfter(org.asOf()));
+    }
     return a.platform == Platform.BEDROCK
         && !a.inPlatformExport
         && a.inManifest

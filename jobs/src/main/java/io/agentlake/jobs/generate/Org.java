@@ -272,6 +272,12 @@ final class Org {
     /** The resource apps it signs in to every day of the period (none: it never signs in). */
     final List<EntraResource> entraCalls = new ArrayList<>();
 
+    /** Whether its service principal is disabled ({@code accountEnabled: false}). */
+    boolean entraDisabled;
+
+    /** Client secrets on its service principal (their metadata: no secret is ever written). */
+    final List<EntraSecret> entraSecrets = new ArrayList<>();
+
     String id() {
       return platform.code + ":" + localId;
     }
@@ -305,6 +311,9 @@ final class Org {
    * value} its name.
    */
   record EntraGrant(String assignmentId, EntraResource resource, String roleId, String value) {}
+
+  /** A client secret's metadata, as Graph lists it: key id, hint, validity. */
+  record EntraSecret(String keyId, String hint, Instant start, Instant end) {}
 
   record AdminReach(Agent agent, Principal via, Principal adminRole) {}
 
