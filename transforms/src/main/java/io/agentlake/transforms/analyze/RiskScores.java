@@ -39,6 +39,7 @@ import io.agentlake.transforms.Times;
 import io.agentlake.transforms.Utc;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -306,28 +307,8 @@ public final class RiskScores {
                 datediff(lit(asOf), Utc.day(col("created_at"))).as("age_days"),
                 col("expires_at"))
             .filter(col("age_days").gt(LONG_LIVED_DAYS));
-    return credentials
-        .join(broadcast(oldKeys), "credential_id")
-        .groupBy("agent_id")
-        .agg(
-            array_sort(
-                    collect_list(
-                        struct(
-                            col("credential_id"),
-                            col("kind"),
-                            col("status"),
-                            col("created_at"),
-                            col("age_days"),
-                            col("expires_at"))))
-                .as("keys"))
-        .select(
-            col("agent_id"),
-            lit(1.0).as("raw"),
-            Evidence.json(
-                    struct(
-                        col("keys").as("long_lived_keys"),
-                        lit(LONG_LIVED_DAYS).as("older_than_days")))
-                .as("evidence"));
+    return credentialFactor(
+        credentials, oldKeys, "long_lived_keys", "older_than_days", LONG_LIVED_DAYS);
   }
 
   /**
@@ -350,26 +331,33 @@ public final class RiskScores {
                 col("display_name").as("hint"),
                 col("expires_at"),
                 col("days_left"));
+    return credentialFactor(
+        credentials, expiring, "expiring_credentials", "within_days", EXPIRING_DAYS);
+  }
+
+  /**
+   * One credential factor: each agent's qualifying credentials (every column of {@code qualifying},
+   * keyed by credential_id first), sorted, as the evidence list {@code listName}, with the
+   * threshold that made them qualify.
+   */
+  private static Dataset<Row> credentialFactor(
+      Dataset<Row> credentials,
+      Dataset<Row> qualifying,
+      String listName,
+      String thresholdName,
+      int threshold) {
+    Column[] fields =
+        Arrays.stream(qualifying.columns())
+            .map(org.apache.spark.sql.functions::col)
+            .toArray(Column[]::new);
     return credentials
-        .join(broadcast(expiring), "credential_id")
+        .join(broadcast(qualifying), "credential_id")
         .groupBy("agent_id")
-        .agg(
-            array_sort(
-                    collect_list(
-                        struct(
-                            col("credential_id"),
-                            col("kind"),
-                            col("hint"),
-                            col("expires_at"),
-                            col("days_left"))))
-                .as("expiring"))
+        .agg(array_sort(collect_list(struct(fields))).as("found"))
         .select(
             col("agent_id"),
             lit(1.0).as("raw"),
-            Evidence.json(
-                    struct(
-                        col("expiring").as("expiring_credentials"),
-                        lit(EXPIRING_DAYS).as("within_days")))
+            Evidence.json(struct(col("found").as(listName), lit(threshold).as(thresholdName)))
                 .as("evidence"));
   }
 
