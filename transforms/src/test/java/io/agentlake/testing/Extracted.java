@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
@@ -30,6 +31,7 @@ public final class Extracted {
 
   private final SparkSession spark;
   private final List<Row> rows = new ArrayList<>();
+  private final Map<String, Dataset<Row>> bronze = new HashMap<>();
 
   public Extracted(SparkSession spark) {
     this.spark = spark;
@@ -58,6 +60,7 @@ public final class Extracted {
   private Extracted add(String sourceType, String path, InputStream in) {
     RecordExtractor.extract(
         Sources.of(sourceType), path, in, r -> rows.add(ExtractedRecords.row(sourceType, path, r)));
+    bronze.clear();
     return this;
   }
 
@@ -100,9 +103,16 @@ public final class Extracted {
     return inputs(Map.of());
   }
 
-  /** The bronze rows of one record type. */
+  /**
+   * The bronze rows of one record type, computed once and held as a plan leaf (see {@link
+   * Frames#materialized}), as the correlate job reads bronze from its Delta table.
+   */
   public Dataset<Row> bronze(String recordType) {
-    SourceRecordType type = Sources.recordType(recordType).orElseThrow();
-    return Bronze.accepted(rows(), type, "test-run", INGEST_TIME);
+    return bronze.computeIfAbsent(
+        recordType,
+        t -> {
+          SourceRecordType type = Sources.recordType(t).orElseThrow();
+          return Frames.materialized(Bronze.accepted(rows(), type, "test-run", INGEST_TIME));
+        });
   }
 }

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentlake.schemas.Tables;
 import io.agentlake.schemas.vocabulary.PolicyChange;
+import io.agentlake.testing.Frames;
 import io.agentlake.testing.SharedSpark;
 import io.agentlake.transforms.correlate.Entitlements;
 import java.time.LocalDate;
@@ -171,7 +172,8 @@ class LeastPrivilegeTest {
                   .formatted(AS_OF.minusDays(i))));
     }
     Dataset<Row> unused =
-        UnusedPrivileges.compute(
+        Frames.materialized(
+            UnusedPrivileges.compute(
                 entitlements,
                 activity,
                 rows(spark, Tables.OBSERVATION_COVERAGE, coverage.toArray(new String[0])),
@@ -179,8 +181,7 @@ class LeastPrivilegeTest {
                 rows(spark, Tables.AGENT_REACH),
                 AS_OF,
                 WINDOW,
-                14)
-            .cache();
+                14));
     verdicts = new TreeMap<>();
     for (Row r : unused.filter(col("level").equalTo("ACTION")).collectAsList()) {
       verdicts.put(r.getAs("action_pattern"), r.getAs("verdict"));

@@ -12,6 +12,7 @@ import io.agentlake.schemas.Tables;
 import io.agentlake.schemas.vocabulary.Platform;
 import io.agentlake.schemas.vocabulary.RiskFactCategory;
 import io.agentlake.testing.DatasetAssert;
+import io.agentlake.testing.Frames;
 import io.agentlake.testing.SharedSpark;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -77,15 +78,15 @@ class PrincipalRiskFactsTest {
   }
 
   static Dataset<Row> facts(SparkSession spark, List<String> edges, String... entitlements) {
-    return PrincipalRiskFacts.compute(
+    return Frames.materialized(
+        PrincipalRiskFacts.compute(
             rows(spark, Tables.ENTITLEMENTS, entitlements),
             edges.isEmpty()
                 ? spark.createDataFrame(List.of(), Tables.IDENTITY_EDGES.schema())
                 : rows(spark, Tables.IDENTITY_EDGES, edges.toArray(new String[0])),
             CATALOG,
             AS_OF,
-            5)
-        .cache();
+            5));
   }
 
   static Dataset<Row> facts(SparkSession spark, String... entitlements) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentlake.schemas.Tables;
 import io.agentlake.testing.DatasetAssert;
+import io.agentlake.testing.Frames;
 import io.agentlake.testing.SharedSpark;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -130,12 +131,13 @@ class RiskScoresTest {
                     + KEY
                     + "','kind':'api_key','source':'openai','status':'ACTIVE','created_at':'2025-01-01T00:00:00Z'}"));
     Dataset<Row> riskFacts =
-        PrincipalRiskFacts.compute(
-            entitlements,
-            spark.createDataFrame(List.of(), Tables.IDENTITY_EDGES.schema()),
-            RiskFactCatalog.defaults(),
-            AS_OF,
-            5);
+        Frames.materialized(
+            PrincipalRiskFacts.compute(
+                entitlements,
+                spark.createDataFrame(List.of(), Tables.IDENTITY_EDGES.schema()),
+                RiskFactCatalog.defaults(),
+                AS_OF,
+                5));
     return RiskScores.compute(
         agents, reach, riskFacts, unused, orphaned, activity, identities, model, AS_OF);
   }

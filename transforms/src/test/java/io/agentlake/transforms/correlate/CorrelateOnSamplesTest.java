@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.agentlake.schemas.vocabulary.FactReach;
 import io.agentlake.schemas.vocabulary.RiskFactCategory;
 import io.agentlake.testing.Extracted;
+import io.agentlake.testing.Frames;
 import io.agentlake.testing.SharedSpark;
 import io.agentlake.transforms.analyze.PrincipalRiskFacts;
 import io.agentlake.transforms.analyze.RiskFactCatalog;
@@ -71,14 +72,14 @@ class CorrelateOnSamplesTest {
   void handDerivedGrantsOfLevel1AndExfiller(SparkSession spark) {
     Extracted x = new Extracted(spark).resource(AwsIam.NAME, IAM);
     Dataset<Row> ent =
-        Entitlements.entitlements(
+        Frames.materialized(
+            Entitlements.entitlements(
                 Entitlements.attachments(
                     x.bronze("iam_user"),
                     x.bronze("iam_group"),
                     x.bronze("iam_role"),
                     x.bronze("iam_policy")),
-                DAY)
-            .cache();
+                DAY));
     List<String> level1 =
         ent
             .filter(
@@ -178,9 +179,9 @@ class CorrelateOnSamplesTest {
     Dataset<Row> edges =
         AwsIamSilver.canAssume(Entitlements.trustGrants(x.bronze("iam_role")), ent);
     Dataset<Row> facts =
-        PrincipalRiskFacts.compute(
-                ent, edges, RiskFactCatalog.defaults(), java.time.LocalDate.of(2026, 10, 3), 5)
-            .cache();
+        Frames.materialized(
+            PrincipalRiskFacts.compute(
+                ent, edges, RiskFactCatalog.defaults(), java.time.LocalDate.of(2026, 10, 3), 5));
     String role = "aws:arn:aws:iam::123456789012:role/";
 
     assertThat(principalsWith(facts, RiskFactCategory.FULL_ADMIN.value()))

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentlake.testing.Extracted;
+import io.agentlake.testing.Frames;
 import io.agentlake.testing.SharedSpark;
 import io.agentlake.transforms.sources.iam.AwsIam;
 import java.time.LocalDate;
@@ -210,7 +211,8 @@ class EntitlementsTest {
   @BeforeAll
   void expand(SparkSession spark) {
     ent =
-        entitlementsOf(spark, export(List.of(USER), List.of(GROUP), ROLES, POLICIES), DAY1).cache();
+        Frames.materialized(
+            entitlementsOf(spark, export(List.of(USER), List.of(GROUP), ROLES, POLICIES), DAY1));
   }
 
   private Dataset<Row> allowsOf(String name) {
@@ -348,7 +350,7 @@ class EntitlementsTest {
     Dataset<Row> second =
         entitlementsOf(
             spark, export(List.of(), List.of(), List.of(wildcardsOnly), List.of()), DAY2);
-    Dataset<Row> day2 = EntitlementHistory.next(day1, second, DAY2).cache();
+    Dataset<Row> day2 = Frames.materialized(EntitlementHistory.next(day1, second, DAY2));
 
     Row kept = day2.filter(col("action").equalTo("s3:getobject")).first();
     assertThat(kept.<java.sql.Date>getAs("valid_from").toLocalDate()).isEqualTo(DAY1);

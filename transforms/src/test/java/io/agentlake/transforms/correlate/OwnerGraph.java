@@ -2,6 +2,7 @@ package io.agentlake.transforms.correlate;
 
 import io.agentlake.schemas.Tables;
 import io.agentlake.testing.Extracted;
+import io.agentlake.testing.Frames;
 import io.agentlake.transforms.analyze.OrphanedAgents;
 import io.agentlake.transforms.sources.SilverInputs;
 import java.time.LocalDate;
@@ -24,9 +25,9 @@ record OwnerGraph(Map<String, Row> agents, Map<String, Row> orphans, Dataset<Row
 
   static OwnerGraph of(SparkSession spark, Extracted x, LocalDate asOf) {
     SilverInputs in = x.inputs();
-    Dataset<Row> identities = Identities.identities(in).cache();
-    Dataset<Row> agents = Agents.agents(in, identities).cache();
-    Dataset<Row> edges = IdentityEdges.edges(in, agents).cache();
+    Dataset<Row> identities = Frames.materialized(Identities.identities(in));
+    Dataset<Row> agents = Frames.materialized(Agents.agents(in, identities));
+    Dataset<Row> edges = Frames.materialized(IdentityEdges.edges(in, agents));
     Dataset<Row> orphans =
         OrphanedAgents.compute(
             agents,

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentlake.schemas.Tables;
 import io.agentlake.testing.Extracted;
+import io.agentlake.testing.Frames;
 import io.agentlake.testing.SharedSpark;
 import io.agentlake.transforms.analyze.PrincipalRiskFacts;
 import io.agentlake.transforms.analyze.RiskFactCatalog;
@@ -122,13 +123,13 @@ class EntraPermissionsTest {
                         + "\"}}"))
             .text(EntraId.NAME, "entra-id/signIns.json", signIns(true, true));
     entitlements =
-        EntraPermissions.entitlements(
+        Frames.materialized(
+            EntraPermissions.entitlements(
                 tenant.bronze("entra_service_principal"),
                 tenant.bronze("entra_app_role_assignment"),
                 tenant.bronze("entra_oauth2_permission_grant"),
                 tenant.bronze("entra_directory_role_assignment"),
-                AS_OF)
-            .cache();
+                AS_OF));
   }
 
   @Test
@@ -280,7 +281,8 @@ class EntraPermissionsTest {
     }
     Dataset<Row> signIns = logs.bronze("entra_sign_in");
     Dataset<Row> sps = tenant.bronze("entra_service_principal");
-    return UnusedPrivileges.compute(
+    return Frames.materialized(
+        UnusedPrivileges.compute(
             entitlements,
             EntraPermissions.activity(signIns, sps),
             EntraPermissions.coverage(signIns),
@@ -288,8 +290,7 @@ class EntraPermissionsTest {
             spark.createDataFrame(List.of(), Tables.AGENT_REACH.schema()),
             AS_OF,
             WINDOW,
-            7)
-        .cache();
+            7));
   }
 
   private static Map<String, String> verdicts(Dataset<Row> out) {
