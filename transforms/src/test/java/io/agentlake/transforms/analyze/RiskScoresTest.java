@@ -142,6 +142,21 @@ class RiskScoresTest {
         agents, reach, riskFacts, unused, orphaned, activity, identities, model, AS_OF);
   }
 
+  /** Scores of agents whose only inputs are their credentials, under the default model. */
+  static Dataset<Row> scoresOfCredentials(
+      SparkSession spark, Dataset<Row> agents, Dataset<Row> identities) {
+    return RiskScores.compute(
+        agents,
+        spark.createDataFrame(List.of(), Tables.AGENT_REACH.schema()),
+        spark.createDataFrame(List.of(), Tables.PRINCIPAL_RISK_FACTS.schema()),
+        spark.createDataFrame(List.of(), Tables.UNUSED_PRIVILEGES.schema()),
+        spark.createDataFrame(List.of(), Tables.ORPHANED_AGENTS.schema()),
+        spark.createDataFrame(List.of(), Tables.ACTIVITY_DAILY.schema()),
+        identities,
+        RiskModel.defaults(),
+        AS_OF);
+  }
+
   static Map<String, Row> byAgent(Dataset<Row> out) {
     return out.collectAsList().stream().collect(Collectors.toMap(r -> r.getAs("agent_id"), r -> r));
   }
@@ -248,19 +263,7 @@ class RiskScoresTest {
             credential(live, "client_secret", "2025-01-01", "2026-12-31"),
             credential(expired, "certificate", "2024-01-01", "2025-06-01"),
             credential(young, "client_secret", "2025-06-01", "2027-06-01"));
-    Row e =
-        byAgent(
-                RiskScores.compute(
-                    agents,
-                    spark.createDataFrame(List.of(), Tables.AGENT_REACH.schema()),
-                    spark.createDataFrame(List.of(), Tables.PRINCIPAL_RISK_FACTS.schema()),
-                    spark.createDataFrame(List.of(), Tables.UNUSED_PRIVILEGES.schema()),
-                    spark.createDataFrame(List.of(), Tables.ORPHANED_AGENTS.schema()),
-                    spark.createDataFrame(List.of(), Tables.ACTIVITY_DAILY.schema()),
-                    identities,
-                    RiskModel.defaults(),
-                    AS_OF))
-            .get("entra:E");
+    Row e = byAgent(scoresOfCredentials(spark, agents, identities)).get("entra:E");
     Row longLived = factor(e, "long_lived_credentials");
     assertThat((double) longLived.getAs("raw_value")).isEqualTo(1.0);
     assertThat((String) longLived.getAs("evidence"))
@@ -297,18 +300,7 @@ class RiskScoresTest {
             credential(soon, "client_secret", "2025-06-01", "2025-07-30"),
             credential(lapsed, "certificate", "2025-06-01", "2025-06-30"),
             credential(later, "client_secret", "2025-06-01", "2025-07-31"));
-    Map<String, Row> scores =
-        byAgent(
-            RiskScores.compute(
-                agents,
-                spark.createDataFrame(List.of(), Tables.AGENT_REACH.schema()),
-                spark.createDataFrame(List.of(), Tables.PRINCIPAL_RISK_FACTS.schema()),
-                spark.createDataFrame(List.of(), Tables.UNUSED_PRIVILEGES.schema()),
-                spark.createDataFrame(List.of(), Tables.ORPHANED_AGENTS.schema()),
-                spark.createDataFrame(List.of(), Tables.ACTIVITY_DAILY.schema()),
-                identities,
-                RiskModel.defaults(),
-                AS_OF));
+    Map<String, Row> scores = byAgent(scoresOfCredentials(spark, agents, identities));
     Row e = factor(scores.get("entra:E"), "expiring_credentials");
     assertThat((double) e.getAs("raw_value")).isEqualTo(1.0);
     assertThat((double) e.getAs("contribution")).isEqualTo(5.0);
