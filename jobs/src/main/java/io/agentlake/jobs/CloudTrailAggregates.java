@@ -12,8 +12,8 @@ import io.agentlake.jobs.lake.RunLedger;
 import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
 import io.agentlake.schemas.vocabulary.Platform;
-import io.agentlake.transforms.correlate.Activity;
 import io.agentlake.transforms.sources.cloudtrail.CloudTrail;
+import io.agentlake.transforms.sources.cloudtrail.CloudTrailDaily;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -41,15 +41,15 @@ import org.apache.spark.storage.StorageLevel;
  *
  * <p><b>Merge.</b> The UTC days the new runs' events fall on are <em>recomputed</em> from every
  * bronze row of those days (old runs and new), and replace those days in each table in one Delta
- * commit ({@link Lake#replaceDays}; the pure step is {@link Activity#replaceDays}). Nothing is ever
- * added to a stored count, and that is what makes it safe:
+ * commit ({@link Lake#replaceDays}; the pure step is {@link CloudTrailDaily#replaceDays}). Nothing
+ * is ever added to a stored count, and that is what makes it safe:
  *
  * <ul>
  *   <li>a late event for an earlier day makes that day be recomputed, with its other events;
  *   <li>a crash after a replace but before the watermark is recorded only makes the next run
  *       recompute the same days from the same bronze: same rows, no double count;
  *   <li>an event that reached bronze twice through different runs has one eventTime, so both copies
- *       are in the same recomputed day and {@link Activity#events} keeps one;
+ *       are in the same recomputed day and {@link CloudTrailDaily#events} keeps one;
  *   <li>re-running with nothing new writes nothing.
  * </ul>
  *
@@ -108,32 +108,32 @@ public final class CloudTrailAggregates {
 
     TreeSet<LocalDate> days = new TreeSet<>();
     if (rebuild) {
-      Dataset<Row> events = Activity.events(bronze).persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> events = CloudTrailDaily.events(bronze).persist(StorageLevel.MEMORY_AND_DISK());
       try {
         group(lake, "correlate: activity_daily (full rebuild)");
         timed(
             writes,
             Tables.ACTIVITY_DAILY,
             lake,
-            () -> overwrite(lake, Tables.ACTIVITY_DAILY, Activity.daily(events)));
+            () -> overwrite(lake, Tables.ACTIVITY_DAILY, CloudTrailDaily.daily(events)));
         group(lake, "correlate: principal_daily (full rebuild)");
         timed(
             writes,
             Tables.PRINCIPAL_DAILY,
             lake,
-            () -> overwrite(lake, Tables.PRINCIPAL_DAILY, Activity.principalDaily(events)));
+            () -> overwrite(lake, Tables.PRINCIPAL_DAILY, CloudTrailDaily.principalDaily(events)));
         group(lake, "correlate: observation_coverage (full rebuild)");
         timed(
             writes,
             Tables.OBSERVATION_COVERAGE,
             lake,
-            () -> overwrite(lake, Tables.OBSERVATION_COVERAGE, Activity.coverage(events)));
+            () -> overwrite(lake, Tables.OBSERVATION_COVERAGE, CloudTrailDaily.coverage(events)));
         group(lake, "correlate: unmapped_events (full rebuild)");
         timed(
             writes,
             Tables.UNMAPPED_EVENTS,
             lake,
-            () -> overwrite(lake, Tables.UNMAPPED_EVENTS, Activity.unmapped(events)));
+            () -> overwrite(lake, Tables.UNMAPPED_EVENTS, CloudTrailDaily.unmapped(events)));
       } finally {
         events.unpersist();
       }
@@ -152,7 +152,7 @@ public final class CloudTrailAggregates {
               .toList());
       if (!days.isEmpty()) {
         Dataset<Row> events =
-            Activity.events(bronze.filter(Activity.onDays(days)))
+            CloudTrailDaily.events(bronze.filter(CloudTrailDaily.onDays(days)))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
           group(lake, "correlate: activity_daily (" + days.size() + " days)");
@@ -162,14 +162,15 @@ public final class CloudTrailAggregates {
               lake,
               () ->
                   lake.replaceDays(
-                      Tables.ACTIVITY_DAILY, Activity.daily(events), days, Platform.AWS));
+                      Tables.ACTIVITY_DAILY, CloudTrailDaily.daily(events), days, Platform.AWS));
           group(lake, "correlate: principal_daily (" + days.size() + " days)");
           timed(
               writes,
               Tables.PRINCIPAL_DAILY,
               lake,
               () ->
-                  lake.replaceDays(Tables.PRINCIPAL_DAILY, Activity.principalDaily(events), days));
+                  lake.replaceDays(
+                      Tables.PRINCIPAL_DAILY, CloudTrailDaily.principalDaily(events), days));
           group(lake, "correlate: observation_coverage (" + days.size() + " days)");
           timed(
               writes,
@@ -177,13 +178,17 @@ public final class CloudTrailAggregates {
               lake,
               () ->
                   lake.replaceDays(
-                      Tables.OBSERVATION_COVERAGE, Activity.coverage(events), days, Platform.AWS));
+                      Tables.OBSERVATION_COVERAGE,
+                      CloudTrailDaily.coverage(events),
+                      days,
+                      Platform.AWS));
           group(lake, "correlate: unmapped_events (" + days.size() + " days)");
           timed(
               writes,
               Tables.UNMAPPED_EVENTS,
               lake,
-              () -> lake.replaceDays(Tables.UNMAPPED_EVENTS, Activity.unmapped(events), days));
+              () ->
+                  lake.replaceDays(Tables.UNMAPPED_EVENTS, CloudTrailDaily.unmapped(events), days));
         } finally {
           events.unpersist();
         }

@@ -8,21 +8,21 @@ import io.agentlake.schemas.SourceRecordType;
 import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
 import io.agentlake.schemas.vocabulary.Platform;
-import io.agentlake.transforms.correlate.ActionCatalog;
-import io.agentlake.transforms.correlate.Activity;
 import io.agentlake.transforms.correlate.Agents;
 import io.agentlake.transforms.correlate.EntitlementHistory;
-import io.agentlake.transforms.correlate.Entitlements;
 import io.agentlake.transforms.correlate.Identities;
 import io.agentlake.transforms.correlate.IdentityEdges;
 import io.agentlake.transforms.correlate.Snapshots;
 import io.agentlake.transforms.sources.PlatformSilver;
 import io.agentlake.transforms.sources.SilverInputs;
 import io.agentlake.transforms.sources.Sources;
-import io.agentlake.transforms.sources.iam.AwsIamSilver;
+import io.agentlake.transforms.sources.cloudtrail.CloudTrailDaily;
+import io.agentlake.transforms.sources.iam.ActionCatalog;
+import io.agentlake.transforms.sources.iam.IamPolicies;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
@@ -33,8 +33,8 @@ import org.apache.spark.storage.StorageLevel;
  * from all of bronze when {@code full}; inventory sources are reduced to their latest snapshot and
  * the identity graph is rebuilt whole from them and {@code silver.principal_daily}, never from raw
  * CloudTrail; entitlements keep their history ({@link EntitlementHistory}: the previous table plus
- * this run's IAM snapshot, rewound to the run date first). Re-running a date is idempotent either
- * way.
+ * every platform's grants as of this run, rewound to the run date first). Re-running a date is
+ * idempotent either way.
  */
 public final class CorrelateJob {
 
@@ -52,28 +52,36 @@ public final class CorrelateJob {
     RunLedger.IngestRuns ingests = new RunLedger(lake).ingestRuns();
     Map<String, TableWrite> counts = new LinkedHashMap<>();
     CloudTrailAggregates.update(lake, full, report.runId(), report, counts);
-    // Every other platform's slice of the platform-neutral activity and coverage, after
-    // CloudTrail's (whose full rebuild replaces whole tables): rebuilt from all of its bronze.
+    // Every platform that rebuilds its activity and coverage whole (AWS's are CloudTrail's day
+    // aggregates, kept above), after CloudTrail's, whose full rebuild replaces whole tables.
     SilverInputs in = inputs(lake, ingests);
     for (PlatformSilver platform : Sources.platforms()) {
+      Optional<Dataset<Row>> activity = platform.activity(in);
+      Optional<Dataset<Row>> coverage = platform.coverage(in);
+      if (activity.isEmpty() && coverage.isEmpty()) {
+        continue;
+      }
       group(lake, "correlate: " + platform.platform().value() + " activity and coverage");
-      replacePlatform(
-          lake, Tables.ACTIVITY_DAILY, platform.activity(in), platform.platform(), counts);
-      replacePlatform(
-          lake, Tables.OBSERVATION_COVERAGE, platform.coverage(in), platform.platform(), counts);
+      activity.ifPresent(
+          rows -> replacePlatform(lake, Tables.ACTIVITY_DAILY, rows, platform.platform(), counts));
+      coverage.ifPresent(
+          rows ->
+              replacePlatform(
+                  lake, Tables.OBSERVATION_COVERAGE, rows, platform.platform(), counts));
     }
     group(lake, "correlate: entitlements");
-    Dataset<Row> all = Entitlements.entitlements(AwsIamSilver.attachments(in), runDate);
-    for (PlatformSilver platform : Sources.platforms()) {
-      all = all.unionByName(platform.entitlements(in, runDate));
-    }
+    Dataset<Row> all =
+        Sources.platforms().stream()
+            .map(platform -> platform.entitlements(in, runDate))
+            .reduce(Dataset::unionByName)
+            .orElseThrow();
     Dataset<Row> snapshot = all.persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Dataset<Row> history = EntitlementHistory.next(previousEntitlements(lake), snapshot, runDate);
       write(lake, Tables.ENTITLEMENTS, history, counts);
       report
           .root()
-          .put("unknown_action_patterns", Entitlements.unknownActionPatterns(snapshot).count());
+          .put("unknown_action_patterns", IamPolicies.unknownActionPatterns(snapshot).count());
       report.root().put("action_catalog", ActionCatalog.bundled().version());
     } finally {
       snapshot.unpersist();
@@ -126,7 +134,7 @@ public final class CorrelateJob {
       previous =
           previous
               .withColumn("platform", lit(Platform.AWS.value()))
-              .withColumn("usage_log", lit(Activity.CLOUDTRAIL_LOG));
+              .withColumn("usage_log", lit(CloudTrailDaily.CLOUDTRAIL_LOG));
     }
     if (!java.util.Arrays.asList(previous.columns()).contains("valid_from")
         || !java.util.Arrays.asList(previous.columns()).contains("action")

@@ -463,7 +463,7 @@ class NightlyEndToEndTest {
       assertThat(withPolicy).contains(g.get("principal_arn").asText());
     }
     Dataset<Row> evaluated =
-        io.agentlake.transforms.correlate.Entitlements.ofInlinePolicies(
+        io.agentlake.transforms.sources.iam.IamPolicies.ofInlinePolicies(
                 policies
                     .filter(col("policy_document").isNotNull())
                     .select(

@@ -6,11 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentlake.jobs.lake.Spark;
 import io.agentlake.transforms.bronze.Bronze;
 import io.agentlake.transforms.bronze.ExtractedRecords;
-import io.agentlake.transforms.correlate.ActionCatalog;
-import io.agentlake.transforms.correlate.Entitlements;
 import io.agentlake.transforms.ingest.RecordExtractor;
 import io.agentlake.transforms.sources.Sources;
+import io.agentlake.transforms.sources.iam.ActionCatalog;
 import io.agentlake.transforms.sources.iam.AwsIam;
+import io.agentlake.transforms.sources.iam.IamPolicies;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
@@ -93,14 +93,14 @@ final class BenchEntitlementsCommand implements Callable<Integer> {
     for (int run = 0; run <= runs; run++) {
       spark.sparkContext().setJobGroup("bench", "entitlements run " + run, false);
       long t1 = System.nanoTime();
-      Dataset<Row> attachments = Entitlements.attachments(users, groups, roleRows, policyRows);
-      Dataset<Row> ent = Entitlements.entitlements(attachments, LocalDate.now()).cache();
+      Dataset<Row> attachments = IamPolicies.attachments(users, groups, roleRows, policyRows);
+      Dataset<Row> ent = IamPolicies.entitlements(attachments, LocalDate.now()).cache();
       long count = ent.count();
       double seconds = (System.nanoTime() - t1) / 1e9;
       long allows = ent.filter("effect = 'Allow' AND policy_type <> 'boundary'").count();
       long definite =
           ent.filter("effect = 'Allow' AND policy_type <> 'boundary' AND definite").count();
-      long unknown = Entitlements.unknownActionPatterns(ent).count();
+      long unknown = IamPolicies.unknownActionPatterns(ent).count();
       ent.unpersist();
       System.out.printf(
           Locale.ROOT,

@@ -40,7 +40,6 @@ import io.agentlake.transforms.sources.Sources;
 import io.agentlake.transforms.sources.UsageObservability;
 import java.time.LocalDate;
 import java.util.Arrays;
-import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -90,16 +89,6 @@ public final class UnusedPrivileges {
 
   /** An S3 ARN's bucket part: the bucket name (or bucket glob) before any {@code /key}. */
   private static final String S3_BUCKET = "^arn:aws:s3:::([^/]+)";
-
-  /** Actions CloudTrail never records: nothing in the logs can show their use. */
-  static final List<String> NEVER_LOGGED = List.of("iam:passrole");
-
-  /**
-   * Actions CloudTrail records only as data events, besides S3 object-level ones (matched by
-   * pattern). A trail selects data events per resource type, so S3 data events say nothing about
-   * Lambda invocations: each service needs data events of its own to be observable.
-   */
-  static final List<String> DATA_EVENT_ONLY = List.of("lambda:invokefunction");
 
   private static final String[] SUBJECT_KEY = {
     "principal_id",
@@ -581,13 +570,6 @@ public final class UnusedPrivileges {
         col("granted_since")
             .isNotNull()
             .and(Utc.day(col("granted_since")).gt(lit(asOf.minusDays(graceDays))));
-    Column neverLogged = col("action_pattern").isin(NEVER_LOGGED.toArray());
-    Column dataEventOnly =
-        col("service")
-            .equalTo("s3")
-            .and(
-                col("action_pattern").equalTo("s3:*").or(col("action_pattern").like("s3:%object%")))
-            .or(col("action_pattern").isin(DATA_EVENT_ONLY.toArray()));
     Column noDataEvents = col("service_data_event_days").equalTo(0);
     Column seen = col("window_successes").gt(0);
     Column chain =
@@ -620,22 +602,32 @@ public final class UnusedPrivileges {
                 rule(Verdict.NOT_OBSERVABLE, lit(o.unresolvedReason())));
       }
     }
+    chain = chain.when(seen, rule(Verdict.USED, lit("successful matching activity in the window")));
+    for (UsageObservability o : Sources.USAGE_OBSERVABILITY) {
+      Column platform = col("platform").equalTo(o.platform().value());
+      if (!o.neverLogged().isEmpty()) {
+        chain =
+            chain.when(
+                platform.and(col("action_pattern").isin(o.neverLogged().toArray())),
+                rule(Verdict.NOT_OBSERVABLE, lit(o.neverLoggedReason())));
+      }
+      if (!o.dataEventOnly().isEmpty()) {
+        Column dataEventOnly = lit(false);
+        for (String pattern : o.dataEventOnly()) {
+          dataEventOnly = dataEventOnly.or(col("action_pattern").like(pattern));
+        }
+        chain =
+            chain.when(
+                platform.and(dataEventOnly).and(noDataEvents),
+                rule(
+                    Verdict.NOT_OBSERVABLE,
+                    concat(
+                        lit(o.dataEventOnlyReasonPrefix()),
+                        col("service"),
+                        lit(" data events in the window"))));
+      }
+    }
     return chain
-        .when(seen, rule(Verdict.USED, lit("successful matching activity in the window")))
-        .when(
-            neverLogged,
-            rule(
-                Verdict.NOT_OBSERVABLE,
-                lit("CloudTrail never records this action, so use cannot be seen")))
-        .when(
-            dataEventOnly.and(noDataEvents),
-            rule(
-                Verdict.NOT_OBSERVABLE,
-                concat(
-                    lit(
-                        "CloudTrail records these actions only as data events; the account had no "),
-                    col("service"),
-                    lit(" data events in the window"))))
         .when(
             col("observation_days").lt(windowDays),
             rule(

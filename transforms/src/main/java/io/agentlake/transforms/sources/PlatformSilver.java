@@ -2,6 +2,7 @@ package io.agentlake.transforms.sources;
 
 import io.agentlake.schemas.vocabulary.Platform;
 import java.time.LocalDate;
+import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -13,8 +14,10 @@ import org.apache.spark.sql.Row;
  * SourceSilver#permissions()}; the correlate job calls every registered one ({@link
  * Sources#platforms()}), and the findings over these tables are computed once for every platform.
  *
- * <p>AWS is not one of these yet: its entitlements (policy evaluation with NotAction, boundaries
- * and Deny) and its incremental CloudTrail aggregates are written by the correlate job itself.
+ * <p>AWS is one of these ({@code sources.iam.AwsPermissions}): its grants are IAM's policies
+ * evaluated in its package (NotAction, boundaries, Deny), and its activity and coverage are
+ * CloudTrail's day aggregates, which the job keeps incrementally by day instead of rebuilding them
+ * ({@code CloudTrailAggregates}), so it offers none here.
  */
 public interface PlatformSilver {
 
@@ -28,9 +31,19 @@ public interface PlatformSilver {
    */
   Dataset<Row> entitlements(SilverInputs in, LocalDate runDate);
 
-  /** Its {@code silver.activity_daily} rows, over all of its bronze. */
-  Dataset<Row> activity(SilverInputs in);
+  /**
+   * Its {@code silver.activity_daily} rows over all of its bronze, rebuilt every run; empty when
+   * the job keeps the platform's activity incrementally.
+   */
+  default Optional<Dataset<Row>> activity(SilverInputs in) {
+    return Optional.empty();
+  }
 
-  /** Its {@code silver.observation_coverage} rows, over all of its bronze. */
-  Dataset<Row> coverage(SilverInputs in);
+  /**
+   * Its {@code silver.observation_coverage} rows over all of its bronze, rebuilt every run; empty
+   * when the job keeps the platform's coverage incrementally.
+   */
+  default Optional<Dataset<Row>> coverage(SilverInputs in) {
+    return Optional.empty();
+  }
 }

@@ -80,8 +80,8 @@ public final class Sources {
       SOURCES.stream().flatMap(s -> s.silver().permissions().stream()).toList();
 
   /**
-   * What each platform's logs cannot show about the use of its grants, besides AWS's own rules
-   * (which stay in {@code UnusedPrivileges}).
+   * What each platform's logs cannot show about the use of its grants, each declared in its
+   * platform's package.
    */
   public static final List<UsageObservability> USAGE_OBSERVABILITY =
       PLATFORMS.stream().map(PlatformSilver::observability).toList();

@@ -6,9 +6,10 @@ import java.util.List;
 /**
  * What a platform's activity logs can show about the use of its grants, so that {@code
  * UnusedPrivileges} judges every platform with one rule set and never calls UNUSED what the logs
- * cannot see.
+ * cannot see. Each platform declares its own in its package.
  *
  * @param platform the platform
+ * @param logName the logs in words, for the reasons given ("CloudTrail")
  * @param permissionLevel the logs name the permission used (AWS: CloudTrail names the action); when
  *     false they name only the resource called (Entra ID sign-ins), so a grant is matched on its
  *     service (the resource) and a match is NOT_OBSERVABLE, never USED
@@ -19,16 +20,37 @@ import java.util.List;
  * @param seenReason the reason given when a grant's resource was called but the permission cannot
  *     be seen
  * @param unresolvedReason the reason given for an unresolved resource
+ * @param neverLogged permissions (lower case, exact) the logs never record (AWS {@code
+ *     iam:passrole}): NOT_OBSERVABLE unless used
+ * @param dataEventOnly permission patterns (SQL {@code LIKE}, lower case) the logs record only as
+ *     data events, which a trail selects per service (AWS S3 object-level actions, {@code
+ *     lambda:invokefunction}): NOT_OBSERVABLE when the account had no data events of the grant's
+ *     service in the window
  */
 public record UsageObservability(
     Platform platform,
+    String logName,
     boolean permissionLevel,
     List<String> anyResourceServices,
     String unresolvedServicePrefix,
     String seenReason,
-    String unresolvedReason) {
+    String unresolvedReason,
+    List<String> neverLogged,
+    List<String> dataEventOnly) {
 
   public UsageObservability {
     anyResourceServices = List.copyOf(anyResourceServices);
+    neverLogged = List.copyOf(neverLogged);
+    dataEventOnly = List.copyOf(dataEventOnly);
+  }
+
+  /** The reason given for a {@link #neverLogged} permission. */
+  public String neverLoggedReason() {
+    return logName + " never records this action, so use cannot be seen";
+  }
+
+  /** The reason given for a {@link #dataEventOnly} permission, before the service's name. */
+  public String dataEventOnlyReasonPrefix() {
+    return logName + " records these actions only as data events; the account had no ";
   }
 }

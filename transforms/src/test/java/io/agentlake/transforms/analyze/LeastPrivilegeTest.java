@@ -10,7 +10,7 @@ import io.agentlake.schemas.Tables;
 import io.agentlake.schemas.vocabulary.PolicyChange;
 import io.agentlake.testing.Frames;
 import io.agentlake.testing.SharedSpark;
-import io.agentlake.transforms.correlate.Entitlements;
+import io.agentlake.transforms.sources.iam.IamPolicies;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * A principal with used, unused, conditional, never-logged and denied grants across an inline
  * policy, a managed policy and a group policy. The recommended policy is parsed back through our
- * own policy evaluator ({@link Entitlements#ofInlinePolicies}): it must allow every used and every
+ * own policy evaluator ({@link IamPolicies#ofInlinePolicies}): it must allow every used and every
  * unjudged action, no UNUSED one, keep the Deny and the condition, and scope used S3 actions to the
  * buckets the logs name.
  */
@@ -284,6 +284,6 @@ class LeastPrivilegeTest {
                 col("principal_arn"),
                 lit("agentlake-least-privilege").as("policy_name"),
                 col("policy_document").as("document"));
-    return Entitlements.ofInlinePolicies(doc, AS_OF);
+    return IamPolicies.ofInlinePolicies(doc, AS_OF);
   }
 }

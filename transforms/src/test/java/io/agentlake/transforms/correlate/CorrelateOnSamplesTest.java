@@ -11,8 +11,10 @@ import io.agentlake.testing.SharedSpark;
 import io.agentlake.transforms.analyze.PrincipalRiskFacts;
 import io.agentlake.transforms.analyze.RiskFactCatalog;
 import io.agentlake.transforms.sources.cloudtrail.CloudTrail;
+import io.agentlake.transforms.sources.cloudtrail.CloudTrailDaily;
 import io.agentlake.transforms.sources.iam.AwsIam;
 import io.agentlake.transforms.sources.iam.AwsIamSilver;
+import io.agentlake.transforms.sources.iam.IamPolicies;
 import java.time.LocalDate;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -33,12 +35,12 @@ class CorrelateOnSamplesTest {
   void groupPoliciesReachTheirMembersAndManagedPoliciesUseTheDefaultVersion(SparkSession spark) {
     Extracted x = new Extracted(spark).resource(AwsIam.NAME, IAM);
     Dataset<Row> attachments =
-        Entitlements.attachments(
+        IamPolicies.attachments(
             x.bronze("iam_user"),
             x.bronze("iam_group"),
             x.bronze("iam_role"),
             x.bronze("iam_policy"));
-    Dataset<Row> ent = Entitlements.entitlements(attachments, DAY);
+    Dataset<Row> ent = IamPolicies.entitlements(attachments, DAY);
 
     List<Row> viaGroup =
         ent.filter(col("principal_arn").equalTo("arn:aws:iam::aws:user/USER"))
@@ -73,8 +75,8 @@ class CorrelateOnSamplesTest {
     Extracted x = new Extracted(spark).resource(AwsIam.NAME, IAM);
     Dataset<Row> ent =
         Frames.materialized(
-            Entitlements.entitlements(
-                Entitlements.attachments(
+            IamPolicies.entitlements(
+                IamPolicies.attachments(
                     x.bronze("iam_user"),
                     x.bronze("iam_group"),
                     x.bronze("iam_role"),
@@ -126,16 +128,16 @@ class CorrelateOnSamplesTest {
     assertThat(exfiller.filter(col("service").notEqual("s3")).count()).isZero();
     assertThat(exfiller.filter(col("action_pattern").notEqual("s3:*")).count()).isZero();
     assertThat(exfiller.filter(col("action").equalTo("s3:getobject")).count()).isEqualTo(1);
-    assertThat(Entitlements.unknownActionPatterns(ent).count()).isZero();
+    assertThat(IamPolicies.unknownActionPatterns(ent).count()).isZero();
   }
 
   @Test
   void trustPoliciesBecomeCanAssumeEdgesForAnyoneAndForServices(SparkSession spark) {
     Extracted x = new Extracted(spark).resource(AwsIam.NAME, IAM);
-    Dataset<Row> trust = Entitlements.trustGrants(x.bronze("iam_role"));
+    Dataset<Row> trust = IamPolicies.trustGrants(x.bronze("iam_role"));
     Dataset<Row> ent =
-        Entitlements.entitlements(
-            Entitlements.attachments(
+        IamPolicies.entitlements(
+            IamPolicies.attachments(
                 x.bronze("iam_user"),
                 x.bronze("iam_group"),
                 x.bronze("iam_role"),
@@ -169,15 +171,14 @@ class CorrelateOnSamplesTest {
   void riskFactsOfTheRealIamExportMatchAHandReading(SparkSession spark) {
     Extracted x = new Extracted(spark).resource(AwsIam.NAME, IAM);
     Dataset<Row> ent =
-        Entitlements.entitlements(
-            Entitlements.attachments(
+        IamPolicies.entitlements(
+            IamPolicies.attachments(
                 x.bronze("iam_user"),
                 x.bronze("iam_group"),
                 x.bronze("iam_role"),
                 x.bronze("iam_policy")),
             LocalDate.of(2026, 11, 1));
-    Dataset<Row> edges =
-        AwsIamSilver.canAssume(Entitlements.trustGrants(x.bronze("iam_role")), ent);
+    Dataset<Row> edges = AwsIamSilver.canAssume(IamPolicies.trustGrants(x.bronze("iam_role")), ent);
     Dataset<Row> facts =
         Frames.materialized(
             PrincipalRiskFacts.compute(
@@ -258,7 +259,7 @@ class CorrelateOnSamplesTest {
             .resource(
                 CloudTrail.NAME,
                 "/samples/aws-cloudtrail/stratus-red-team/aws.credential-access.ec2-get-password-data.json");
-    Dataset<Row> events = Activity.events(x.bronze("cloudtrail_event"));
+    Dataset<Row> events = CloudTrailDaily.events(x.bronze("cloudtrail_event"));
     List<Row> sessions =
         events
             .filter(col("userIdentity.type").equalTo("AssumedRole"))
@@ -269,7 +270,7 @@ class CorrelateOnSamplesTest {
       assertThat(r.getString(0)).isEqualTo("aws:" + r.getString(1));
       assertThat(r.getString(0)).contains(":role/");
     }
-    Dataset<Row> daily = Activity.daily(events);
+    Dataset<Row> daily = CloudTrailDaily.daily(events);
     assertThat(daily.filter(col("action").equalTo("secretsmanager:getsecretvalue")).count())
         .isPositive();
     long events_ = events.count();
@@ -300,7 +301,7 @@ class CorrelateOnSamplesTest {
             String.format(event, "e3", "ListObjectsV2"));
     Extracted x = new Extracted(spark).text(CloudTrail.NAME, "ct.ndjson", ndjson);
     List<String> actions =
-        Activity.daily(Activity.events(x.bronze("cloudtrail_event")))
+        CloudTrailDaily.daily(CloudTrailDaily.events(x.bronze("cloudtrail_event")))
             .orderBy("action")
             .collectAsList()
             .stream()

@@ -59,6 +59,8 @@ class PlatformAgentsTest {
   @Test
   void ownersAreMatchedAgainstTheIdentityProvidersInRegistrationOrder() {
     assertThat(Identities.IDENTITY_PROVIDERS).containsExactly("okta-users", "entra-id");
-    assertThat(Sources.platforms()).extracting(p -> p.platform().value()).containsExactly("entra");
+    assertThat(Sources.platforms())
+        .extracting(p -> p.platform().value())
+        .containsExactly("aws", "entra");
   }
 }

@@ -1,6 +1,6 @@
 package io.agentlake.transforms.sources.cloudtrail;
 
-import static io.agentlake.transforms.correlate.Entitlements.accountOf;
+import static io.agentlake.transforms.sources.iam.IamPolicies.accountOf;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;

@@ -30,6 +30,7 @@ import io.agentlake.transforms.sources.SilverInputs;
 import io.agentlake.transforms.sources.UsageObservability;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -81,13 +82,16 @@ public final class EntraPermissions implements PlatformSilver {
   public static final UsageObservability OBSERVABILITY =
       new UsageObservability(
           Platform.ENTRA,
+          "Entra ID sign-in logs",
           false,
           List.of(DIRECTORY),
           UNRESOLVED,
           "Entra ID sign-in logs name the resource an application called, not the permission it"
               + " used: it called this grant's resource in the window, so the grant may be in use",
           "the resource's service principal is not in the Entra export, so no sign-in can be"
-              + " matched to it");
+              + " matched to it",
+          List.of(),
+          List.of());
 
   static final String APP_ROLE = "app_role";
   static final String DELEGATED = "delegated";
@@ -120,15 +124,16 @@ public final class EntraPermissions implements PlatformSilver {
   }
 
   @Override
-  public Dataset<Row> activity(SilverInputs in) {
-    return activity(
-        in.all(EntraId.SIGN_IN.recordType()),
-        in.latest(EntraId.SERVICE_PRINCIPAL.recordType(), "id"));
+  public Optional<Dataset<Row>> activity(SilverInputs in) {
+    return Optional.of(
+        activity(
+            in.all(EntraId.SIGN_IN.recordType()),
+            in.latest(EntraId.SERVICE_PRINCIPAL.recordType(), "id")));
   }
 
   @Override
-  public Dataset<Row> coverage(SilverInputs in) {
-    return coverage(in.all(EntraId.SIGN_IN.recordType()));
+  public Optional<Dataset<Row>> coverage(SilverInputs in) {
+    return Optional.of(coverage(in.all(EntraId.SIGN_IN.recordType())));
   }
 
   /**

@@ -1,6 +1,6 @@
 package io.agentlake.transforms.sources.entra;
 
-import static io.agentlake.transforms.correlate.Entitlements.parseIso;
+import static io.agentlake.transforms.Times.parseIso;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_distinct;
 import static org.apache.spark.sql.functions.coalesce;

@@ -1,7 +1,7 @@
 package io.agentlake.transforms.sources.iam;
 
-import static io.agentlake.transforms.correlate.Entitlements.accountOf;
-import static io.agentlake.transforms.correlate.Entitlements.parseIso;
+import static io.agentlake.transforms.Times.parseIso;
+import static io.agentlake.transforms.sources.iam.IamPolicies.accountOf;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
@@ -20,10 +20,10 @@ import io.agentlake.schemas.Tables;
 import io.agentlake.schemas.vocabulary.EdgeType;
 import io.agentlake.schemas.vocabulary.IdPrefix;
 import io.agentlake.transforms.correlate.EntitlementHistory;
-import io.agentlake.transforms.correlate.Entitlements;
 import io.agentlake.transforms.correlate.Globs;
 import io.agentlake.transforms.correlate.IdentityEdges;
 import io.agentlake.transforms.sources.IdentityRow;
+import io.agentlake.transforms.sources.PlatformSilver;
 import io.agentlake.transforms.sources.SilverInputs;
 import io.agentlake.transforms.sources.SourceSilver;
 import java.util.Optional;
@@ -34,10 +34,17 @@ import org.apache.spark.sql.Row;
 /**
  * AWS IAM's share of the identity graph: its users (last used as the credential report says), roles
  * (as {@code RoleLastUsed} says) and groups are identities; group membership and trust policies are
- * edges. Its grants are evaluated by {@link Entitlements} (NotAction, boundaries, Deny), which the
- * correlate job calls itself.
+ * edges. Its grants are evaluated by {@link IamPolicies} (NotAction, boundaries, Deny) and offered
+ * to the core as {@link AwsPermissions}.
  */
 public final class AwsIamSilver implements SourceSilver {
+
+  private static final PlatformSilver PERMISSIONS = new AwsPermissions();
+
+  @Override
+  public Optional<PlatformSilver> permissions() {
+    return Optional.of(PERMISSIONS);
+  }
 
   @Override
   public Optional<Dataset<Row>> identities(SilverInputs in) {
@@ -88,7 +95,7 @@ public final class AwsIamSilver implements SourceSilver {
             false);
     return Optional.of(
         members.unionByName(
-            canAssume(Entitlements.trustGrants(roles(in)), in.silver(Tables.ENTITLEMENTS))));
+            canAssume(IamPolicies.trustGrants(roles(in)), in.silver(Tables.ENTITLEMENTS))));
   }
 
   /**
@@ -168,7 +175,7 @@ public final class AwsIamSilver implements SourceSilver {
 
   /** The latest IAM users, groups, roles and customer-managed policies, as the grants read them. */
   public static Dataset<Row> attachments(SilverInputs in) {
-    return Entitlements.attachments(
+    return IamPolicies.attachments(
         users(in), groups(in), roles(in), in.latest(AwsIam.POLICY.recordType(), "Arn"));
   }
 

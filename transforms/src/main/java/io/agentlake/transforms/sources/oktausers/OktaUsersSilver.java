@@ -1,6 +1,6 @@
 package io.agentlake.transforms.sources.oktausers;
 
-import static io.agentlake.transforms.correlate.Entitlements.parseIso;
+import static io.agentlake.transforms.Times.parseIso;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;

@@ -1,4 +1,4 @@
-package io.agentlake.transforms.correlate;
+package io.agentlake.transforms.sources.iam;
 
 import static io.agentlake.testing.Fixtures.j;
 import static org.apache.spark.sql.functions.col;
@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.agentlake.testing.Extracted;
 import io.agentlake.testing.Frames;
 import io.agentlake.testing.SharedSpark;
-import io.agentlake.transforms.sources.iam.AwsIam;
+import io.agentlake.transforms.correlate.EntitlementHistory;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Set;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(SharedSpark.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class EntitlementsTest {
+class IamPoliciesTest {
 
   static final String ACCOUNT = "111122223333";
   static final LocalDate DAY1 = LocalDate.parse("2026-11-01");
@@ -199,8 +199,8 @@ class EntitlementsTest {
 
   static Dataset<Row> entitlementsOf(SparkSession spark, String exportJson, LocalDate day) {
     Extracted x = new Extracted(spark).text(AwsIam.NAME, "iam/" + day + ".json", exportJson);
-    return Entitlements.entitlements(
-        Entitlements.attachments(
+    return IamPolicies.entitlements(
+        IamPolicies.attachments(
             x.bronze("iam_user"),
             x.bronze("iam_group"),
             x.bronze("iam_role"),
@@ -291,7 +291,7 @@ class EntitlementsTest {
     Row unknown = rows.filter(col("action").equalTo("foo:bar*")).first();
     assertThat(unknown.<Boolean>getAs("in_catalog")).isFalse();
     assertThat(unknown.<String>getAs("service")).isEqualTo("foo");
-    assertThat(Entitlements.unknownActionPatterns(ent).collectAsList())
+    assertThat(IamPolicies.unknownActionPatterns(ent).collectAsList())
         .extracting(r -> r.getString(0))
         .containsExactly("foo:bar*");
   }

@@ -1,4 +1,4 @@
-package io.agentlake.transforms.correlate;
+package io.agentlake.transforms.sources.cloudtrail;
 
 import static io.agentlake.testing.DatasetAssert.assertSameRows;
 import static org.apache.spark.sql.functions.col;
@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentlake.testing.Extracted;
 import io.agentlake.testing.SharedSpark;
-import io.agentlake.transforms.sources.cloudtrail.CloudTrail;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * forms of one event resolving alike. Events go through the real extractor and bronze.
  */
 @ExtendWith(SharedSpark.class)
-class ActivityTest {
+class CloudTrailDailyTest {
 
   private static final String ROLE = "arn:aws:iam::111122223333:role/agent-role";
   private static final LocalDate DAY1 = LocalDate.parse("2026-10-01");
@@ -64,7 +63,7 @@ class ActivityTest {
   }
 
   private static Dataset<Row> events(Dataset<Row> bronze) {
-    return Activity.events(bronze);
+    return CloudTrailDaily.events(bronze);
   }
 
   /**
@@ -77,8 +76,9 @@ class ActivityTest {
     for (Row r : newBronze.selectExpr("to_date(_event_time)").distinct().collectAsList()) {
       days.add(r.getDate(0).toLocalDate());
     }
-    Dataset<Row> recomputed = Activity.daily(events(allBronze.filter(Activity.onDays(days))));
-    return Activity.replaceDays(existingDaily, recomputed, days);
+    Dataset<Row> recomputed =
+        CloudTrailDaily.daily(events(allBronze.filter(CloudTrailDaily.onDays(days))));
+    return CloudTrailDaily.replaceDays(existingDaily, recomputed, days);
   }
 
   @Test
@@ -93,10 +93,10 @@ class ActivityTest {
             spark,
             "b.json",
             event("e2", "2026-10-02T09:00:00Z", "sts.amazonaws.com", "GetCallerIdentity", ""));
-    Dataset<Row> after1 = Activity.daily(events(run1));
+    Dataset<Row> after1 = CloudTrailDaily.daily(events(run1));
     Dataset<Row> after2 = step(after1, run1.unionByName(run2), run2);
 
-    assertSameRows(after2, Activity.daily(events(run1.unionByName(run2))));
+    assertSameRows(after2, CloudTrailDaily.daily(events(run1.unionByName(run2))));
     assertSameRows(after2.filter(col("day").equalTo(java.sql.Date.valueOf(DAY1))), after1);
     assertThat(after2.count()).isEqualTo(2);
   }
@@ -120,9 +120,9 @@ class ActivityTest {
             event("e2", "2026-10-01T11:00:00Z", "sts.amazonaws.com", "GetCallerIdentity", ""),
             event("e3", "2026-10-02T09:00:00Z", "sts.amazonaws.com", "GetCallerIdentity", ""));
     Dataset<Row> all = run1.unionByName(run2);
-    Dataset<Row> after2 = step(Activity.daily(events(run1)), all, run2);
+    Dataset<Row> after2 = step(CloudTrailDaily.daily(events(run1)), all, run2);
 
-    assertSameRows(after2, Activity.daily(events(all)));
+    assertSameRows(after2, CloudTrailDaily.daily(events(all)));
     Row day1 = after2.filter(col("day").equalTo(java.sql.Date.valueOf(DAY1))).first();
     assertThat(day1.<Long>getAs("success_count")).isEqualTo(3L);
     assertThat(day1.<java.sql.Timestamp>getAs("first_time").toInstant())
@@ -147,12 +147,12 @@ class ActivityTest {
             "b.json",
             event("e2", "2026-10-01T12:00:00Z", "sts.amazonaws.com", "GetCallerIdentity", ""));
     Dataset<Row> all = run1.unionByName(run2);
-    Dataset<Row> once = step(Activity.daily(events(run1)), all, run2);
+    Dataset<Row> once = step(CloudTrailDaily.daily(events(run1)), all, run2);
     // As after a crash between the merge and the watermark: the same new rows come again.
     Dataset<Row> twice = step(once, all, run2);
     assertSameRows(twice, once);
     // And a step with no new rows replaces no day.
-    assertSameRows(Activity.replaceDays(once, once.limit(0), List.of()), once);
+    assertSameRows(CloudTrailDaily.replaceDays(once, once.limit(0), List.of()), once);
     assertThat(twice.first().<Long>getAs("success_count")).isEqualTo(2L);
   }
 
@@ -172,7 +172,8 @@ class ActivityTest {
     Dataset<Row> ev = events(bronze);
 
     List<String> unmapped = new ArrayList<>();
-    for (Row r : Activity.unmapped(ev).orderBy("event_source", "event_name").collectAsList()) {
+    for (Row r :
+        CloudTrailDaily.unmapped(ev).orderBy("event_source", "event_name").collectAsList()) {
       unmapped.add(
           r.getAs("event_source")
               + " "
@@ -190,7 +191,7 @@ class ActivityTest {
             "agent.internal.example.com Invoke 2026-10-01 x2 e2");
     // Mapped ones land in activity, with the eventSource exception (monitoring → cloudwatch) and
     // the Lambda data event named Invoke for the lambda:InvokeFunction permission.
-    assertThat(actions(Activity.daily(ev)))
+    assertThat(actions(CloudTrailDaily.daily(ev)))
         .containsExactlyInAnyOrder(
             "sts:getcalleridentity *", "cloudwatch:getmetricdata *", "lambda:invokefunction *");
   }
@@ -214,7 +215,7 @@ class ActivityTest {
             s3("e9", "2026-10-01T10:00:08Z", "GetObject", object));
     List<String> byEvent = new ArrayList<>();
     for (Row r :
-        Activity.eventActions(events(bronze))
+        CloudTrailDaily.eventActions(events(bronze))
             .orderBy("eventID", "action")
             .select("eventName", "action", "resource")
             .collectAsList()) {
@@ -248,7 +249,7 @@ class ActivityTest {
             "a.json",
             s3("e1", "2026-10-01T10:00:00Z", "CopyObject", copy),
             s3("e2", "2026-10-01T10:00:01Z", "UploadPartCopy", partCopy));
-    assertThat(actions(Activity.daily(events(bronze))))
+    assertThat(actions(CloudTrailDaily.daily(events(bronze))))
         .containsExactlyInAnyOrder(
             "s3:getobject arn:aws:s3:::reports/*",
             "s3:putobject arn:aws:s3:::archive/*",
@@ -276,8 +277,8 @@ class ActivityTest {
     Dataset<Row> fromFile = delivered(spark, "a.json", ev);
 
     String[] facts = {"principal_id", "session_name", "account_id", "day", "action", "resource"};
-    Dataset<Row> a = Activity.eventActions(events(fromLookup)).select("eventID", facts);
-    Dataset<Row> b = Activity.eventActions(events(fromFile)).select("eventID", facts);
+    Dataset<Row> a = CloudTrailDaily.eventActions(events(fromLookup)).select("eventID", facts);
+    Dataset<Row> b = CloudTrailDaily.eventActions(events(fromFile)).select("eventID", facts);
     assertThat(a.count()).isEqualTo(1);
     assertSameRows(a, b);
     assertThat(a.first().<String>getAs("principal_id")).isEqualTo("aws:" + ROLE);

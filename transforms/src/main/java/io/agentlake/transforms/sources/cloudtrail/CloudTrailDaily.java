@@ -1,4 +1,4 @@
-package io.agentlake.transforms.correlate;
+package io.agentlake.transforms.sources.cloudtrail;
 
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.broadcast;
@@ -53,7 +53,7 @@ import org.apache.spark.sql.functions;
  * both copies of an event share its day. Events with no derivable IAM action are not in {@link
  * #daily}; {@link #unmapped} counts them.
  */
-public final class Activity {
+public final class CloudTrailDaily {
 
   /** The log CloudTrail activity comes from: {@code silver.observation_coverage.source}. */
   public static final String CLOUDTRAIL_LOG = "aws-cloudtrail";
@@ -62,7 +62,7 @@ public final class Activity {
       "(?i)^s3:(getobject|putobject|deleteobject|getobjectacl|putobjectacl|getobjectversion"
           + "|deleteobjectversion|restoreobject|getobjecttagging|putobjecttagging|abortmultipartupload)$";
 
-  private Activity() {}
+  private CloudTrailDaily() {}
 
   /** Events de-duplicated, with the acting principal resolved (SPEC 6.1). */
   public static Dataset<Row> events(Dataset<Row> bronzeCloudTrail) {

@@ -1,4 +1,4 @@
-package io.agentlake.transforms.correlate;
+package io.agentlake.transforms.sources.iam;
 
 import static org.apache.spark.sql.functions.array_join;
 import static org.apache.spark.sql.functions.array_sort;
@@ -26,6 +26,9 @@ import io.agentlake.schemas.Tables;
 import io.agentlake.schemas.vocabulary.IdPrefix;
 import io.agentlake.schemas.vocabulary.Platform;
 import io.agentlake.transforms.Contracts;
+import io.agentlake.transforms.Times;
+import io.agentlake.transforms.correlate.Globs;
+import io.agentlake.transforms.sources.cloudtrail.CloudTrailDaily;
 import java.time.LocalDate;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -233,8 +236,8 @@ final class EffectivePermissions {
             .unionByName(others.selectExpr(columns))
             .withColumn("principal_id", IdPrefix.AWS.of(col("principal_arn")))
             .withColumn("platform", lit(Platform.AWS.value()))
-            .withColumn("usage_log", lit(Activity.CLOUDTRAIL_LOG))
-            .withColumn("account_id", Entitlements.accountOf(col("principal_arn")))
+            .withColumn("usage_log", lit(CloudTrailDaily.CLOUDTRAIL_LOG))
+            .withColumn("account_id", IamPolicies.accountOf(col("principal_arn")))
             .withColumn(
                 "unconstrained",
                 col("resource_pattern").equalTo("*").or(col("action_pattern").equalTo("*")))
@@ -246,8 +249,8 @@ final class EffectivePermissions {
             .withColumn(
                 "granted_since",
                 greatest(
-                    Entitlements.parseIso(col("principal_created")),
-                    Entitlements.parseIso(col("version_created"))))
+                    Times.parseIso(col("principal_created")),
+                    Times.parseIso(col("version_created"))))
             .withColumn("valid_from", lit(runDate))
             .withColumn("valid_to", lit(null).cast("date"));
     return Contracts.conform(rows, Tables.ENTITLEMENTS).distinct();
@@ -259,7 +262,7 @@ final class EffectivePermissions {
    * become {@code NOT <pattern>}; a statement without Resource counts as {@code *}.
    */
   private static Dataset<Row> statementResources(Dataset<Row> attachments) {
-    return Entitlements.statements(attachments)
+    return IamPolicies.statements(attachments)
         .select(
             col("principal_arn"),
             col("principal_created"),

@@ -1,11 +1,9 @@
-package io.agentlake.transforms.correlate;
+package io.agentlake.transforms.sources.iam;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentlake.testing.Extracted;
 import io.agentlake.testing.SharedSpark;
-import io.agentlake.transforms.sources.iam.AwsIam;
-import io.agentlake.transforms.sources.iam.AwsIamSilver;
 import java.time.LocalDate;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -90,8 +88,8 @@ class TrustEdgesTest {
     Extracted x =
         new Extracted(spark).text(AwsIam.NAME, "aws-iam/" + ACCOUNT + "/auth.json", export);
     Dataset<Row> entitlements =
-        Entitlements.entitlements(
-            Entitlements.attachments(
+        IamPolicies.entitlements(
+            IamPolicies.attachments(
                 x.bronze("iam_user"),
                 x.bronze("iam_group"),
                 x.bronze("iam_role"),
@@ -99,7 +97,7 @@ class TrustEdgesTest {
             LocalDate.of(2026, 11, 1));
 
     List<String> edges =
-        AwsIamSilver.canAssume(Entitlements.trustGrants(x.bronze("iam_role")), entitlements)
+        AwsIamSilver.canAssume(IamPolicies.trustGrants(x.bronze("iam_role")), entitlements)
             .select("src_id", "dst_id")
             .collectAsList()
             .stream()

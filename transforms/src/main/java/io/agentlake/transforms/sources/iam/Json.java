@@ -1,4 +1,4 @@
-package io.agentlake.transforms.correlate;
+package io.agentlake.transforms.sources.iam;
 
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.from_json;

@@ -1,4 +1,4 @@
-package io.agentlake.transforms.correlate;
+package io.agentlake.transforms.sources.cloudtrail;
 
 import static io.agentlake.testing.DatasetAssert.assertSameRows;
 import static org.apache.spark.sql.functions.col;
@@ -7,10 +7,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.agentlake.schemas.Tables;
 import io.agentlake.testing.Extracted;
 import io.agentlake.testing.SharedSpark;
+import io.agentlake.transforms.correlate.Agents;
+import io.agentlake.transforms.correlate.Identities;
+import io.agentlake.transforms.correlate.IdentityEdges;
 import io.agentlake.transforms.sources.SilverInputs;
-import io.agentlake.transforms.sources.cloudtrail.CloudTrail;
 import io.agentlake.transforms.sources.iam.AwsIam;
 import io.agentlake.transforms.sources.iam.AwsIamSilver;
+import io.agentlake.transforms.sources.iam.IamPolicies;
 import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.util.List;
@@ -112,7 +115,8 @@ class PrincipalDailyTest {
   @Test
   void oneRowPerPrincipalKeyRoleAndDayCountingEachEventOnce(SparkSession spark) {
     Dataset<Row> daily =
-        Activity.principalDaily(Activity.events(exports(spark).bronze("cloudtrail_event")));
+        CloudTrailDaily.principalDaily(
+            CloudTrailDaily.events(exports(spark).bronze("cloudtrail_event")));
     List<String> rows =
         daily.orderBy("day", "principal_id", "assumed_role_arn").collectAsList().stream()
             .map(
@@ -179,13 +183,15 @@ class PrincipalDailyTest {
   void theGraphTakesItsCloudTrailFactsAcrossDays(SparkSession spark) {
     Extracted x = exports(spark);
     Dataset<Row> bronze = x.bronze("cloudtrail_event");
-    Dataset<Row> daily = Activity.principalDaily(Activity.events(bronze));
+    Dataset<Row> daily = CloudTrailDaily.principalDaily(CloudTrailDaily.events(bronze));
     // Built day by day, as incremental runs do, the table is the same.
     Dataset<Row> day1 =
-        Activity.principalDaily(Activity.events(bronze.filter(Activity.onDays(List.of(DAY1)))));
+        CloudTrailDaily.principalDaily(
+            CloudTrailDaily.events(bronze.filter(CloudTrailDaily.onDays(List.of(DAY1)))));
     Dataset<Row> day2 =
-        Activity.principalDaily(Activity.events(bronze.filter(Activity.onDays(List.of(DAY2)))));
-    assertSameRows(Activity.replaceDays(day1, day2, List.of(DAY2)), daily);
+        CloudTrailDaily.principalDaily(
+            CloudTrailDaily.events(bronze.filter(CloudTrailDaily.onDays(List.of(DAY2)))));
+    assertSameRows(CloudTrailDaily.replaceDays(day1, day2, List.of(DAY2)), daily);
 
     SilverInputs in = x.inputs(daily);
     Dataset<Row> identities = Identities.identities(in);
@@ -195,7 +201,7 @@ class PrincipalDailyTest {
     Row user = identities.filter(col("identity_id").equalTo("aws:" + USER)).first();
     assertThat(instant(user.getAs("last_seen_at"))).isEqualTo("2026-10-02T09:00:00Z");
 
-    Dataset<Row> entitlements = Entitlements.entitlements(AwsIamSilver.attachments(in), DAY2);
+    Dataset<Row> entitlements = IamPolicies.entitlements(AwsIamSilver.attachments(in), DAY2);
     SilverInputs withGrants =
         x.inputs(Map.of(Tables.PRINCIPAL_DAILY, daily, Tables.ENTITLEMENTS, entitlements));
     Dataset<Row> edges = IdentityEdges.edges(withGrants, Agents.agents(withGrants, identities));

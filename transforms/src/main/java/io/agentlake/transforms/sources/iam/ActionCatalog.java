@@ -1,4 +1,4 @@
-package io.agentlake.transforms.correlate;
+package io.agentlake.transforms.sources.iam;
 
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
@@ -59,7 +59,7 @@ public final class ActionCatalog {
           "service STRING NOT NULL, resource_type STRING NOT NULL, arn_template STRING NOT NULL,"
               + " arn_regex STRING NOT NULL, arn_sample STRING NOT NULL");
 
-  private static final String DIR = "/io/agentlake/transforms/correlate/";
+  private static final String DIR = "/io/agentlake/transforms/sources/iam/";
   private static final Pattern VARIABLE = Pattern.compile("\\$\\{[^}]*\\}");
 
   private static volatile ActionCatalog loaded;

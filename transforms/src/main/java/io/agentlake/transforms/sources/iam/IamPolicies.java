@@ -1,4 +1,4 @@
-package io.agentlake.transforms.correlate;
+package io.agentlake.transforms.sources.iam;
 
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.broadcast;
@@ -17,7 +17,6 @@ import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
 import io.agentlake.schemas.vocabulary.Platform;
-import io.agentlake.transforms.Times;
 import java.time.LocalDate;
 import java.util.Map;
 import org.apache.spark.sql.Column;
@@ -32,7 +31,7 @@ import org.apache.spark.sql.types.StructType;
  * {@link EffectivePermissions} turns them into {@code silver.entitlements}; trust policies become
  * {@link #trustGrants}.
  */
-public final class Entitlements {
+public final class IamPolicies {
 
   static final StructType POLICY_DOC = StructType.fromDDL("Version STRING, Statement STRING");
   static final StructType STATEMENT =
@@ -40,7 +39,7 @@ public final class Entitlements {
           "Sid STRING, Effect STRING, Action STRING, NotAction STRING, Resource STRING,"
               + " NotResource STRING, Principal STRING, Condition STRING");
 
-  private Entitlements() {}
+  private IamPolicies() {}
 
   /** One row per (principal, policy document) it holds, with how it holds it. */
   public static Dataset<Row> attachments(
@@ -220,10 +219,6 @@ public final class Entitlements {
 
   public static Column accountOf(Column arn) {
     return split(arn, ":").getItem(4);
-  }
-
-  public static Column parseIso(Column text) {
-    return Times.parseIso(text);
   }
 
   /** One row per statement of each attachment: {@code statement_index} and {@code s}. */

@@ -1,8 +1,8 @@
-package io.agentlake.transforms.correlate;
+package io.agentlake.transforms.sources.iam;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.agentlake.transforms.correlate.ActionCatalog.Action;
+import io.agentlake.transforms.sources.iam.ActionCatalog.Action;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
