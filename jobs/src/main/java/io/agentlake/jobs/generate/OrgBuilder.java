@@ -1,6 +1,9 @@
 package io.agentlake.jobs.generate;
 
-import io.agentlake.jobs.generate.Org.AccessKey;
+import static io.agentlake.jobs.generate.IamFactory.never;
+import static io.agentlake.jobs.generate.IamFactory.uses;
+import static io.agentlake.jobs.generate.IamFactory.withServiceWildcards;
+
 import io.agentlake.jobs.generate.Org.Account;
 import io.agentlake.jobs.generate.Org.Agent;
 import io.agentlake.jobs.generate.Org.Group;
@@ -18,11 +21,9 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -61,12 +62,11 @@ final class OrgBuilder {
 
   private final Org org;
   private final Rng rng;
+  private final IamFactory iam;
   private final Instant start;
   private final Instant asOf;
   private final List<Person> freeOwners = new ArrayList<>();
   private final Set<Person> reserved = new LinkedHashSet<>();
-  private final Map<String, Policy> managedByArn = new LinkedHashMap<>();
-  private Policy adminPolicy;
   private int nameCursor;
 
   private OrgBuilder(GeneratorOptions options) {
@@ -74,6 +74,7 @@ final class OrgBuilder {
     this.rng = Rng.of(options.seed(), "org");
     this.start = options.startDate().atStartOfDay(ZoneOffset.UTC).toInstant();
     this.asOf = org.asOf();
+    this.iam = new IamFactory(org, rng, start);
   }
 
   static Org build(GeneratorOptions options) {
@@ -170,87 +171,10 @@ final class OrgBuilder {
     return start.plus(offset, ChronoUnit.DAYS).plusSeconds(rng.between(28_800, 64_800));
   }
 
-  // ---- IAM ----------------------------------------------------------------------------------
-
-  private Principal principal(Account account, Kind kind, String name, Instant created) {
-    Principal p = new Principal();
-    p.account = account;
-    p.kind = kind;
-    p.name = name;
-    p.id = (kind == Kind.ROLE ? "AROA" : "AIDA") + rng.upper(17);
-    p.created = created;
-    p.region = account.homeRegion();
-    p.sourceIp = rng.ip();
-    p.userAgent =
-        rng.pick(
-            List.of(
-                "Boto3/1.35.36 md/Botocore#1.35.36 ua/2.0 os/linux#5.10.226 md/arch#x86_64"
-                    + " lang/python#3.12.6 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.35.36",
-                "aws-sdk-java/2.28.16 Linux/5.10.225 OpenJDK_64-Bit_Server_VM/17.0.12+7-LTS"
-                    + " Java/17.0.12 vendor/Amazon.com_Inc. io/sync http/Apache cfg/retry-mode/legacy",
-                "aws-sdk-js/3.675.0 ua/2.1 os/linux#5.10.227 lang/js md/nodejs#20.17.0"
-                    + " api/secrets-manager#3.675.0 m/N,E"));
-    p.sessionName = name;
-    org.principals.add(p);
-    return p;
-  }
-
-  private Principal role(Account account, String name, Trust trust) {
-    Principal p = principal(account, Kind.ROLE, name, oldDate());
-    p.trust.add(trust);
-    return p;
-  }
-
-  private Principal user(Account account, String name, boolean withKey) {
-    Principal p = principal(account, Kind.USER, name, oldDate());
-    if (withKey) {
-      p.keys.add(
-          new AccessKey("AKIA" + rng.upper(16), p.created.plus(1, ChronoUnit.DAYS), true, null));
-    }
-    return p;
-  }
-
-  /** Older than 60 days before the start, so its grants can be judged unused. */
-  private Instant oldDate() {
-    return daysBefore(start, rng.between(120, 900)).plusSeconds(rng.between(0, 86_399));
-  }
-
-  private Policy managed(Account account, String name, String path, List<List<Stmt>> versions) {
-    String arn = "arn:aws:iam::" + account.id() + ":policy" + path + name;
-    return managedByArn.computeIfAbsent(
-        arn,
-        a ->
-            new Policy(
-                name, a, "ANPA" + rng.upper(17), path, oldDate(), versions, versions.size() - 1));
-  }
-
-  private Policy adminPolicy() {
-    if (adminPolicy == null) {
-      adminPolicy =
-          new Policy(
-              "AdministratorAccess",
-              ADMIN_POLICY_ARN,
-              "ANPAIWMBCKSKIEE64ZLYK",
-              "/",
-              Instant.parse("2015-02-06T18:39:46Z"),
-              List.of(List.of(Stmt.allow(null, List.of("*"), "*", List.of()))),
-              0);
-    }
-    return adminPolicy;
-  }
-
-  private static Stmt uses(String action) {
-    return Stmt.allow(null, List.of(action), "*", List.of(action));
-  }
-
-  private static Stmt never(String... actions) {
-    return Stmt.allow(null, List.of(actions), "*", List.of());
-  }
-
   private void humans() {
     Account a = org.accounts.get(0);
     Policy dev =
-        managed(
+        iam.managed(
             a,
             "DeveloperAccess",
             "/",
@@ -260,11 +184,12 @@ final class OrgBuilder {
                     uses("ec2:DescribeInstances"),
                     uses("logs:DescribeLogGroups"),
                     uses("s3:ListAllMyBuckets"))));
-    Group developers = new Group(a, "Developers", "AGPA" + rng.upper(17), oldDate(), List.of(dev));
+    Group developers =
+        new Group(a, "Developers", "AGPA" + rng.upper(17), iam.oldDate(), List.of(dev));
     org.groups.add(developers);
     for (int i = 1; i <= 3; i++) {
       Person person = org.people.get(i);
-      Principal u = user(a, person.email.substring(0, person.email.indexOf('@')), true);
+      Principal u = iam.user(a, person.email.substring(0, person.email.indexOf('@')), true);
       u.human = person;
       u.active = true;
       u.groups.add(developers);
@@ -278,15 +203,11 @@ final class OrgBuilder {
 
   private void adminRoles() {
     for (Account a : org.accounts) {
-      Principal admin = role(a, "platform-admin", new Trust("AWS", a.root()));
+      Principal admin = iam.role(a, "platform-admin", new Trust("AWS", a.root()));
       admin.admin = true;
-      admin.attached.add(adminPolicy());
+      admin.attached.add(iam.adminPolicy());
       admin.lastUsedBefore = daysBefore(start, rng.between(5, 40));
     }
-  }
-
-  private Principal adminRole(Account a) {
-    return org.principals.stream().filter(p -> p.admin && p.account == a).findFirst().orElseThrow();
   }
 
   // ---- agents -------------------------------------------------------------------------------
@@ -439,7 +360,7 @@ final class OrgBuilder {
     agent.foundationModel = rng.pick(Names.MODELS);
     agent.status = rng.chance(0.85) ? "PREPARED" : "NOT_PREPARED";
     Principal role =
-        role(
+        iam.role(
             agent.account,
             "AmazonBedrockExecutionRoleForAgents_" + rng.upper(10),
             new Trust("Service", "bedrock.amazonaws.com"));
@@ -475,7 +396,7 @@ final class OrgBuilder {
     Stmt usedA = uses(a);
     if (a.startsWith("secretsmanager:") && p.kind == Kind.ROLE) {
       p.attached.add(
-          managed(
+          iam.managed(
               p.account,
               "AgentSecretsRead",
               "/agents/",
@@ -504,7 +425,7 @@ final class OrgBuilder {
 
   /** A customer managed policy nobody uses; its older versions granted more. */
   private Policy legacyOps(Account account) {
-    return managed(
+    return iam.managed(
         account,
         "LegacyOpsReadOnly",
         "/",
@@ -522,11 +443,11 @@ final class OrgBuilder {
   private void projects() {
     Instant archived = daysBefore(asOf, 20);
     org.projects.add(
-        new OpenAiProject("proj_" + rng.alnum(24), "Default project", oldDate(), null));
+        new OpenAiProject("proj_" + rng.alnum(24), "Default project", iam.oldDate(), null));
     org.projects.add(
-        new OpenAiProject("proj_" + rng.alnum(24), "Support Automation", oldDate(), null));
+        new OpenAiProject("proj_" + rng.alnum(24), "Support Automation", iam.oldDate(), null));
     org.projects.add(
-        new OpenAiProject("proj_" + rng.alnum(24), "Legacy Chatbot", oldDate(), archived));
+        new OpenAiProject("proj_" + rng.alnum(24), "Legacy Chatbot", iam.oldDate(), archived));
   }
 
   private void openAiAgent(int i, Scenario scenario) {
@@ -562,7 +483,7 @@ final class OrgBuilder {
               "key_" + rng.alnum(16),
               person.firstName + "'s laptop",
               "sk-" + rng.alnum(3) + "..." + rng.alnum(3),
-              oldDate(),
+              iam.oldDate(),
               daysBefore(asOf, rng.between(0, 60)),
               org.projects.get(i % 2),
               null,
@@ -575,23 +496,15 @@ final class OrgBuilder {
     return List.of(Platform.LANGGRAPH, Platform.MCP_SERVER, Platform.CUSTOM).get(i % 3);
   }
 
-  private Principal workloadRole(Account account, String name, int i) {
-    Trust trust =
-        i % 2 == 0
-            ? new Trust("Service", "ecs-tasks.amazonaws.com")
-            : new Trust("Service", "lambda.amazonaws.com");
-    return role(account, name, trust);
-  }
-
   private void homeAgent(int i, Scenario scenario) {
     Agent agent = newAgent(homePlatform(i), scenario);
     Account account = org.accounts.get(i % org.accounts.size());
     if (i % 4 == 3) {
-      Principal u = user(account, "svc-" + agent.name, true);
+      Principal u = iam.user(account, "svc-" + agent.name, true);
       workload(agent, u, scenario, false);
       agent.extraCredentials.add(u.keys.get(0).id());
     } else {
-      workload(agent, workloadRole(account, agent.name + "-task", i), scenario, i % 2 == 0);
+      workload(agent, iam.workloadRole(account, agent.name + "-task", i), scenario, i % 2 == 0);
     }
   }
 
@@ -605,7 +518,7 @@ final class OrgBuilder {
 
     Agent indexer = newAgent(Platform.LANGGRAPH, Scenario.NORMAL);
     Principal indexerRole =
-        role(dataAccount(), "doc-indexer-lambda", new Trust("Service", "lambda.amazonaws.com"));
+        iam.role(dataAccount(), "doc-indexer-lambda", new Trust("Service", "lambda.amazonaws.com"));
     String bucket = "northwind-docs-" + dataAccount().id();
     indexerRole.inline.add(
         Policy.inline(
@@ -619,13 +532,13 @@ final class OrgBuilder {
     workload(indexer, indexerRole, Scenario.NORMAL, false);
 
     Agent ledger = newAgent(Platform.CUSTOM, Scenario.OWNER_GONE_WITH_BACKUP);
-    Principal ledgerUser = user(prod, "svc-ledger-sync", true);
+    Principal ledgerUser = iam.user(prod, "svc-ledger-sync", true);
     workload(ledger, ledgerUser, Scenario.NORMAL, false);
     ledgerUser.inline.add(
         Policy.inline(
             "ledger-key-rotation", List.of(never("iam:CreateAccessKey", "iam:DeleteAccessKey"))));
     ledgerUser.boundary =
-        managed(
+        iam.managed(
             prod,
             "AgentBoundary",
             "/boundaries/",
@@ -642,8 +555,8 @@ final class OrgBuilder {
 
     Agent infra = newAgent(Platform.MCP_SERVER, Scenario.OWNER_UNKNOWN);
     Principal infraRole =
-        role(prod, "infra-helper-task", new Trust("Service", "ecs-tasks.amazonaws.com"));
-    Principal admin = adminRole(prod);
+        iam.role(prod, "infra-helper-task", new Trust("Service", "ecs-tasks.amazonaws.com"));
+    Principal admin = iam.adminRole(prod);
     admin.trust.add(new Trust("AWS", infraRole.arn()));
     admin.lastUsedBefore = null;
     infraRole.inline.add(
@@ -659,12 +572,13 @@ final class OrgBuilder {
     org.adminReach.add(new Org.AdminReach(infra, infraRole, admin));
 
     Agent triage = newAgent(Platform.LANGGRAPH, Scenario.PROJECT_ENDED);
-    Principal etl = workloadRole(last, "etl-worker", 0);
+    Principal etl = iam.workloadRole(last, "etl-worker", 0);
     workload(triage, etl, Scenario.NORMAL, true);
 
     Agent release = newAgent(Platform.MCP_SERVER, Scenario.NORMAL);
     release.principals.add(etl);
-    Principal runner = role(last, "release-runner", new Trust("Service", "lambda.amazonaws.com"));
+    Principal runner =
+        iam.role(last, "release-runner", new Trust("Service", "lambda.amazonaws.com"));
     runner.inline.add(
         Policy.inline(
             "ReleasePassRole",
@@ -675,7 +589,7 @@ final class OrgBuilder {
                     "arn:aws:iam::" + last.id() + ":role/lambda-*",
                     List.of()))));
     runner.attached.add(
-        managed(
+        iam.managed(
             last,
             "ReleaseLambda",
             "/",
@@ -692,10 +606,6 @@ final class OrgBuilder {
             List.of("ReleaseLambda", "ReleasePassRole")));
     org.sharedCredentials.add(
         new Org.SharedCredential(etl.arn(), List.of(triage, release), List.of()));
-  }
-
-  private static List<String> withServiceWildcards(List<String> actions) {
-    return actions.stream().map(a -> service(a) + ":*").distinct().toList();
   }
 
   private static Instant daysBefore(Instant t, int days) {
