@@ -88,13 +88,22 @@ class EntraOnlyCompanyTest {
     assertThat(truth.get("orphans").toString())
         .as("a disabled agent identity with a live secret is planted")
         .contains("DANGLING_CREDENTIAL");
+    assertThat(truth.get("entra_unused_grants").toString())
+        .as("an unused delegated scope and an unused directory role are planted")
+        .contains(" delegated ", "directory role Global Administrator");
+    assertThat(truth.get("entra_not_observable_grants").toString())
+        .as(
+            "a delegated scope on a resource its users call, and a directory role of an agent that"
+                + " signs in")
+        .contains(" delegated ", "directory role Privileged Role Administrator");
     GroundTruthCheck check = new GroundTruthCheck(lake, truth, end);
     GroundTruthCheck.assertExact(
         List.of(
             check.orphans(),
             check.entraGrants("entra unused grants", "UNUSED", "entra_unused_grants"),
             check.entraGrants(
-                "entra not-observable grants", "NOT_OBSERVABLE", "entra_not_observable_grants")));
+                "entra not-observable grants", "NOT_OBSERVABLE", "entra_not_observable_grants"),
+            check.fullAdmins()));
   }
 
   @Test
@@ -104,8 +113,12 @@ class EntraOnlyCompanyTest {
     Dataset<Row> escalation =
         gold(Tables.PRINCIPAL_RISK_FACTS)
             .filter(col("category").equalTo(RiskFactCategory.PRIVILEGE_ESCALATION.value()));
+    // Both held by the role-rotation agent: a Graph app role and a tenant-wide directory role.
     assertThat(escalation.select("fact").as(org.apache.spark.sql.Encoders.STRING()).collectAsList())
-        .containsExactly("microsoft graph RoleManagement.ReadWrite.Directory");
+        .containsExactlyInAnyOrder(
+            "microsoft graph RoleManagement.ReadWrite.Directory",
+            "entra directory role Privileged Role Administrator");
+    assertThat(escalation.select("principal_id").distinct().count()).isOne();
     String holder = escalation.first().getAs("principal_id");
     Row agent =
         lake.read(Tables.AGENTS)
@@ -167,6 +180,15 @@ class EntraOnlyCompanyTest {
               });
       t.set(array, kept);
     }
+    ArrayNode admins = t.arrayNode();
+    full.get("admin_principals")
+        .forEach(
+            n -> {
+              if (n.asText().startsWith("entra:")) {
+                admins.add(n);
+              }
+            });
+    t.set("admin_principals", admins);
     return t;
   }
 

@@ -189,7 +189,10 @@ final class GroundTruthCheck {
     return new Match("escalation paths", planted, reported);
   }
 
-  /** Principals that are full admins by their own policies, across all principals. */
+  /**
+   * Principals that are full admins by their own grants, across all principals: AWS ones by ARN,
+   * others (an Entra Global Administrator) by principal_id.
+   */
   Match fullAdmins() {
     TreeSet<String> planted = new TreeSet<>(texts(truth.get("admin_principals")));
     TreeSet<String> reported = new TreeSet<>();
@@ -197,7 +200,8 @@ final class GroundTruthCheck {
         riskFacts(RiskFactCategory.FULL_ADMIN.value())
             .filter(col("reach").equalTo(FactReach.DIRECT.value()))
             .collectAsList()) {
-      reported.add(r.getAs("principal_arn"));
+      String arn = r.getAs("principal_arn");
+      reported.add(arn != null ? arn : r.getAs("principal_id"));
     }
     return new Match("full admins", planted, reported);
   }

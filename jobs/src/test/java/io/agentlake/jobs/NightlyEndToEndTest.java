@@ -152,8 +152,8 @@ class NightlyEndToEndTest {
           .containsExactlyElementsOf(texts(e.get("policies")));
     }
     // Nobody else in AWS has an escalation method of their own, except the admins (who have them
-    // all); the boundary of the key-rotating user removes its iam:CreateAccessKey. (The Entra
-    // agent holding RoleManagement.ReadWrite.Directory is held to it by EntraOnlyCompanyTest.)
+    // all); the boundary of the key-rotating user removes its iam:CreateAccessKey. In Entra, only
+    // the role-rotation agent has escalation facts: its Graph app role and its directory role.
     TreeSet<String> allowed = new TreeSet<>(texts(truth.get("admin_principals")));
     truth.get("escalation_paths").forEach(e -> allowed.add(e.get("principal_arn").asText()));
     Dataset<Row> ownEscalation =
@@ -169,7 +169,9 @@ class NightlyEndToEndTest {
                 .select("fact")
                 .as(Encoders.STRING())
                 .collectAsList())
-        .containsExactly("microsoft graph RoleManagement.ReadWrite.Directory");
+        .containsExactlyInAnyOrder(
+            "microsoft graph RoleManagement.ReadWrite.Directory",
+            "entra directory role Privileged Role Administrator");
     for (JsonNode b : truth.get("permission_boundaries")) {
       for (JsonNode denied : b.get("denied_actions")) {
         assertThat(
@@ -565,9 +567,14 @@ class NightlyEndToEndTest {
     return out;
   }
 
+  /** The facts' principals: AWS ones by ARN, others (Entra) by principal_id. */
   private static TreeSet<String> arns(Dataset<Row> facts) {
     TreeSet<String> out = new TreeSet<>();
-    facts.select("principal_arn").distinct().collectAsList().forEach(r -> out.add(r.getString(0)));
+    facts
+        .select(org.apache.spark.sql.functions.coalesce(col("principal_arn"), col("principal_id")))
+        .distinct()
+        .collectAsList()
+        .forEach(r -> out.add(r.getString(0)));
     return out;
   }
 

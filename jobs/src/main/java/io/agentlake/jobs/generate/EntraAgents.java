@@ -32,6 +32,9 @@ final class EntraAgents {
   /** Not in the exported Graph appRoles below: named from agentlake's bundled list. */
   static final String ROLE_MANAGEMENT_READ_WRITE_DIRECTORY = "9e3f62cf-ca93-4989-b6ce-bf83c28f9fe8";
 
+  static final String PRIVILEGED_ROLE_ADMINISTRATOR = "e8611ab8-c189-46e8-94e1-60213ab1f814";
+  static final String GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10";
+
   private EntraAgents() {}
 
   static void plant(Org org) {
@@ -101,6 +104,26 @@ final class EntraAgents {
     retired.entraSecrets.add(
         new Org.EntraSecret(
             r.uuid(), "Rt7", asOf.minus(200, ChronoUnit.DAYS), asOf.plus(165, ChronoUnit.DAYS)));
+
+    // Directory roles, drawn last so the draws above stay as they were: the role-rotation agent
+    // holds Privileged Role Administrator and signs in (a privilege-escalation fact, not
+    // observable: a directory role acts through any resource); the idle bot holds Global
+    // Administrator and never signs in (a full admin, UNUSED).
+    ops.entraDirectoryRoles.add(
+        new Org.EntraDirectoryRole(
+            r.uuid(), PRIVILEGED_ROLE_ADMINISTRATOR, "Privileged Role Administrator"));
+    idle.entraDirectoryRoles.add(
+        new Org.EntraDirectoryRole(r.uuid(), GLOBAL_ADMINISTRATOR, "Global Administrator"));
+
+    // Delegated permissions, consented for every user: the helpdesk app reads Microsoft Graph on
+    // behalf of its sponsor every day (the user sign-in log shows it: not observable, as sign-ins
+    // do not name the scope), and was also consented Reports.Read on the reports API, which no one
+    // ever calls through it (UNUSED).
+    helpdesk.entraDelegatedGrants.add(new Org.EntraDelegatedGrant(r.uuid(), graph, "Mail.Send"));
+    helpdesk.entraDelegatedGrants.add(
+        new Org.EntraDelegatedGrant(r.uuid(), reports, "Reports.Read"));
+    helpdesk.entraUserCalls.add(graph);
+    helpdesk.entraSignedInUser = s1;
   }
 
   private static Agent agent(Org org, Rng r, String name, String purpose, Person sponsor) {

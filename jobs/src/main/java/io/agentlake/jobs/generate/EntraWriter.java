@@ -41,7 +41,10 @@ final class EntraWriter {
     audits();
     servicePrincipals();
     appRoleAssignments();
+    directoryRoleAssignments();
+    oauth2PermissionGrants();
     servicePrincipalSignIns();
+    userSignIns();
   }
 
   /**
@@ -139,6 +142,125 @@ final class EntraWriter {
           g.writeStringField("resourceDisplayName", grant.resource().name());
           g.writeStringField("resourceId", grant.resource().spId());
           g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+      }
+    }
+  }
+
+  /**
+   * {@code GET /roleManagement/directory/roleAssignments?$expand=principal,roleDefinition}: the
+   * tenant's directory role assignments to agents, one page.
+   */
+  private void directoryRoleAssignments() throws IOException {
+    try (JsonGenerator g =
+        sink.json("entra-id/roleManagement/directory/roleAssignments/page-001.json", false, true)) {
+      g.writeStartObject();
+      g.writeStringField(
+          "@odata.context",
+          "https://graph.microsoft.com/v1.0/$metadata#roleManagement/directory/roleAssignments"
+              + "(principal(),roleDefinition())");
+      g.writeArrayFieldStart("value");
+      for (Org.Agent a : entraAgents()) {
+        for (Org.EntraDirectoryRole role : a.entraDirectoryRoles) {
+          g.writeStartObject();
+          g.writeStringField("id", role.assignmentId());
+          g.writeStringField("principalId", a.localId);
+          g.writeStringField("roleDefinitionId", role.templateId());
+          g.writeStringField("directoryScopeId", "/");
+          g.writeObjectFieldStart("principal");
+          g.writeStringField("@odata.type", "#microsoft.graph.servicePrincipal");
+          g.writeStringField("id", a.localId);
+          g.writeStringField("displayName", a.name);
+          g.writeEndObject();
+          g.writeObjectFieldStart("roleDefinition");
+          g.writeStringField("id", role.templateId());
+          g.writeStringField("displayName", role.displayName());
+          g.writeStringField("templateId", role.templateId());
+          g.writeBooleanField("isBuiltIn", true);
+          g.writeEndObject();
+          g.writeEndObject();
+        }
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }
+  }
+
+  /** {@code GET /oauth2PermissionGrants}: the delegated scopes consented to agents' apps. */
+  private void oauth2PermissionGrants() throws IOException {
+    try (JsonGenerator g =
+        sink.json("entra-id/oauth2PermissionGrants/page-001.json", false, true)) {
+      g.writeStartObject();
+      g.writeStringField(
+          "@odata.context", "https://graph.microsoft.com/v1.0/$metadata#oauth2PermissionGrants");
+      g.writeArrayFieldStart("value");
+      for (Org.Agent a : entraAgents()) {
+        for (Org.EntraDelegatedGrant grant : a.entraDelegatedGrants) {
+          g.writeStartObject();
+          g.writeStringField("clientId", a.localId);
+          g.writeStringField("consentType", "AllPrincipals");
+          g.writeStringField("id", grant.grantId());
+          g.writeNullField("principalId");
+          g.writeStringField("resourceId", grant.resource().spId());
+          g.writeStringField("scope", grant.scope());
+          g.writeEndObject();
+        }
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }
+  }
+
+  /**
+   * The non-interactive user sign-in log in the diagnostic-settings form, one file per day: each
+   * agent app's signed-in user reaches every resource the app calls on delegated permissions once a
+   * day. Written every day, with no record when no agent has such a user, so the log's coverage is
+   * whole.
+   */
+  private void userSignIns() throws IOException {
+    List<Org.Agent> agents =
+        entraAgents().stream().filter(a -> a.entraSignedInUser != null).toList();
+    if (agents.isEmpty()) {
+      return;
+    }
+    Rng r = Rng.of(org.options.seed(), "entra-user-sign-ins");
+    for (LocalDate day = org.start(); !day.isAfter(org.end()); day = day.plusDays(1)) {
+      String path =
+          "entra-id/insights-logs-noninteractiveusersigninlogs/y=%d/m=%02d/d=%02d/h=00/m=00/PT1H.json"
+              .formatted(day.getYear(), day.getMonthValue(), day.getDayOfMonth());
+      try (JsonGenerator g = sink.json(path, false, false)) {
+        g.writeStartObject();
+        g.writeArrayFieldStart("records");
+        for (Org.Agent a : agents) {
+          Person user = a.entraSignedInUser;
+          for (Org.EntraResource resource : a.entraUserCalls) {
+            String time =
+                GRAPH.format(
+                    day.atStartOfDay(ZoneOffset.UTC)
+                        .toInstant()
+                        .plusSeconds(r.between(3_600, 82_800)));
+            diagnosticRecord(g, time, "Sign-in activity", "NonInteractiveUserSignInLogs");
+            g.writeStringField("id", r.uuid());
+            g.writeStringField("createdDateTime", time);
+            g.writeStringField("userId", user.entraId);
+            g.writeStringField("userPrincipalName", user.email);
+            g.writeStringField("userDisplayName", user.firstName + " " + user.lastName);
+            g.writeStringField("appId", a.entraAppId);
+            g.writeStringField("appDisplayName", a.name);
+            g.writeStringField("resourceId", resource.appId());
+            g.writeStringField("resourceDisplayName", resource.name());
+            g.writeArrayFieldStart("signInEventTypes");
+            g.writeString("nonInteractiveUser");
+            g.writeEndArray();
+            g.writeBooleanField("isInteractive", false);
+            g.writeObjectFieldStart("status");
+            g.writeNumberField("errorCode", 0);
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeEndObject();
+          }
         }
         g.writeEndArray();
         g.writeEndObject();

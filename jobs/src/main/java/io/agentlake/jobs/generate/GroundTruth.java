@@ -159,10 +159,12 @@ final class GroundTruth {
   // ---- grants -------------------------------------------------------------------------------
 
   /**
-   * One app role of an Entra agent, as {@code silver.entitlements} names it: {@code principal_id}
-   * {@code entra:service_principal:<id>}, {@code action} {@code <resource app id>:<value>} in lower
-   * case. {@code unused}: its resource is never called (sign-ins show it), else NOT_OBSERVABLE (the
-   * resource is called; sign-ins do not say with which permission).
+   * One app role, delegated scope or directory role of an Entra agent, as {@code
+   * silver.entitlements} names it: {@code principal_id} {@code entra:service_principal:<id>},
+   * {@code action} {@code <resource app id>:<value>} or {@code directory:<role template id>} in
+   * lower case. {@code unused}: its resource is never called (for a directory role: the agent never
+   * signs in), else NOT_OBSERVABLE (the resource is called; sign-ins do not say with which
+   * permission).
    */
   record EntraGrantRow(String principalId, String action, String policyName, boolean unused) {}
 
@@ -176,6 +178,24 @@ final class GroundTruth {
                 (g.resource().appId() + ":" + g.value()).toLowerCase(Locale.ROOT),
                 g.resource().name() + " app role " + g.value(),
                 !a.entraCalls.contains(g.resource())));
+      }
+      for (Org.EntraDelegatedGrant g : a.entraDelegatedGrants) {
+        // Sign-ins of either log name the resource called, not the scope.
+        out.add(
+            new EntraGrantRow(
+                "entra:service_principal:" + a.localId,
+                (g.resource().appId() + ":" + g.scope()).toLowerCase(Locale.ROOT),
+                g.resource().name() + " delegated " + g.scope(),
+                !a.entraCalls.contains(g.resource()) && !a.entraUserCalls.contains(g.resource())));
+      }
+      for (Org.EntraDirectoryRole role : a.entraDirectoryRoles) {
+        // A directory role acts through any resource: any sign-in at all may be its use.
+        out.add(
+            new EntraGrantRow(
+                "entra:service_principal:" + a.localId,
+                ("directory:" + role.templateId()).toLowerCase(Locale.ROOT),
+                "directory role " + role.displayName(),
+                a.entraCalls.isEmpty()));
       }
     }
     out.sort(Comparator.comparing(EntraGrantRow::principalId).thenComparing(EntraGrantRow::action));

@@ -7,6 +7,7 @@ import io.agentlake.jobs.generate.GroundTruth.Verdict;
 import io.agentlake.jobs.generate.Org.Agent;
 import io.agentlake.jobs.generate.Org.Principal;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
@@ -108,12 +109,18 @@ final class GroundTruthWriter {
       }
       g.writeEndArray();
 
-      // Every principal with unconditional "*" on "*": the only full admins a correct analysis
-      // may report directly.
-      strings(
-          g,
-          "admin_principals",
-          org.principals.stream().filter(p -> p.admin).map(Principal::arn).sorted().toList());
+      // Every principal with unconditional "*" on "*" (by ARN), and every Entra agent holding
+      // Global Administrator tenant-wide (by principal_id): the only full admins a correct
+      // analysis may report directly.
+      List<String> admins = new ArrayList<>();
+      org.principals.stream().filter(p -> p.admin).map(Principal::arn).forEach(admins::add);
+      for (Org.Agent a : org.agents) {
+        if (a.entraDirectoryRoles.stream()
+            .anyMatch(r -> r.templateId().equals(EntraAgents.GLOBAL_ADMINISTRATOR))) {
+          admins.add("entra:service_principal:" + a.localId);
+        }
+      }
+      strings(g, "admin_principals", admins.stream().sorted().toList());
 
       g.writeArrayFieldStart("shared_credentials");
       for (Org.SharedCredential s :

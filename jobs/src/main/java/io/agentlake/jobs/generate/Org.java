@@ -268,6 +268,14 @@ final class Org {
     String entraAppId;
     Person sponsor;
     final List<EntraGrant> entraGrants = new ArrayList<>();
+    final List<EntraDirectoryRole> entraDirectoryRoles = new ArrayList<>();
+    final List<EntraDelegatedGrant> entraDelegatedGrants = new ArrayList<>();
+
+    /** Resources people call through the agent's app, on delegated permissions: user sign-ins. */
+    final List<EntraResource> entraUserCalls = new ArrayList<>();
+
+    /** The person whose sign-ins through the agent's app the user sign-in log shows. */
+    Person entraSignedInUser;
 
     /** The resource apps it signs in to every day of the period (none: it never signs in). */
     final List<EntraResource> entraCalls = new ArrayList<>();
@@ -311,6 +319,15 @@ final class Org {
    * value} its name.
    */
   record EntraGrant(String assignmentId, EntraResource resource, String roleId, String value) {}
+
+  /**
+   * An OAuth2 permission grant to an agent's app for every user of the tenant ({@code
+   * AllPrincipals}): one delegated scope on a resource.
+   */
+  record EntraDelegatedGrant(String grantId, EntraResource resource, String scope) {}
+
+  /** A built-in directory role assigned to an agent's service principal, tenant-wide. */
+  record EntraDirectoryRole(String assignmentId, String templateId, String displayName) {}
 
   /** A client secret's metadata, as Graph lists it: key id, hint, validity. */
   record EntraSecret(String keyId, String hint, Instant start, Instant end) {}
