@@ -2,7 +2,6 @@ package io.agentlake.jobs.ingest;
 
 import io.agentlake.transforms.bronze.ExtractedRecords;
 import io.agentlake.transforms.ingest.FileOutcome;
-import io.agentlake.transforms.ingest.QuarantineReason;
 import io.agentlake.transforms.ingest.RecordExtractor;
 import io.agentlake.transforms.sources.Sources;
 import java.io.BufferedInputStream;
@@ -79,12 +78,7 @@ public final class FileExtraction implements Serializable {
               in,
               r -> out.add(ExtractedRecords.row(sourceType, uri, r)));
     } catch (IOException e) {
-      outcome =
-          new FileOutcome(
-              0,
-              false,
-              QuarantineReason.UNREADABLE_FILE,
-              e.getClass().getSimpleName() + ": " + e.getMessage());
+      outcome = FileOutcome.unreadable(e.getClass().getSimpleName() + ": " + e.getMessage());
     }
     out.add(ExtractedRecords.fileRow(sourceType, uri, outcome));
   }

@@ -338,7 +338,8 @@ public final class IngestJob {
             max(when(
                     not(isRecord),
                     when(col("skipped"), lit("SKIPPED")).otherwise(col("quarantine_reason"))))
-                .as("file_error"));
+                .as("file_error"),
+            first(when(not(isRecord), col("normalised")), true).as("normalised"));
   }
 
   private static Result summarise(Dataset<Row> perFile, int newFiles, RunReport report) {
@@ -360,6 +361,25 @@ public final class IngestJob {
       s[5] += r.<Long>getAs("records_quarantined");
       s[6] += r.<Long>getAs("records_redelivered");
     }
+    // Every record a documented variant rule changed, per file and per source: nothing mended is
+    // silent.
+    Map<String, Map<String, Long>> normalisedBySource = new TreeMap<>();
+    Map<String, ObjectNode> normalisedFiles = new TreeMap<>();
+    for (Row r : rows) {
+      scala.collection.Map<String, Long> m = r.getAs("normalised");
+      if (m == null || m.isEmpty()) {
+        continue;
+      }
+      Map<String, Long> counts = new TreeMap<>(scala.jdk.javaapi.CollectionConverters.asJava(m));
+      counts.forEach(
+          (rule, n) ->
+              normalisedBySource
+                  .computeIfAbsent(r.getAs("file_source_type"), k -> new TreeMap<>())
+                  .merge(rule, n, Long::sum));
+      ObjectNode file = report.root().objectNode();
+      counts.forEach(file::put);
+      normalisedFiles.put(r.<String>getAs("source_file"), file);
+    }
     Map<String, SourceCounts> bySource = new TreeMap<>();
     sums.forEach(
         (source, s) -> {
@@ -373,7 +393,13 @@ public final class IngestJob {
           n.put("records_accepted", c.accepted());
           n.put("records_quarantined", c.quarantined());
           n.put("records_redelivered", c.redelivered());
+          ObjectNode normalised = n.putObject("normalised");
+          normalisedBySource.getOrDefault(source, Map.of()).forEach(normalised::put);
         });
+    if (!normalisedFiles.isEmpty()) {
+      ObjectNode files = report.root().putObject("normalised_files");
+      normalisedFiles.forEach(files::set);
+    }
     worst.sort(
         Comparator.<Row>comparingLong(r -> badness(r))
             .reversed()

@@ -5,12 +5,14 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.agentlake.jobs.RunReport;
 import io.agentlake.jobs.lake.Lake;
 import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
 import io.agentlake.testing.SharedSpark;
 import io.agentlake.transforms.LakeTables;
+import io.agentlake.transforms.ingest.EventVariants;
 import io.agentlake.transforms.sources.Sources;
 import io.agentlake.transforms.sources.cloudtrail.CloudTrail;
 import io.agentlake.transforms.sources.oktasystemlog.OktaSystemLog;
@@ -27,6 +29,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
@@ -132,6 +135,27 @@ class IngestMixedExportsTest {
   private static final String E9 =
       event("e9", "GetCallerIdentity", "").replace("2026-11-01", "2026-10-30");
 
+  /** As Logstash re-exports an event: the time renamed to {@code @timestamp}, {@code @version}. */
+  private static String logstash(String event) {
+    return event
+        .replace(
+            "\"eventTime\":\"2026-11-01T10:00:00Z\"", "\"@timestamp\":\"2026-11-01T10:00:00.000Z\"")
+        .replace("{\"eventVersion\"", "{\"@version\":\"1\",\"eventVersion\"");
+  }
+
+  /**
+   * An Athena query over the trail: zone-less times, and one row whose eventID was not selected.
+   */
+  private static final String ATHENA_RESULTS =
+      "["
+          + event("e11", "ListBuckets", "")
+              .replace("2026-11-01T10:00:00Z", "2026-11-01 10:05:00.123456789")
+          + ","
+          + event("e12", "ListBuckets", "")
+              .replace("2026-11-01T10:00:00Z", "2026-11-01 10:06:00")
+              .replace("\"eventID\":\"e12\",", "")
+          + "]";
+
   private static String records(String... events) {
     return "{\"Records\":[" + String.join(",", events) + "]}";
   }
@@ -187,6 +211,11 @@ class IngestMixedExportsTest {
         "aws-cloudtrail/AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2026/11/01/digest.json.gz",
         gzip("{\"digestPublicKeyFingerprint\":\"x\"}"));
     write("legacy/trail.ndjson", E8 + "\n" + E1 + "\n");
+    // SIEM and query-engine exports of the same trail: e10 new, e5 already delivered above
+    write(
+        "aws-cloudtrail/siem/logstash-export.ndjson",
+        logstash(event("e10", "ListBuckets", "")) + "\n" + logstash(E5) + "\n");
+    write("aws-cloudtrail/siem/athena-results.json", ATHENA_RESULTS);
     write("stray/notes.txt", "nothing to see");
     write(
         "okta-system-log/log.ndjson",
@@ -289,12 +318,16 @@ class IngestMixedExportsTest {
             .select("eventID")
             .as(org.apache.spark.sql.Encoders.STRING())
             .collectAsList();
-    assertThat(ids).containsExactlyInAnyOrder("e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8");
-    // 5 in the copied file, e5 again in b.json, e1 again in the legacy export
-    assertThat(first.bySource().get(CloudTrail.NAME).redelivered()).isEqualTo(7);
+    assertThat(ids)
+        .filteredOn(id -> !id.startsWith(EventVariants.DERIVED_ID_PREFIX))
+        .containsExactlyInAnyOrder("e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8", "e10", "e11");
+    assertThat(ids).filteredOn(id -> id.startsWith(EventVariants.DERIVED_ID_PREFIX)).hasSize(1);
+    // 5 in the copied file, e5 again in b.json and in the Logstash export, e1 again in the legacy
+    // export
+    assertThat(first.bySource().get(CloudTrail.NAME).redelivered()).isEqualTo(8);
     assertThat(quarantineReasons(CloudTrail.NAME))
         .filteredOn("DUPLICATE_DELIVERY"::equals)
-        .hasSize(7);
+        .hasSize(8);
   }
 
   @Test
@@ -324,6 +357,51 @@ class IngestMixedExportsTest {
     assertThat(owner.<String>getAs("relation")).isEqualTo("owners");
     assertThat(quarantineReasons("entra-id")).containsExactly("MISSING_REQUIRED_FIELD");
     assertThat(first.bySource().get("entra-id").recordsRead()).isEqualTo(4);
+  }
+
+  /**
+   * Logstash's {@code @timestamp}, Athena's zone-less times and a row with no eventID are accepted
+   * by the documented rules, and the run report counts each rule per file and per source.
+   */
+  @Test
+  void siemAndQueryEngineExportsAreAcceptedAndEveryRuleIsCounted() {
+    Dataset<Row> events = lake.read(bronze("cloudtrail_event"));
+    assertThat(
+            events
+                .filter(col("eventID").isin("e10", "e11"))
+                .orderBy("eventID")
+                .select(col("_event_time").cast("string"))
+                .as(org.apache.spark.sql.Encoders.STRING())
+                .collectAsList())
+        .containsExactly("2026-11-01 10:00:00", "2026-11-01 10:05:00.123456");
+    assertThat(
+            events
+                .filter(col("eventID").startsWith(EventVariants.DERIVED_ID_PREFIX))
+                .select(col("_event_time").cast("string"))
+                .as(org.apache.spark.sql.Encoders.STRING())
+                .collectAsList())
+        .containsExactly("2026-11-01 10:06:00");
+    JsonNode cloudTrail = firstReport.root().at("/sources/" + CloudTrail.NAME + "/normalised");
+    assertThat(cloudTrail.path(EventVariants.TIME_ALIAS).asLong()).isEqualTo(2);
+    assertThat(cloudTrail.path(EventVariants.ZONE_LESS).asLong()).isEqualTo(2);
+    assertThat(cloudTrail.path(EventVariants.DERIVED_ID).asLong()).isEqualTo(1);
+    JsonNode files = firstReport.root().path("normalised_files");
+    assertThat(files.size()).as(files.toString()).isEqualTo(2);
+    files
+        .fields()
+        .forEachRemaining(
+            f -> {
+              if (f.getKey().endsWith("logstash-export.ndjson")) {
+                assertThat(f.getValue().toString()).isEqualTo("{\"@timestamp\":2}");
+              } else {
+                assertThat(f.getKey()).endsWith("athena-results.json");
+                assertThat(f.getValue().path(EventVariants.ZONE_LESS).asLong()).isEqualTo(2);
+                assertThat(f.getValue().path(EventVariants.DERIVED_ID).asLong()).isEqualTo(1);
+              }
+            });
+    assertThat(firstReport.root().at("/sources/" + OktaSystemLog.NAME + "/normalised").isEmpty())
+        .as("a source with nothing mended reports an empty map")
+        .isTrue();
   }
 
   @Test
@@ -364,7 +442,8 @@ class IngestMixedExportsTest {
     long bad = first.quarantinedEntries();
     long allQuarantined =
         first.bySource().values().stream().mapToLong(c -> c.quarantined() + c.filesFailed()).sum();
-    assertThat(bad).isEqualTo(allQuarantined - 7);
+    // the eight re-deliveries of everyEventIsKeptOnceAndEveryReDeliveryIsAccountedFor
+    assertThat(bad).isEqualTo(allQuarantined - 8);
   }
 
   @Test
@@ -426,6 +505,14 @@ class IngestMixedExportsTest {
     assertThat(late.newFiles()).isEqualTo(1);
     assertThat(late.bySource().get(CloudTrail.NAME).accepted()).isEqualTo(1);
     assertThat(late.bySource().get(CloudTrail.NAME).redelivered()).isEqualTo(1);
+    assertThat(lake.read(bronze("cloudtrail_event")).count()).isEqualTo(bronzeBefore + 1);
+
+    // the same query results saved again under another name: the row without an eventID derives
+    // the same id, so both rows are re-deliveries, not new events
+    write("aws-cloudtrail/siem/athena-results-rerun.json", ATHENA_RESULTS);
+    IngestJob.Result rerun = ingest("run-4", new RunReport("run-4", "ingest", DATE));
+    assertThat(rerun.bySource().get(CloudTrail.NAME).accepted()).isZero();
+    assertThat(rerun.bySource().get(CloudTrail.NAME).redelivered()).isEqualTo(2);
     assertThat(lake.read(bronze("cloudtrail_event")).count()).isEqualTo(bronzeBefore + 1);
   }
 }

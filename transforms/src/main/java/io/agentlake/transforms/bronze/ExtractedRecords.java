@@ -11,7 +11,9 @@ import scala.jdk.javaapi.CollectionConverters;
 /**
  * The shape of what the file reader hands to Spark: one row per extracted record, plus one row per
  * file ({@code record_position = -1}, {@code record_type = __file__}) carrying the file's outcome,
- * so that files with no records, and unreadable files, are still accounted for.
+ * so that files with no records, and unreadable files, are still accounted for. The file row's
+ * {@code normalised} counts the records each documented variant rule changed ({@code
+ * ingest.EventVariants}).
  */
 public final class ExtractedRecords {
 
@@ -22,7 +24,7 @@ public final class ExtractedRecords {
           "source_type STRING NOT NULL, record_type STRING, source_file STRING NOT NULL,"
               + " record_position BIGINT NOT NULL, context MAP<STRING, STRING>, json STRING,"
               + " quarantine_reason STRING, quarantine_detail STRING, skipped BOOLEAN NOT NULL,"
-              + " dedupe_key STRING, event_time TIMESTAMP");
+              + " dedupe_key STRING, event_time TIMESTAMP, normalised MAP<STRING, BIGINT>");
 
   private ExtractedRecords() {}
 
@@ -39,7 +41,8 @@ public final class ExtractedRecords {
         r.quarantineDetail(),
         false,
         r.dedupeKey(),
-        r.eventTime() == null ? null : Timestamp.from(r.eventTime()));
+        r.eventTime() == null ? null : Timestamp.from(r.eventTime()),
+        null);
   }
 
   /** The row that carries a whole file's outcome. */
@@ -55,6 +58,7 @@ public final class ExtractedRecords {
         outcome.fileErrorDetail(),
         outcome.skipped(),
         null,
-        null);
+        null,
+        outcome.normalised().isEmpty() ? null : CollectionConverters.asScala(outcome.normalised()));
   }
 }

@@ -64,7 +64,7 @@ public final class RecordExtractor {
       }
     } catch (UnrecognizedFile e) {
       if (tracked.failure == null) {
-        return FileOutcome.withFileError(out.count(), e.reason(), e.getMessage());
+        return FileOutcome.withFileError(out.count(), e.reason(), e.getMessage(), out.normalised());
       }
     } catch (IOException e) {
       tracked.noteFailure(e);
@@ -77,9 +77,10 @@ public final class RecordExtractor {
               + tracked.failure
               + "); the "
               + out.count()
-              + " records before the failure were kept. Re-copy or re-export the file.");
+              + " records before the failure were kept. Re-copy or re-export the file.",
+          out.normalised());
     }
-    return FileOutcome.read(out.count());
+    return FileOutcome.read(out.count(), out.normalised());
   }
 
   private static byte[] readHead(TrackingStream in) {

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Hands one file's records to the sink, counting them, after the source has normalised them and the
@@ -19,6 +20,7 @@ public final class Records {
   private final SourcePackage source;
   private final Map<String, String> context;
   private final RecordSink sink;
+  private final Map<String, Long> normalised = new TreeMap<>();
   private long count;
 
   Records(SourcePackage source, Map<String, String> context, RecordSink sink) {
@@ -34,6 +36,11 @@ public final class Records {
 
   SourcePackage source() {
     return source;
+  }
+
+  /** How many records each {@link EventVariants} rule changed so far. */
+  Map<String, Long> normalised() {
+    return Map.copyOf(normalised);
   }
 
   /** A record whose type the source tells from the record itself, at the next position. */
@@ -82,6 +89,7 @@ public final class Records {
                     new IllegalStateException(
                         "Source " + source.name() + " emitted record type " + type + " (a bug)"));
     source.normalise(type, object, context);
+    source.variants(type).apply(recordType, object, normalised);
     RecordChecks.Problem problem = RecordChecks.check(recordType, object);
     if (problem == null) {
       problem = source.check(type, object);

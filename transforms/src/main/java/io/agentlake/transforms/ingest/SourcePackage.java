@@ -138,6 +138,14 @@ public interface SourcePackage {
   default void normalise(String recordType, ObjectNode record, Map<String, String> context) {}
 
   /**
+   * Which documented variants of a record SIEM pipelines and query engines write are accepted for
+   * this record type ({@link EventVariants}); none by default.
+   */
+  default EventVariants variants(String recordType) {
+    return EventVariants.NONE;
+  }
+
+  /**
    * The source's own check of a record that passed the shared ones (required fields, event time,
    * top-level types), or null when it may go to bronze.
    */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentlake.schemas.SourceRecordType;
 import io.agentlake.schemas.SourceRecordType.TimeFormat;
 import io.agentlake.schemas.vocabulary.Platform;
+import io.agentlake.transforms.ingest.EventVariants;
 import io.agentlake.transforms.ingest.JsonText;
 import io.agentlake.transforms.ingest.QuarantineReason;
 import io.agentlake.transforms.ingest.Records;
@@ -92,6 +93,16 @@ public final class CloudTrail implements SourcePackage {
   public String accepts() {
     return "CloudTrail log files ({\"Records\": [...]}), 'aws cloudtrail lookup-events' output"
         + " ({\"Events\": [...]}), or events as a JSON array or NDJSON";
+  }
+
+  /**
+   * Events as SIEM pipelines and query engines re-export them: {@code @timestamp} for {@code
+   * eventTime}, zone-less or epoch-millis times, a missing {@code eventID} (see {@link
+   * EventVariants}).
+   */
+  @Override
+  public EventVariants variants(String recordType) {
+    return EventVariants.logEvent("eventID");
   }
 
   /** Digest files hold hashes of log files, not events. */

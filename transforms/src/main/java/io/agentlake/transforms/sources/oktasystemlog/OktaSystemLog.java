@@ -3,6 +3,7 @@ package io.agentlake.transforms.sources.oktasystemlog;
 import io.agentlake.schemas.SourceRecordType;
 import io.agentlake.schemas.SourceRecordType.TimeFormat;
 import io.agentlake.schemas.vocabulary.Platform;
+import io.agentlake.transforms.ingest.EventVariants;
 import io.agentlake.transforms.ingest.SourcePackage;
 import java.util.List;
 import java.util.Optional;
@@ -50,6 +51,15 @@ public final class OktaSystemLog implements SourcePackage {
   @Override
   public List<SourceRecordType> recordTypes() {
     return List.of(EVENT);
+  }
+
+  /**
+   * Events as SIEM pipelines re-export them: {@code @timestamp} for {@code published}, zone-less or
+   * epoch-millis times, a missing {@code uuid} (see {@link EventVariants}).
+   */
+  @Override
+  public EventVariants variants(String recordType) {
+    return EventVariants.logEvent("uuid");
   }
 
   @Override
