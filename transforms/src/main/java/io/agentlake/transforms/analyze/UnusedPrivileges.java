@@ -13,6 +13,7 @@ import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.datediff;
+import static org.apache.spark.sql.functions.exists;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
@@ -612,10 +613,19 @@ public final class UnusedPrivileges {
                 rule(Verdict.NOT_OBSERVABLE, lit(o.neverLoggedReason())));
       }
       if (!o.dataEventOnly().isEmpty()) {
-        Column dataEventOnly = lit(false);
-        for (String pattern : o.dataEventOnly()) {
-          dataEventOnly = dataEventOnly.or(col("action_pattern").like(pattern));
-        }
+        Column actions =
+            array(
+                o.dataEventOnly().stream()
+                    .map(org.apache.spark.sql.functions::lit)
+                    .toArray(Column[]::new));
+        Column dataEventOnly =
+            col("action_pattern")
+                .isin(o.dataEventOnly().toArray())
+                .or(
+                    // a glob within one service (s3:*, s3:Get*), never the whole of "*"
+                    col("action_pattern")
+                        .rlike("^[^*?:]+:.*[*?]")
+                        .and(exists(actions, a -> Globs.matches(a, col("action_pattern")))));
         chain =
             chain.when(
                 platform.and(dataEventOnly).and(noDataEvents),

@@ -22,10 +22,10 @@ import java.util.List;
  * @param unresolvedReason the reason given for an unresolved resource
  * @param neverLogged permissions (lower case, exact) the logs never record (AWS {@code
  *     iam:passrole}): NOT_OBSERVABLE unless used
- * @param dataEventOnly permission patterns (SQL {@code LIKE}, lower case) the logs record only as
- *     data events, which a trail selects per service (AWS S3 object-level actions, {@code
- *     lambda:invokefunction}): NOT_OBSERVABLE when the account had no data events of the grant's
- *     service in the window
+ * @param dataEventOnly permissions (lower case, exact) the logs record only as data events, which a
+ *     trail selects per service (AWS S3 object-level actions, {@code lambda:invokefunction}): a row
+ *     for one of them, or for a pattern that covers one ({@code s3:*}, {@code s3:Get*}), is
+ *     NOT_OBSERVABLE when the account had no data events of its service in the window
  */
 public record UsageObservability(
     Platform platform,

@@ -188,7 +188,9 @@ class UnusedPrivilegesTest {
                 "ec2:*", "USED",
                 "dynamodb:*", "UNUSED",
                 "sqs:*", "TOO_NEW",
-                "lambda:*", "UNUSED"));
+                // its one Lambda grant, InvokeFunction, shows only in data events, and the
+                // account had none: the service's use cannot be seen either
+                "lambda:*", "NOT_OBSERVABLE"));
     assertThat(verdicts(rows, R1, "IDENTITY")).containsExactlyEntriesOf(Map.of("*", "USED"));
     assertThat(verdicts(rows, R2, "GRANT"))
         .containsExactlyEntriesOf(Map.of("sts:assumerole", "INSUFFICIENT_HISTORY"));
@@ -417,5 +419,49 @@ class UnusedPrivilegesTest {
             Collectors.toMap(
                 e -> e.getKey().substring((principal + "|" + level + "|").length()),
                 e -> e.getValue().getAs("verdict")));
+  }
+
+  /**
+   * Which S3 actions only data events can show comes from the catalog (actions on objects), not
+   * from the word "object" in a name: in an account with no data events, an unused access-point
+   * action whose name contains "Object" is UNUSED, while AbortMultipartUpload (an object action
+   * without the word) and a glob covering object actions are NOT_OBSERVABLE.
+   */
+  @Test
+  void dataEventOnlyActionsAreTheCatalogsObjectActions(SparkSession spark) {
+    String r4 = "aws:arn:aws:iam::111122223333:role/r4";
+    Dataset<Row> entitlements =
+        rows(
+            spark,
+            Tables.ENTITLEMENTS,
+            grant(r4, "s3:getaccesspointpolicyforobjectlambda", "inline", "Allow", "2025-01-01"),
+            grant(r4, "s3:getbucketobjectlockconfiguration", "inline", "Allow", "2025-01-01"),
+            grant(r4, "s3:abortmultipartupload", "inline", "Allow", "2025-01-01"),
+            grant(r4, "s3:Get*", "s3:getobject", "*", "inline", "Allow", "2025-01-01"),
+            grant(r4, "s3:listallmybuckets", "inline", "Allow", "2025-01-01"));
+    Dataset<Row> activity =
+        rows(spark, Tables.ACTIVITY_DAILY, act(r4, "s3:listallmybuckets", "2025-06-29", 1, 0));
+    Map<String, Row> rows =
+        byLevelAndPattern(
+            UnusedPrivileges.compute(
+                entitlements,
+                activity,
+                coverage(spark, "111122223333", WINDOW, 0),
+                rows(spark, Tables.IDENTITIES),
+                reach(spark),
+                AS_OF,
+                WINDOW,
+                GRACE));
+    assertThat(verdicts(rows, r4, "GRANT"))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "s3:getaccesspointpolicyforobjectlambda", "UNUSED",
+                "s3:getbucketobjectlockconfiguration", "UNUSED",
+                "s3:abortmultipartupload", "NOT_OBSERVABLE",
+                "s3:get*", "NOT_OBSERVABLE",
+                "s3:listallmybuckets", "USED"));
+    assertThat((String) rows.get(r4 + "|GRANT|s3:abortmultipartupload").getAs("evidence"))
+        .contains("CloudTrail records these actions only as data events")
+        .contains("no s3 data events");
   }
 }

@@ -6,6 +6,8 @@ import io.agentlake.transforms.sources.SilverInputs;
 import io.agentlake.transforms.sources.UsageObservability;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -23,12 +25,14 @@ public final class AwsPermissions implements PlatformSilver {
   static final List<String> NEVER_LOGGED = List.of("iam:passrole");
 
   /**
-   * Actions CloudTrail records only as data events: S3 object-level ones, and others a trail
-   * selects per resource type. S3 data events say nothing about Lambda invocations, so each service
-   * needs data events of its own to be observable.
+   * Actions CloudTrail records only as data events: the S3 actions on objects (every S3 action of
+   * the bundled catalog whose resource types include {@code object}: GetObject, PutObject,
+   * AbortMultipartUpload, ... but not the access-point actions whose names merely contain
+   * "Object"), and {@code lambda:invokefunction}. A trail selects data events per resource type, so
+   * S3 data events say nothing about Lambda invocations: each service needs data events of its own
+   * to be observable.
    */
-  static final List<String> DATA_EVENT_ONLY =
-      List.of("s3:*", "s3:%object%", "lambda:invokefunction");
+  static final List<String> DATA_EVENT_ONLY = dataEventOnly(ActionCatalog.bundled());
 
   /** What CloudTrail can and cannot show (read by {@code UnusedPrivileges}). */
   public static final UsageObservability OBSERVABILITY =
@@ -42,6 +46,17 @@ public final class AwsPermissions implements PlatformSilver {
           null,
           NEVER_LOGGED,
           DATA_EVENT_ONLY);
+
+  static List<String> dataEventOnly(ActionCatalog catalog) {
+    TreeSet<String> out = new TreeSet<>();
+    for (ActionCatalog.Action a : catalog.actions()) {
+      if (a.service().equalsIgnoreCase("s3") && a.resourceTypes().contains("object")) {
+        out.add(a.name().toLowerCase(Locale.ROOT));
+      }
+    }
+    out.add("lambda:invokefunction");
+    return List.copyOf(out);
+  }
 
   /** Registered in {@code Sources} through {@link AwsIamSilver#permissions()}. */
   AwsPermissions() {}
