@@ -24,8 +24,8 @@ import java.util.List;
  *     iam:passrole}): NOT_OBSERVABLE unless used
  * @param dataEventOnly permissions (lower case, exact) the logs record only as data events, which a
  *     trail selects per service (AWS S3 object-level actions, {@code lambda:invokefunction}): a row
- *     for one of them, or for a pattern that covers one ({@code s3:*}, {@code s3:Get*}), is
- *     NOT_OBSERVABLE when the account had no data events of its service in the window
+ *     for one of them, or for a glob within one service that covers one ({@code s3:*}, {@code
+ *     s3:Get*}), is NOT_OBSERVABLE when the account had no data events of its service in the window
  */
 public record UsageObservability(
     Platform platform,
