@@ -149,9 +149,15 @@ class UnusedPrivilegesTest {
   }
 
   Dataset<Row> run(SparkSession spark, Dataset<Row> coverage) {
+    return judge(spark, entitlements(spark), activity(spark), coverage);
+  }
+
+  /** The table over these inputs, with R1's reach, no identities and the test's window. */
+  static Dataset<Row> judge(
+      SparkSession spark, Dataset<Row> entitlements, Dataset<Row> activity, Dataset<Row> coverage) {
     return UnusedPrivileges.compute(
-        entitlements(spark),
-        activity(spark),
+        entitlements,
+        activity,
         coverage,
         rows(spark, Tables.IDENTITIES),
         reach(spark),
@@ -310,15 +316,7 @@ class UnusedPrivilegesTest {
                     .formatted(r3)));
     Map<String, Row> rows =
         byLevelAndPattern(
-            UnusedPrivileges.compute(
-                entitlements,
-                activity,
-                coverage(spark, "111122223333", WINDOW, 7),
-                rows(spark, Tables.IDENTITIES),
-                reach(spark),
-                AS_OF,
-                WINDOW,
-                GRACE));
+            judge(spark, entitlements, activity, coverage(spark, "111122223333", WINDOW, 7)));
 
     assertThat(verdicts(rows, r3, "ACTION"))
         .containsExactlyInAnyOrderEntriesOf(
@@ -443,15 +441,7 @@ class UnusedPrivilegesTest {
         rows(spark, Tables.ACTIVITY_DAILY, act(r4, "s3:listallmybuckets", "2025-06-29", 1, 0));
     Map<String, Row> rows =
         byLevelAndPattern(
-            UnusedPrivileges.compute(
-                entitlements,
-                activity,
-                coverage(spark, "111122223333", WINDOW, 0),
-                rows(spark, Tables.IDENTITIES),
-                reach(spark),
-                AS_OF,
-                WINDOW,
-                GRACE));
+            judge(spark, entitlements, activity, coverage(spark, "111122223333", WINDOW, 0)));
     assertThat(verdicts(rows, r4, "GRANT"))
         .containsExactlyInAnyOrderEntriesOf(
             Map.of(
