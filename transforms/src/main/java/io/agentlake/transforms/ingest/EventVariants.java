@@ -10,7 +10,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -167,10 +166,5 @@ public record EventVariants(String timeAlias, String idField) {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }
-  }
-
-  /** The rules in the order the run report lists them. */
-  public static List<String> rules() {
-    return List.of(TIME_ALIAS, ZONE_LESS, EPOCH_MILLIS, DERIVED_ID);
   }
 }
