@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
@@ -161,7 +162,7 @@ public final class Lake {
         () -> {
           var w = writer(table, rows).mode(SaveMode.Overwrite);
           if (!sameColumns) {
-            w = w.option("overwriteSchema", "true");
+            w = w.option("overwriteSchema", "true").option("mergeSchema", "false");
           }
           w.save(path(table));
         });
@@ -245,6 +246,15 @@ public final class Lake {
   public boolean matchesContract(TableContract table) {
     return exists(table)
         && sameColumns(spark.read().format("delta").load(path(table)).schema(), table.schema());
+  }
+
+  private boolean lacksContractColumns(TableContract table) {
+    if (!exists(table)) {
+      return false;
+    }
+    Set<String> stored =
+        Set.of(spark.read().format("delta").load(path(table)).schema().fieldNames());
+    return !stored.containsAll(List.of(table.schema().fieldNames()));
   }
 
   /** Deletes the rows matching {@code condition}, if the table exists. */
@@ -429,8 +439,17 @@ public final class Lake {
         .getInt(0);
   }
 
+  /**
+   * A Delta writer for the table. A table written by an older agentlake that lacks columns its
+   * contract has since gained (added last, nullable) gains them with this write, its older rows
+   * reading null there; without it Delta refuses the write as a schema mismatch and the first run
+   * after an upgrade fails. A column removed or retyped is not merged: Delta still refuses that.
+   */
   private org.apache.spark.sql.DataFrameWriter<Row> writer(TableContract table, Dataset<Row> rows) {
     org.apache.spark.sql.DataFrameWriter<Row> w = rows.write().format("delta");
+    if (lacksContractColumns(table)) {
+      w = w.option("mergeSchema", "true");
+    }
     if (!table.partitionColumns().isEmpty()) {
       w = w.partitionBy(table.partitionColumns().toArray(new String[0]));
     }
