@@ -256,11 +256,65 @@ def plot_orphans_by_reason(orphans: pd.DataFrame):
     return fig
 
 
+def unfolded(unused: pd.DataFrame) -> pd.DataFrame:
+    """The rows of gold.unused_privileges a reviewer reads: without the ACTION rows folded into their
+    SERVICE row (a service none of whose actions was used). Rows written before ``folded`` existed
+    (null there) are kept."""
+    if unused.empty or "folded" not in unused.columns:
+        return unused
+    return unused[~unused["folded"].fillna(False).astype(bool)]
+
+
 def unused_by_level_verdict(unused: pd.DataFrame) -> pd.DataFrame:
-    """Rows of gold.unused_privileges counted per level (rows) and verdict (columns)."""
-    if unused.empty:
+    """Rows of gold.unused_privileges a reviewer reads (``unfolded``) counted per level (rows) and
+    verdict (columns)."""
+    rows = unfolded(unused)
+    if rows.empty:
         return pd.DataFrame()
-    return unused.groupby(["level", "verdict"]).size().unstack("verdict", fill_value=0).sort_index()
+    return rows.groupby(["level", "verdict"]).size().unstack("verdict", fill_value=0).sort_index()
+
+
+def granted_vs_used(unused: pd.DataFrame, top: int = 15) -> pd.DataFrame:
+    """Per principal (its IDENTITY row): actions granted and actions used in the window, the
+    ``top`` principals with the most granted, most first."""
+    if unused.empty or "actions_granted" not in unused.columns:
+        return pd.DataFrame(columns=["principal", "actions_granted", "actions_used"])
+    ids = unused[(unused["level"] == "IDENTITY") & unused["actions_granted"].notna()]
+    principal = ids["principal_arn"].fillna(ids["principal_id"])
+    table = pd.DataFrame({
+        "principal": principal.str.rsplit("/", n=1).str[-1],
+        "actions_granted": ids["actions_granted"].astype(int),
+        "actions_used": ids["actions_used"].fillna(0).astype(int),
+    })
+    return (table.sort_values(["actions_granted", "principal"], ascending=[False, True])
+            .head(top).reset_index(drop=True))
+
+
+def plot_granted_vs_used(unused: pd.DataFrame, top: int = 15):
+    """Horizontal bars on a log scale: actions granted vs used per principal, so a ``*`` role
+    (thousands granted, a handful used) and a narrow one read on the same chart."""
+    plt = _plt()
+    table = granted_vs_used(unused, top)
+    fig, ax = plt.subplots(figsize=(8, max(3, 0.35 * len(table) + 1.5)))
+    if table.empty:
+        _empty(ax, "no principals with grants")
+        return fig
+    y = range(len(table))
+    ax.barh([i + 0.2 for i in y], table["actions_granted"], height=0.4, label="granted",
+            color="#bdbdbd")
+    ax.barh([i - 0.2 for i in y], table["actions_used"].clip(lower=0.9), height=0.4, label="used",
+            color="#2c7fb8")
+    for i, (g, u) in enumerate(zip(table["actions_granted"], table["actions_used"])):
+        ax.text(g, i + 0.2, f" {g}", va="center", fontsize=8)
+        ax.text(max(u, 0.9), i - 0.2, f" {u}", va="center", fontsize=8)
+    ax.set_yticks(list(y))
+    ax.set_yticklabels(table["principal"])
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    ax.set_xlabel("actions (log scale)")
+    ax.set_title("Actions granted vs used in the window, per principal")
+    ax.legend(loc="lower right")
+    return fig
 
 
 def unused_grants_by_platform(unused: pd.DataFrame) -> pd.DataFrame:
@@ -292,7 +346,7 @@ def plot_unused_privileges(unused: pd.DataFrame):
         bottom = bottom + table[verdict]
     for x, total in enumerate(bottom):
         ax.text(x, total, str(int(total)), ha="center", va="bottom")
-    ax.set_ylabel("rows (grants, services or identities)")
+    ax.set_ylabel("rows (folded actions not counted)")
     ax.set_xlabel("level")
     ax.set_title("Privileges by level and usage verdict")
     ax.legend(title="verdict")

@@ -21,7 +21,7 @@
 # 2. the riskiest agents, each score broken into the factors behind it,
 # 3. how scores moved over every run date in the lake,
 # 4. orphaned agents by reason,
-# 5. privileges by level and usage verdict.
+# 5. privileges by level and usage verdict, and actions granted vs used per principal.
 #
 # Every figure is also saved as a PNG into `output_dir`.
 
@@ -127,6 +127,19 @@ fig = nb.plot_unused_privileges(unused)
 nb.save_figure(fig, output_dir, "unused_privileges")
 plt.show()
 nb.unused_by_level_verdict(unused)
+
+# %% [markdown]
+# ### Granted vs used, per principal
+#
+# The actions each principal's grants allow and those it used in the window, on a log scale. The
+# ACTION rows of a service none of whose actions was used are folded into its SERVICE row (the
+# chart above counts that one row); `folded` in the table marks them for whoever wants every action.
+
+# %%
+fig = nb.plot_granted_vs_used(unused)
+nb.save_figure(fig, output_dir, "granted_vs_used")
+plt.show()
+nb.granted_vs_used(unused)
 
 # %% [markdown]
 # ### Grants by platform

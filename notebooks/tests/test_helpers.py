@@ -67,3 +67,29 @@ def test_unused_grants_by_platform_counts_grant_rows_per_platform_and_verdict():
     assert table.loc["aws"].to_dict() == {"NOT_OBSERVABLE": 0, "UNUSED": 1, "USED": 1}
     assert table.loc["entra"].to_dict() == {"NOT_OBSERVABLE": 1, "UNUSED": 2, "USED": 0}
     assert nb.unused_grants_by_platform(unused.drop(columns=["platform"])).empty
+
+
+def test_folded_action_rows_are_left_out_of_the_level_counts_and_principals_chart_granted_vs_used():
+    unused = pd.DataFrame([
+        {"principal_id": "p1", "principal_arn": "arn:aws:iam::1:role/admin", "level": "IDENTITY",
+         "verdict": "USED", "actions_granted": 17000, "actions_used": 3, "folded": False},
+        {"principal_id": "p1", "principal_arn": "arn:aws:iam::1:role/admin", "level": "SERVICE",
+         "verdict": "UNUSED", "actions_granted": 400, "actions_used": 0, "folded": False},
+        {"principal_id": "p1", "principal_arn": "arn:aws:iam::1:role/admin", "level": "ACTION",
+         "verdict": "UNUSED", "actions_granted": 1, "actions_used": 0, "folded": True},
+        {"principal_id": "p1", "principal_arn": "arn:aws:iam::1:role/admin", "level": "ACTION",
+         "verdict": "USED", "actions_granted": 1, "actions_used": 1, "folded": False},
+        {"principal_id": "p2", "principal_arn": None, "level": "IDENTITY",
+         "verdict": "UNUSED", "actions_granted": 4, "actions_used": 0, "folded": None},
+        {"principal_id": "p3", "principal_arn": "arn:aws:iam::1:user/old", "level": "ACTION",
+         "verdict": "UNUSED", "actions_granted": None, "actions_used": None, "folded": None},
+    ])
+    counts = nb.unused_by_level_verdict(unused)
+    assert counts.loc["ACTION"].to_dict() == {"UNUSED": 1, "USED": 1}
+    assert counts.loc["SERVICE"].to_dict() == {"UNUSED": 1, "USED": 0}
+    chart = nb.granted_vs_used(unused)
+    assert chart.to_dict("records") == [
+        {"principal": "admin", "actions_granted": 17000, "actions_used": 3},
+        {"principal": "p2", "actions_granted": 4, "actions_used": 0},
+    ]
+    assert nb.granted_vs_used(unused.drop(columns=["actions_granted"])).empty

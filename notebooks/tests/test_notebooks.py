@@ -13,7 +13,8 @@ import pytest
 import agentlake_nb as nb
 from conftest import DATES, NOTEBOOKS
 
-FIGURES = ("score_distribution", "top_agents_factors", "score_trend", "orphans_by_reason", "unused_privileges")
+FIGURES = ("score_distribution", "top_agents_factors", "score_trend", "orphans_by_reason", "unused_privileges",
+           "granted_vs_used")
 
 
 def execute(name: str, out_dir: Path, **parameters) -> Path:

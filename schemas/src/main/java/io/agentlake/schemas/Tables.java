@@ -281,6 +281,14 @@ public final class Tables {
               + " principal itself, or a role it can assume)",
           List.of("principal_id", "category", "fact", "holder_id"));
 
+  /**
+   * Usage verdicts per principal at five levels (IDENTITY, SERVICE, GRANT, ACTION, RESOURCE).
+   * {@code actions_granted} / {@code actions_used}: the distinct actions the row covers and those
+   * used in the window. {@code folded} marks the ACTION rows of a service none of whose actions was
+   * used: its SERVICE row stands for them (counting their verdicts), so a reviewer reads {@code NOT
+   * folded}; the rows stay for whoever wants every action. Null in rows written before these
+   * columns existed.
+   */
   public static final TableContract UNUSED_PRIVILEGES =
       gold(
           "gold.unused_privileges",
@@ -290,7 +298,9 @@ public final class Tables {
               + " grant_path STRING NOT NULL, verdict STRING NOT NULL,"
               + " last_used_time TIMESTAMP, last_used_event_id STRING, days_unused INT,"
               + " used_actions ARRAY<STRING>, denied_attempts BIGINT NOT NULL,"
-              + " observation_days INT NOT NULL, window_days INT NOT NULL, evidence STRING NOT NULL",
+              + " observation_days INT NOT NULL, window_days INT NOT NULL, evidence STRING NOT NULL,"
+              // added after the first release, so last: a table written before them gains them
+              + " actions_granted INT, actions_used INT, folded BOOLEAN",
           "one grant (or service, or identity) of one principal with its usage verdict",
           List.of(
               "principal_id",

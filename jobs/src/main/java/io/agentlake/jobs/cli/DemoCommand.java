@@ -216,17 +216,31 @@ final class DemoCommand implements Callable<Integer> {
           Locale.ROOT, "  %-22s %3d   e.g. %s%n", r.getString(0), r.getLong(1), r.getString(2));
     }
     System.out.println();
-    System.out.println("Unused privileges by level and verdict (rows):");
+    System.out.println("Unused privileges by level and verdict (rows a reviewer reads):");
     for (Row r :
         spark
             .sql(
                 "SELECT level, verdict, count(*) FROM gold.unused_privileges WHERE as_of_date = "
                     + d
+                    + " AND NOT coalesce(folded, false)"
                     + " GROUP BY level, verdict ORDER BY level, verdict")
             .collectAsList()) {
       System.out.printf(
           Locale.ROOT, "  %-9s %-22s %5d%n", r.getString(0), r.getString(1), r.getLong(2));
     }
+    long folded =
+        spark
+            .sql(
+                "SELECT count(*) FROM gold.unused_privileges WHERE as_of_date = "
+                    + d
+                    + " AND folded")
+            .first()
+            .getLong(0);
+    System.out.printf(
+        Locale.ROOT,
+        "  (and %d ACTION rows folded into the SERVICE row of a service none of whose actions was"
+            + " used: WHERE folded lists them)%n",
+        folded);
     System.out.println();
     Row least =
         spark

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.concat_ws;
@@ -15,8 +16,10 @@ import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.exists;
 import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.map_from_entries;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.not;
@@ -107,7 +110,8 @@ public final class UnusedPrivileges {
     "policy_types",
     "conditional",
     "pattern_regex",
-    "granted_actions"
+    "granted_actions",
+    "actions_granted"
   };
 
   private UnusedPrivileges() {}
@@ -174,7 +178,11 @@ public final class UnusedPrivileges {
                 "service_data_event_days", coalesce(col("service_data_event_days"), lit(0L)))
             .withColumn("last_used_time", col("last_success.last_time"))
             .withColumn("last_used_event_id", col("last_success.sample_event_id"))
-            .withColumn("verdict_rule", verdictRule(asOf, windowDays, graceDays));
+            .withColumn("verdict_rule", verdictRule(asOf, windowDays, graceDays))
+            .withColumn("actions_used", size(col("used_actions")))
+            // a * grant also grants what the catalog does not list yet: never fewer than used
+            .withColumn("actions_granted", greatest(col("actions_granted"), col("actions_used")));
+    judged = fold(judged.cache());
 
     Column evidence =
         Evidence.json(
@@ -203,6 +211,10 @@ public final class UnusedPrivileges {
                     .as("coverage"),
                 col("used_actions"),
                 col("used_resources"),
+                col("actions_granted"),
+                col("actions_used"),
+                col("action_verdicts"),
+                when(col("folded"), concat(col("service"), lit(":*"))).as("folded_into"),
                 col("last_used_time"),
                 col("last_used_event_id"),
                 col("denied_attempts"),
@@ -231,8 +243,46 @@ public final class UnusedPrivileges {
             col("denied_attempts"),
             col("observation_days"),
             lit(windowDays).as("window_days"),
-            evidence.as("evidence"));
+            evidence.as("evidence"),
+            col("actions_granted"),
+            col("actions_used"),
+            col("folded"));
     return Contracts.conform(out, Tables.UNUSED_PRIVILEGES);
+  }
+
+  /**
+   * Folds the ACTION rows of a service none of whose actions was used ({@code actions_used = 0} on
+   * the principal's SERVICE row) into that SERVICE row: they stay in the table, marked {@code
+   * folded}, and the SERVICE row counts their verdicts ({@code action_verdicts} in its evidence). A
+   * wildcard grant nobody uses then reads as one row per service, not one per catalog action, and
+   * per-action rows remain unfolded only where some actions of the service were used (the narrowing
+   * a reviewer acts on). Every other row is never folded.
+   */
+  private static Dataset<Row> fold(Dataset<Row> judged) {
+    String[] key = {"principal_id", "service"};
+    Column isAction = col("level").equalTo(PrivilegeLevel.ACTION.value());
+    Dataset<Row> unusedServices =
+        judged
+            .filter(
+                col("level")
+                    .equalTo(PrivilegeLevel.SERVICE.value())
+                    .and(col("actions_used").equalTo(0)))
+            .select(col("principal_id"), col("service"), lit(true).as("service_unused"));
+    Dataset<Row> verdicts =
+        judged
+            .filter(isAction)
+            .groupBy(col("principal_id"), col("service"), col("verdict_rule.verdict").as("v"))
+            .agg(count(lit(1)).as("n"))
+            .groupBy(key[0], key[1])
+            .agg(map_from_entries(array_sort(collect_list(struct(col("v"), col("n"))))).as("av"));
+    return judged
+        .join(unusedServices, key, "left")
+        .join(verdicts, key, "left")
+        .withColumn("folded", isAction.and(coalesce(col("service_unused"), lit(false))))
+        .withColumn(
+            "action_verdicts",
+            when(col("level").equalTo(PrivilegeLevel.SERVICE.value()), col("av")))
+        .drop("service_unused", "av");
   }
 
   /** Allow grants that grant (boundaries only limit), with lower-case patterns and an account. */
@@ -288,6 +338,7 @@ public final class UnusedPrivileges {
             "pattern_regex",
             when(not(col("not_action")), Globs.toCaseInsensitiveRegex(col("action_pattern"))))
         .withColumn("granted_actions", when(col("not_action"), col("actions")))
+        .withColumn("actions_granted", size(col("actions")))
         .drop("actions", "not_action");
   }
 
@@ -320,6 +371,7 @@ public final class UnusedPrivileges {
             "pattern_regex",
             when(not(col("in_catalog")), Globs.toCaseInsensitiveRegex(col("action_pattern"))))
         .withColumn("granted_actions", when(col("in_catalog"), array(col("action_pattern"))))
+        .withColumn("actions_granted", lit(1))
         .drop("in_catalog");
   }
 
@@ -339,14 +391,20 @@ public final class UnusedPrivileges {
   }
 
   /**
-   * One row per granted service. A {@code *} grant names no service, so its principal gets a row
-   * for every service it was seen using in the window (an unused service under {@code *} is only
-   * visible at the identity level until the action catalog is joined in).
+   * One row per granted service: the service part of every action the principal's grants name (a
+   * {@code *} grant, expanded over the action catalog, names every catalog service), and, for a
+   * principal with a {@code *} grant, every service it was seen using in the window (one the
+   * catalog does not list yet). {@code actions_granted} counts the distinct actions (and
+   * uncatalogued patterns) granted in the service.
    */
   private static Dataset<Row> serviceSubjects(Dataset<Row> grants, Dataset<Row> windowActivity) {
     String[] who = {"platform", "usage_log", "principal_arn", "account_id", "granted_since"};
     Dataset<Row> named =
-        grants.filter(col("service").notEqual("*")).select("principal_id", with(who, "service"));
+        grants
+            .withColumn("service", lower(substring_index(col("action"), ":", 1)))
+            // a pattern whose service part is itself a glob ("*", "*:get*") names no one service
+            .filter(not(col("service").rlike("[*?]")))
+            .select("principal_id", with(with(who, "service"), "action"));
     Dataset<Row> wildcard = grants.filter(col("service").equalTo("*")).select("principal_id", who);
     Dataset<Row> observedServices =
         windowActivity
@@ -355,14 +413,18 @@ public final class UnusedPrivileges {
                 col("principal_id"), lower(substring_index(col("action"), ":", 1)).as("service"))
             .distinct();
     return named
-        .unionByName(wildcard.join(observedServices, "principal_id"))
+        .unionByName(
+            wildcard
+                .join(observedServices, "principal_id")
+                .withColumn("action", lit(null).cast("string")))
         .groupBy("principal_id", "service")
         .agg(
             max("platform").as("platform"),
             array_sort(collect_set("usage_log")).as("usage_logs"),
             max("principal_arn").as("principal_arn"),
             max("account_id").as("account_id"),
-            min("granted_since").as("granted_since"))
+            min("granted_since").as("granted_since"),
+            countDistinct("action").cast("int").as("actions_granted"))
         .withColumn("level", lit(PrivilegeLevel.SERVICE.value()))
         .withColumn("action_pattern", concat(col("service"), lit(":*")))
         .withColumn("resource_pattern", lit("*"))
@@ -388,7 +450,8 @@ public final class UnusedPrivileges {
             array_sort(collect_set("usage_log")).as("usage_logs"),
             max("principal_arn").as("principal_arn"),
             max("account_id").as("account_id"),
-            min("granted_since").as("granted_since"))
+            min("granted_since").as("granted_since"),
+            countDistinct("action").cast("int").as("actions_granted"))
         .withColumn("level", lit(PrivilegeLevel.IDENTITY.value()))
         .withColumn("service", lit("*"))
         .withColumn("action_pattern", lit("*"))

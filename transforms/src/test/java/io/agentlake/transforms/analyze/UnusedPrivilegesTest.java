@@ -454,4 +454,68 @@ class UnusedPrivilegesTest {
         .contains("CloudTrail records these actions only as data events")
         .contains("no s3 data events");
   }
+
+  /**
+   * A wildcard grant reads as one row per service where nothing of the service was used: its ACTION
+   * rows are folded into the SERVICE row, which counts them by verdict, while a service with some
+   * use keeps its per-action rows (the narrowing a reviewer acts on). Every row counts the actions
+   * it covers and those used.
+   */
+  @Test
+  void actionsOfAServiceNothingOfWhichWasUsedFoldIntoItsServiceRow(SparkSession spark) {
+    String r5 = "aws:arn:aws:iam::111122223333:role/admin";
+    Dataset<Row> entitlements =
+        rows(
+            spark,
+            Tables.ENTITLEMENTS,
+            grant(r5, "*", "ec2:describeinstances", "*", "managed", "Allow", "2025-01-01"),
+            grant(r5, "*", "ec2:runinstances", "*", "managed", "Allow", "2025-01-01"),
+            grant(r5, "*", "ec2:terminateinstances", "*", "managed", "Allow", "2025-01-01"),
+            grant(r5, "*", "iam:createuser", "*", "managed", "Allow", "2025-01-01"),
+            grant(r5, "*", "iam:passrole", "*", "managed", "Allow", "2025-01-01"),
+            grant(r5, "*", "dynamodb:getitem", "*", "managed", "Allow", "2025-01-01"));
+    Dataset<Row> activity =
+        rows(spark, Tables.ACTIVITY_DAILY, act(r5, "ec2:describeinstances", "2025-06-29", 3, 0));
+    Map<String, Row> rows =
+        byLevelAndPattern(
+            judge(spark, entitlements, activity, coverage(spark, "111122223333", WINDOW, 0)));
+
+    Map<String, Boolean> folded =
+        rows.entrySet().stream()
+            .filter(e -> e.getKey().startsWith(r5 + "|ACTION|"))
+            .collect(
+                Collectors.toMap(
+                    e -> e.getKey().substring((r5 + "|ACTION|").length()),
+                    e -> e.getValue().<Boolean>getAs("folded")));
+    assertThat(folded)
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "ec2:describeinstances", false,
+                "ec2:runinstances", false,
+                "ec2:terminateinstances", false,
+                "iam:createuser", true,
+                "iam:passrole", true,
+                "dynamodb:getitem", true));
+    assertThat(rows.values())
+        .filteredOn(r -> !r.getAs("level").equals("ACTION"))
+        .allSatisfy(r -> assertThat(r.<Boolean>getAs("folded")).isFalse());
+
+    Row iam = rows.get(r5 + "|SERVICE|iam:*");
+    assertThat((String) iam.getAs("verdict")).isEqualTo("UNUSED");
+    assertThat((int) iam.getAs("actions_granted")).isEqualTo(2);
+    assertThat((int) iam.getAs("actions_used")).isZero();
+    assertThat((String) iam.getAs("evidence"))
+        .contains("\"action_verdicts\":{\"NOT_OBSERVABLE\":1,\"UNUSED\":1}");
+    assertThat((String) rows.get(r5 + "|ACTION|iam:createuser").getAs("evidence"))
+        .contains("\"folded_into\":\"iam:*\"");
+    Row ec2 = rows.get(r5 + "|SERVICE|ec2:*");
+    assertThat((int) ec2.getAs("actions_granted")).isEqualTo(3);
+    assertThat((int) ec2.getAs("actions_used")).isEqualTo(1);
+    Row all = rows.get(r5 + "|GRANT|*");
+    assertThat((int) all.getAs("actions_granted")).isEqualTo(6);
+    assertThat((int) all.getAs("actions_used")).isEqualTo(1);
+    Row identity = rows.get(r5 + "|IDENTITY|*");
+    assertThat((int) identity.getAs("actions_granted")).isEqualTo(6);
+    assertThat((int) identity.getAs("actions_used")).isEqualTo(1);
+  }
 }
