@@ -316,7 +316,8 @@ public final class Tables {
    * ones scoped to the resources the logs name, unjudged ones as granted, conditions carried over)
    * and repeating its Deny statements; null when nothing is left to allow. {@code changes} lists
    * what it replaces: DETACH_POLICY, DELETE_INLINE_POLICY or REMOVE_FROM_GROUP per current policy,
-   * with the UNUSED grants each held.
+   * with the UNUSED grants each held ({@code grants_removed} in all). {@code grants_narrowed}: the
+   * grants not unused as a whole some of whose actions the new policy leaves out.
    */
   public static final TableContract LEAST_PRIVILEGE_POLICIES =
       gold(
@@ -326,7 +327,9 @@ public final class Tables {
               + " used_actions ARRAY<STRING> NOT NULL, actions_before BIGINT NOT NULL,"
               + " actions_after BIGINT NOT NULL, grants_removed BIGINT NOT NULL,"
               + " changes ARRAY<STRUCT<change: STRING, policy_name: STRING, policy_arn: STRING,"
-              + " grant_path: STRING, unused_grants: BIGINT>> NOT NULL, evidence STRING NOT NULL",
+              + " grant_path: STRING, unused_grants: BIGINT>> NOT NULL, evidence STRING NOT NULL,"
+              // added after the first release, so last: a table written before it gains it
+              + " grants_narrowed BIGINT",
           "one principal with unused grants and the policy that would replace its grants",
           List.of("principal_id"));
 

@@ -246,16 +246,18 @@ final class DemoCommand implements Callable<Integer> {
         spark
             .sql(
                 "SELECT count(*), coalesce(sum(grants_removed), 0),"
-                    + " coalesce(sum(actions_before), 0), coalesce(sum(actions_after), 0)"
+                    + " coalesce(sum(actions_before), 0), coalesce(sum(actions_after), 0),"
+                    + " coalesce(sum(grants_narrowed), 0)"
                     + " FROM gold.least_privilege_policies WHERE as_of_date = "
                     + d)
             .first();
     System.out.printf(
         Locale.ROOT,
-        "Least-privilege policies: %d principals; they remove %d unused grants (%d granted actions"
-            + " down to %d)%n",
+        "Least-privilege policies: %d principals; they remove %d unused grants and narrow %d"
+            + " (%d granted actions down to %d)%n",
         least.getLong(0),
         least.getLong(1),
+        least.getLong(4),
         least.getLong(2),
         least.getLong(3));
     Row queue =

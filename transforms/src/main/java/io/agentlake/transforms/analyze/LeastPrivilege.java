@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.exists;
 import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.first;
@@ -194,12 +195,15 @@ public final class LeastPrivilege {
                 col("policy_name").as("u_policy_name"),
                 col("grant_path").as("u_grant_path"));
     Dataset<Row> changes = changes(grants, unusedGrants);
+    Dataset<Row> narrowed = narrowedGrants(unused, grants, judged, asOf);
 
     Dataset<Row> out =
         principals
             .join(documents, new String[] {"principal_id"}, "left")
             .join(counts, "principal_id")
             .join(changes, new String[] {"principal_id"}, "left")
+            .join(narrowed, new String[] {"principal_id"}, "left")
+            .withColumn("grants_narrowed", coalesce(col("grants_narrowed"), lit(0L)))
             .withColumn("statements", coalesce(col("statements"), lit(0)))
             .withColumn("changes", coalesce(col("changes"), array().cast(changesType())))
             .withColumn(
@@ -216,6 +220,8 @@ public final class LeastPrivilege {
                 col("actions_before"),
                 col("actions_after"),
                 col("grants_removed"),
+                col("grants_narrowed"),
+                col("narrowed_grants"),
                 coalesce(length(col("policy_document")), lit(0)).as("document_chars"),
                 when(
                         length(col("policy_document")).gt(MANAGED_POLICY_MAX_CHARS),
@@ -245,8 +251,64 @@ public final class LeastPrivilege {
             col("actions_after"),
             col("grants_removed"),
             col("changes"),
-            evidence.as("evidence")),
+            evidence.as("evidence"),
+            col("grants_narrowed")),
         Tables.LEAST_PRIVILEGE_POLICIES);
+  }
+
+  /**
+   * Per principal, the grants the new policy narrows rather than removes: a statement (policy,
+   * path, action pattern, resource pattern) not judged UNUSED as a whole, some of whose actions are
+   * judged UNUSED at the ACTION level and so left out of the replacement ({@code s3:*} used for
+   * GetObject alone). {@code grants_removed} counts only the wholly unused ones.
+   */
+  private static Dataset<Row> narrowedGrants(
+      Dataset<Row> unused, Dataset<Row> grants, Dataset<Row> judged, LocalDate asOf) {
+    Dataset<Row> keptGrants =
+        unused
+            .filter(
+                col(Tables.AS_OF_DATE)
+                    .equalTo(lit(asOf))
+                    .and(col("level").equalTo(PrivilegeLevel.GRANT.value()))
+                    .and(col("verdict").notEqual(Verdict.UNUSED.value())))
+            .select(
+                col("principal_id"),
+                col("policy_name"),
+                col("grant_path"),
+                col("action_pattern"),
+                col("resource_pattern"));
+    Dataset<Row> unusedActions =
+        judged
+            .filter(col("verdict").equalTo(Verdict.UNUSED.value()))
+            .select("principal_id", "action");
+    return grants
+        .select(
+            "principal_id",
+            "policy_name",
+            "grant_path",
+            "action_pattern",
+            "resource_pattern",
+            "action")
+        .join(
+            keptGrants,
+            new String[] {
+              "principal_id", "policy_name", "grant_path", "action_pattern", "resource_pattern"
+            })
+        .join(unusedActions, new String[] {"principal_id", "action"})
+        .groupBy("principal_id", "policy_name", "grant_path", "action_pattern", "resource_pattern")
+        .agg(countDistinct("action").as("actions_left_out"))
+        .groupBy("principal_id")
+        .agg(
+            count(lit(1)).as("grants_narrowed"),
+            array_sort(
+                    collect_list(
+                        struct(
+                            col("policy_name"),
+                            col("grant_path"),
+                            col("action_pattern"),
+                            col("resource_pattern"),
+                            col("actions_left_out"))))
+                .as("narrowed_grants"));
   }
 
   /**

@@ -273,6 +273,13 @@ class LeastPrivilegeTest {
     // dynamodb:putitem (ReadLogs) and sqs:receivemessage (the group's); s3:get* was used
     assertThat(removed).isEqualTo(2L);
     assertThat(recommendation.<Long>getAs("grants_removed")).isEqualTo(2L);
+    // s3:get* was used, for GetObject only: the new policy narrows it (GetObjectAcl left out)
+    assertThat(recommendation.<Long>getAs("grants_narrowed")).isEqualTo(1L);
+    assertThat((String) recommendation.getAs("evidence"))
+        .contains(
+            "\"narrowed_grants\":[{\"policy_name\":\"etl-s3\",\"grant_path\":\"direct\","
+                + "\"action_pattern\":\"s3:get*\",\"resource_pattern\":\"*\","
+                + "\"actions_left_out\":1}]");
     assertThat(recommendation.<Integer>getAs("statements")).isEqualTo(5);
   }
 
