@@ -317,7 +317,9 @@ public final class Tables {
    * and repeating its Deny statements; null when nothing is left to allow. {@code changes} lists
    * what it replaces: DETACH_POLICY, DELETE_INLINE_POLICY or REMOVE_FROM_GROUP per current policy,
    * with the UNUSED grants each held ({@code grants_removed} in all). {@code grants_narrowed}: the
-   * grants not unused as a whole some of whose actions the new policy leaves out.
+   * grants not unused as a whole some of whose actions the new policy leaves out. {@code
+   * policy_documents}: the same statements packed into as few documents as keep each within IAM's
+   * 6,144-character limit for a managed policy, to attach together (one when it fits).
    */
   public static final TableContract LEAST_PRIVILEGE_POLICIES =
       gold(
@@ -328,8 +330,8 @@ public final class Tables {
               + " actions_after BIGINT NOT NULL, grants_removed BIGINT NOT NULL,"
               + " changes ARRAY<STRUCT<change: STRING, policy_name: STRING, policy_arn: STRING,"
               + " grant_path: STRING, unused_grants: BIGINT>> NOT NULL, evidence STRING NOT NULL,"
-              // added after the first release, so last: a table written before it gains it
-              + " grants_narrowed BIGINT",
+              // added after the first release, so last: a table written before them gains them
+              + " grants_narrowed BIGINT, policy_documents ARRAY<STRING>",
           "one principal with unused grants and the policy that would replace its grants",
           List.of("principal_id"));
 

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_join;
 import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.ceil;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
@@ -12,7 +13,9 @@ import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.exists;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.length;
@@ -21,7 +24,9 @@ import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.regexp_replace;
 import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.sequence;
 import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.slice;
 import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.substring;
@@ -77,6 +82,18 @@ public final class LeastPrivilege {
 
   /** IAM's size limit for a managed policy document, reported in the evidence when exceeded. */
   static final int MANAGED_POLICY_MAX_CHARS = 6144;
+
+  /** IAM's default quota of managed policies attached to one role or user. */
+  static final int MANAGED_POLICIES_PER_PRINCIPAL = 10;
+
+  /**
+   * At most this many actions in one Allow statement, so a statement stays far below the size limit
+   * (the longest IAM action names are under 80 characters) and documents can be packed.
+   */
+  static final int ACTIONS_PER_STATEMENT = 50;
+
+  private static final String DOCUMENT_HEAD = "{\"Version\":\"2012-10-17\",\"Statement\":[";
+  private static final String DOCUMENT_TAIL = "]}";
 
   private LeastPrivilege() {}
 
@@ -170,7 +187,13 @@ public final class LeastPrivilege {
                     .as("policy_document"),
                 when(col("allow_statements").gt(0), size(col("ordered")))
                     .otherwise(0)
-                    .as("statements"));
+                    .as("statements"),
+                when(
+                        col("allow_statements").gt(0),
+                        packDocuments(
+                            transform(col("ordered"), o -> o.getField("statement")),
+                            MANAGED_POLICY_MAX_CHARS))
+                    .as("policy_documents"));
 
     Dataset<Row> counts =
         judged
@@ -223,12 +246,26 @@ public final class LeastPrivilege {
                 col("grants_narrowed"),
                 col("narrowed_grants"),
                 coalesce(length(col("policy_document")), lit(0)).as("document_chars"),
+                size(coalesce(col("policy_documents"), array())).as("documents"),
                 when(
-                        length(col("policy_document")).gt(MANAGED_POLICY_MAX_CHARS),
-                        lit(
-                            "longer than the "
-                                + MANAGED_POLICY_MAX_CHARS
-                                + "-character limit of a managed policy: split it"))
+                        size(col("policy_documents")).gt(1),
+                        concat(
+                            lit(
+                                "longer than the "
+                                    + MANAGED_POLICY_MAX_CHARS
+                                    + "-character limit"
+                                    + " of a managed policy: split into "),
+                            size(col("policy_documents")).cast("string"),
+                            lit(" policies (policy_documents) to attach together"),
+                            when(
+                                    size(col("policy_documents"))
+                                        .gt(MANAGED_POLICIES_PER_PRINCIPAL),
+                                    lit(
+                                        ", more than the "
+                                            + MANAGED_POLICIES_PER_PRINCIPAL
+                                            + " managed policies IAM attaches to a principal by default"
+                                            + " (raise the quota, or accept wider grants)"))
+                                .otherwise(lit(""))))
                     .as("size_note"),
                 when(
                         col("policy_document").isNull(),
@@ -252,7 +289,8 @@ public final class LeastPrivilege {
             col("grants_removed"),
             col("changes"),
             evidence.as("evidence"),
-            col("grants_narrowed")),
+            col("grants_narrowed"),
+            col("policy_documents")),
         Tables.LEAST_PRIVILEGE_POLICIES);
   }
 
@@ -430,19 +468,65 @@ public final class LeastPrivilege {
                     .and(size(col("actions")).geq(col("catalog_actions"))),
                 array(concat(col("service"), lit(":*"))))
             .otherwise(col("actions"));
-    return grouped.select(
-        col("principal_id"),
-        lit("Allow").as("effect"),
-        col("service"),
-        concat(lit("Keep"), regexp_replace(col("service"), "[^A-Za-z0-9]", "")).as("sid_prefix"),
-        statementBody(
-                lit("Allow"),
-                lit("Action"),
-                actionList,
-                col("kind"),
-                col("resources"),
-                col("condition"))
-            .as("body"));
+    Column chunks =
+        transform(
+            sequence(
+                lit(0), ceil(size(actionList).divide(ACTIONS_PER_STATEMENT)).cast("int").minus(1)),
+            i ->
+                slice(
+                    actionList,
+                    i.multiply(ACTIONS_PER_STATEMENT).plus(1),
+                    lit(ACTIONS_PER_STATEMENT)));
+    return grouped
+        .withColumn("chunk", explode(chunks))
+        .select(
+            col("principal_id"),
+            lit("Allow").as("effect"),
+            col("service"),
+            concat(lit("Keep"), regexp_replace(col("service"), "[^A-Za-z0-9]", ""))
+                .as("sid_prefix"),
+            statementBody(
+                    lit("Allow"),
+                    lit("Action"),
+                    col("chunk"),
+                    col("kind"),
+                    col("resources"),
+                    col("condition"))
+                .as("body"));
+  }
+
+  /**
+   * The statements, in order, packed greedily into as few policy documents as keep each within
+   * {@code maxChars} (IAM counts a document's characters without whitespace; these have none). A
+   * single statement longer than that alone would be a document of its own, over the limit: the
+   * per-statement action cap keeps that from happening for Allow statements.
+   */
+  static Column packDocuments(Column statements, int maxChars) {
+    int budget = maxChars - DOCUMENT_HEAD.length() - DOCUMENT_TAIL.length();
+    Column start = struct(array(array().cast("array<string>")).as("docs"), lit(0).as("len"));
+    return aggregate(
+        statements,
+        start,
+        (acc, x) -> {
+          Column docs = acc.getField("docs");
+          Column last = element_at(docs, -1);
+          Column len = acc.getField("len");
+          Column open = size(last).gt(0);
+          return when(
+                  open.and(len.plus(length(x)).plus(1).gt(budget)),
+                  struct(concat(docs, array(array(x))).as("docs"), length(x).as("len")))
+              .otherwise(
+                  struct(
+                      concat(
+                              slice(docs, lit(1), size(docs).minus(1)),
+                              array(concat(last, array(x))))
+                          .as("docs"),
+                      len.plus(length(x)).plus(when(open, 1).otherwise(0)).as("len")));
+        },
+        acc ->
+            transform(
+                acc.getField("docs"),
+                d -> concat(lit(DOCUMENT_HEAD), array_join(d, ","), lit(DOCUMENT_TAIL))));
   }
 
   /** Every Deny statement of the principal's identity policies, as written. */

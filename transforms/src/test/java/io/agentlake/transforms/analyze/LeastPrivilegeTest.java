@@ -10,16 +10,20 @@ import io.agentlake.schemas.Tables;
 import io.agentlake.schemas.vocabulary.PolicyChange;
 import io.agentlake.testing.Frames;
 import io.agentlake.testing.SharedSpark;
+import io.agentlake.transforms.sources.iam.ActionCatalog;
 import io.agentlake.transforms.sources.iam.IamPolicies;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -281,6 +285,95 @@ class LeastPrivilegeTest {
                 + "\"action_pattern\":\"s3:get*\",\"resource_pattern\":\"*\","
                 + "\"actions_left_out\":1}]");
     assertThat(recommendation.<Integer>getAs("statements")).isEqualTo(5);
+  }
+
+  /**
+   * A principal whose kept actions do not fit one managed policy gets them packed into several
+   * documents, each within IAM's 6,144-character limit, that together allow exactly what the whole
+   * document does.
+   */
+  @Test
+  void aDocumentOverTheManagedPolicyLimitIsSplitIntoPoliciesThatTogetherAllowTheSame(
+      SparkSession spark) {
+    List<String> ec2 =
+        ActionCatalog.bundled().actions().stream()
+            .filter(a -> a.service().equals("ec2"))
+            .map(a -> a.name().toLowerCase(Locale.ROOT))
+            .limit(400)
+            .toList();
+    List<String> json = new ArrayList<>();
+    for (String a : ec2) {
+      // granted within the grace days: kept as granted
+      json.add(
+          grant("Allow", a, a, "*", null, "wide", "inline", "direct", 0)
+              .replace("2025-01-01T00:00:00Z", "2025-06-28T00:00:00Z"));
+    }
+    json.add(
+        grant(
+            "Allow",
+            "dynamodb:putitem",
+            "dynamodb:putitem",
+            "*",
+            null,
+            "wide",
+            "inline",
+            "direct",
+            1));
+    Dataset<Row> entitlements = rows(spark, Tables.ENTITLEMENTS, json.toArray(new String[0]));
+    Dataset<Row> activity = rows(spark, Tables.ACTIVITY_DAILY);
+    List<String> coverage = new ArrayList<>();
+    for (int i = 0; i < WINDOW; i++) {
+      coverage.add(
+          j(
+              "{'platform':'aws','account_id':'111122223333','source':'aws-cloudtrail','day':'%s','management_events':9,'data_events':9}"
+                  .formatted(AS_OF.minusDays(i))));
+    }
+    Dataset<Row> unused =
+        Frames.materialized(
+            UnusedPrivileges.compute(
+                entitlements,
+                activity,
+                rows(spark, Tables.OBSERVATION_COVERAGE, coverage.toArray(new String[0])),
+                rows(spark, Tables.IDENTITIES),
+                rows(spark, Tables.AGENT_REACH),
+                AS_OF,
+                WINDOW,
+                14));
+
+    Row r = LeastPrivilege.compute(unused, entitlements, activity, AS_OF, WINDOW).first();
+    String whole = r.getAs("policy_document");
+    List<String> documents = r.getList(r.fieldIndex("policy_documents"));
+    assertThat(whole.length()).isGreaterThan(LeastPrivilege.MANAGED_POLICY_MAX_CHARS);
+    assertThat(documents).hasSizeGreaterThan(1);
+    assertThat(documents)
+        .allSatisfy(
+            d ->
+                assertThat(d.length())
+                    .isLessThanOrEqualTo(LeastPrivilege.MANAGED_POLICY_MAX_CHARS));
+    assertThat(allowedBy(spark, documents))
+        .isEqualTo(allowedBy(spark, List.of(whole)))
+        .isEqualTo(new TreeSet<>(ec2));
+    assertThat((String) r.getAs("evidence"))
+        .contains("split into " + documents.size() + " policies");
+  }
+
+  /** The actions the documents allow, parsed back as IAM policies. */
+  private static TreeSet<String> allowedBy(SparkSession spark, List<String> documents) {
+    List<Row> docs = new ArrayList<>();
+    for (int i = 0; i < documents.size(); i++) {
+      docs.add(RowFactory.create(ARN, "agentlake-least-privilege-" + i, documents.get(i)));
+    }
+    Dataset<Row> frame =
+        spark.createDataFrame(
+            docs, StructType.fromDDL("principal_arn STRING, policy_name STRING, document STRING"));
+    TreeSet<String> allowed = new TreeSet<>();
+    for (Row a :
+        IamPolicies.ofInlinePolicies(frame, AS_OF)
+            .filter(col("effect").equalTo("Allow"))
+            .collectAsList()) {
+      allowed.add(a.getAs("action"));
+    }
+    return allowed;
   }
 
   private Dataset<Row> evaluate(SparkSession spark) {
