@@ -423,7 +423,9 @@ public final class Lake {
                 Locale.ROOT,
                 "CREATE TABLE IF NOT EXISTS %s USING delta LOCATION '%s'",
                 t.name(),
-                path(t).replace("'", "\\'")));
+                // qualified: the catalog resolves a relative LOCATION against its warehouse
+                // folder, not the working directory, and `sql --lake ./lake` found no table
+                qualified(path(t)).replace("'", "\\'")));
         names.add(t.name());
       }
     }
