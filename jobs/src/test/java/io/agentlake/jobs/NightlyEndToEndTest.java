@@ -452,10 +452,10 @@ class NightlyEndToEndTest {
   }
 
   /**
-   * Every least-privilege policy of the generated organisation, parsed back through our own policy
-   * evaluator, allows each action of its principal not judged UNUSED and no UNUSED one; every
-   * planted unused grant's principal has one, with a REPLACE_POLICY item for each agent reaching
-   * it.
+   * Every least-privilege policy of the generated organisation, as the documents within IAM's size
+   * limit a user attaches, parsed back through our own policy evaluator, allows each action of its
+   * principal not judged UNUSED and no UNUSED one; every planted unused grant's principal has one,
+   * with a REPLACE_POLICY item for each agent reaching it.
    */
   @Test
   void everyLeastPrivilegePolicyAllowsExactlyTheActionsNotJudgedUnused() {
@@ -466,12 +466,14 @@ class NightlyEndToEndTest {
     }
     Dataset<Row> evaluated =
         io.agentlake.transforms.sources.iam.IamPolicies.ofInlinePolicies(
+                // the documents a user attaches: the whole split to IAM's managed-policy size
                 policies
                     .filter(col("policy_document").isNotNull())
-                    .select(
-                        col("principal_arn"),
-                        lit("least-privilege").as("policy_name"),
-                        col("policy_document").as("document")),
+                    .selectExpr("principal_arn", "posexplode(policy_documents) AS (n, document)")
+                    .selectExpr(
+                        "principal_arn",
+                        "concat('least-privilege-', n) AS policy_name",
+                        "document"),
                 end)
             .filter(col("effect").equalTo("Allow"));
     Map<String, TreeSet<String>> allowed = new TreeMap<>();
@@ -491,6 +493,13 @@ class NightlyEndToEndTest {
           .add(r.getString(1));
     }
     assertThat(allowed.keySet()).isNotEmpty();
+    assertThat(
+            policies
+                .selectExpr("explode(policy_documents) AS d")
+                .filter("length(d) > " + 6144)
+                .count())
+        .as("documents over the managed-policy limit")
+        .isZero();
     for (String arn : withPolicy) {
       TreeSet<String> got = allowed.getOrDefault(arn, new TreeSet<>());
       assertThat(got)
