@@ -243,6 +243,41 @@ class RiskScoresTest {
     assertThat((String) a.getAs("model_version")).isEqualTo("test-light");
   }
 
+  /**
+   * Each threshold is the model's: B's key (180 days old) is not long-lived at 200 days; one orphan
+   * reason counts in full at saturation 1; A's 60 denials in 30 days saturate at 10.
+   */
+  @Test
+  void thresholdsComeFromTheYamlModel(SparkSession spark) throws IOException {
+    String yaml = RiskModelTest.defaultYaml();
+    String changed =
+        yaml.replace("older-than-days: 90", "older-than-days: 200")
+            .replace("    saturation: 2\n", "    saturation: 1\n")
+            .replace("    days: 7\n    saturation: 20\n", "    days: 30\n    saturation: 10\n");
+    assertThat(changed).doesNotContain("saturation: 2\n").doesNotContain("saturation: 20\n");
+    Map<String, Row> rows =
+        byAgent(
+            run(
+                spark,
+                RiskModel.load(
+                    new ByteArrayInputStream(changed.getBytes(StandardCharsets.UTF_8)))));
+
+    // A: admin 50 + permissions management 25 + unused 1/2 x 15 + denied min(1, 60/10) x 10
+    assertThat((double) rows.get("bedrock:A").getAs("score")).isEqualTo(92.5);
+    assertThat((String) factor(rows.get("bedrock:A"), "denied_attempts").getAs("evidence"))
+        .contains("\"denied_attempts\":60")
+        .contains("\"days\":30")
+        .contains("\"saturation\":10");
+    // B: one orphan reason 1/1 x 30 + shared key 10 + no purpose 5; no long-lived key
+    assertThat((double) rows.get("m:B").getAs("score")).isEqualTo(45.0);
+    Row longLived = factor(rows.get("m:B"), "long_lived_credentials");
+    assertThat((double) longLived.getAs("raw_value")).isEqualTo(0.0);
+    assertThat((String) longLived.getAs("evidence"))
+        .isEqualTo("{\"long_lived_keys\":[],\"older_than_days\":200}");
+    assertThat((String) factor(rows.get("m:B"), "orphan_reasons").getAs("evidence"))
+        .isEqualTo("{\"reasons\":[\"IDLE\"],\"saturation\":1}");
+  }
+
   @Test
   void anEntraSecretOrCertificateStillValidAfterNinetyDaysIsLongLived(SparkSession spark) {
     String live = "entra:credential:live";
