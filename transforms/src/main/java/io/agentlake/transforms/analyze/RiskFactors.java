@@ -49,7 +49,8 @@ final class RiskFactors {
           RiskFactor.ORPHAN_REASONS, List.of(SATURATION),
           RiskFactor.LONG_LIVED_CREDENTIALS, List.of(OLDER_THAN_DAYS),
           RiskFactor.EXPIRING_CREDENTIALS, List.of(WITHIN_DAYS),
-          RiskFactor.DENIED_ATTEMPTS, List.of(DAYS, SATURATION));
+          RiskFactor.DENIED_ATTEMPTS, List.of(DAYS, SATURATION),
+          RiskFactor.HUMAN_USE_OF_CREDENTIALS, List.of(DAYS));
 
   // Evidence fields that are read back (by ReviewQueue) or listed when nothing is found.
   static final String ADMIN_PRINCIPALS = "admin_principals";
@@ -61,6 +62,19 @@ final class RiskFactors {
   static final String EXPIRING_CREDENTIALS = "expiring_credentials";
   static final String SHARED = "shared";
   static final String DENIED_ATTEMPTS = "denied_attempts";
+  static final String HUMAN_USE = "human_use";
+
+  /** Human use signals: the key was used from the console. */
+  static final String SIGNAL_CONSOLE = "console";
+
+  /** Human use signals: the key was used with a browser's user agent. */
+  static final String SIGNAL_BROWSER = "browser_user_agent";
+
+  /**
+   * Human use signals: the key was used with the AWS CLI from a source IP none of its automation
+   * (SDK or other non-interactive) calls came from in the window.
+   */
+  static final String SIGNAL_CLI_FROM_NEW_IP = "cli_from_ip_automation_never_uses";
 
   /** The long-lived key entries of the evidence, as {@link RiskScores} writes them. */
   static final DataType LONG_LIVED_KEY_LIST =
@@ -172,6 +186,7 @@ final class RiskFactors {
       case EXPIRING_CREDENTIALS -> "{\"" + EXPIRING_CREDENTIALS + "\":[]" + thresholdsJson(f) + "}";
       case SHARED_CREDENTIALS -> "{\"" + SHARED + "\":[]}";
       case DENIED_ATTEMPTS -> "{\"" + DENIED_ATTEMPTS + "\":0" + thresholdsJson(f) + "}";
+      case HUMAN_USE_OF_CREDENTIALS -> "{\"" + HUMAN_USE + "\":[]" + thresholdsJson(f) + "}";
       case NO_PURPOSE -> "{}";
     };
   }

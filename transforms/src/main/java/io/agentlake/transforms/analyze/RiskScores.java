@@ -1,6 +1,7 @@
 package io.agentlake.transforms.analyze;
 
 import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.array_distinct;
 import static org.apache.spark.sql.functions.array_except;
 import static org.apache.spark.sql.functions.array_sort;
@@ -20,6 +21,7 @@ import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.slice;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.trim;
@@ -27,10 +29,12 @@ import static org.apache.spark.sql.functions.when;
 
 import io.agentlake.schemas.Tables;
 import io.agentlake.schemas.vocabulary.FactReach;
+import io.agentlake.schemas.vocabulary.IdPrefix;
 import io.agentlake.schemas.vocabulary.PrivilegeLevel;
 import io.agentlake.schemas.vocabulary.RiskFactCategory;
 import io.agentlake.schemas.vocabulary.RiskFactor;
 import io.agentlake.schemas.vocabulary.RiskTier;
+import io.agentlake.schemas.vocabulary.UserAgentClass;
 import io.agentlake.schemas.vocabulary.Verdict;
 import io.agentlake.transforms.Contracts;
 import io.agentlake.transforms.Evidence;
@@ -45,13 +49,15 @@ import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 
 /**
  * {@code gold.risk_scores}: one explainable 0-100 score per agent. Each factor's raw value (0..1)
  * is computed from the gold findings and silver facts of the run date, weighted by the {@link
  * RiskModel}, and listed with its evidence, zero factors included, so a reviewer can see what was
  * checked as well as what was found. Reach counts: privileges of every principal the agent can act
- * as (gold.agent_reach) are the agent's privileges.
+ * as (gold.agent_reach) are the agent's privileges. Each factor's thresholds are the model's and
+ * its arithmetic is {@link RiskFactors}', which the review queue's expected effect shares.
  *
  * <p>The two privilege-breadth factors read {@code gold.principal_risk_facts} (the direct facts of
  * each reached principal; agent_reach supplies the path), so Denies and permission boundaries are
@@ -72,6 +78,9 @@ public final class RiskScores {
   static final List<String> KEY_KINDS =
       List.of("access_key", "api_key", "client_secret", "certificate");
 
+  /** The most days or source IPs one key's human use lists in the evidence. */
+  static final int EVIDENCE_ITEMS = 10;
+
   private RiskScores() {}
 
   public static Dataset<Row> compute(
@@ -81,6 +90,7 @@ public final class RiskScores {
       Dataset<Row> unusedPrivileges,
       Dataset<Row> orphanedAgents,
       Dataset<Row> activity,
+      Dataset<Row> principalDaily,
       Dataset<Row> identities,
       RiskModel model,
       LocalDate asOf) {
@@ -131,6 +141,10 @@ public final class RiskScores {
     facts.put(
         RiskFactor.DENIED_ATTEMPTS,
         deniedAttempts(activity, reached, model.factor(RiskFactor.DENIED_ATTEMPTS), asOf));
+    facts.put(
+        RiskFactor.HUMAN_USE_OF_CREDENTIALS,
+        humanUseOfCredentials(
+            credentials, principalDaily, model.factor(RiskFactor.HUMAN_USE_OF_CREDENTIALS), asOf));
     facts.put(
         RiskFactor.NO_PURPOSE,
         scored.select(
@@ -406,6 +420,104 @@ public final class RiskScores {
                         lit(saturation).as(RiskFactors.evidenceName(RiskFactors.SATURATION)),
                         lit(from).as("since"),
                         col("by_principal")))
+                .as("evidence"));
+  }
+
+  /**
+   * OWASP NHI10, human use of a non-human identity: a long-term AWS access key the agent uses
+   * (silver.principal_daily keeps them per key and day, with where the calls came from) was used,
+   * in the model's {@code days} ending at the run date, from the console or a browser, or with the
+   * AWS CLI from a source IP that none of the key's non-interactive calls (an SDK or another user
+   * agent) came from in that window. The agent's own automation from its own addresses never
+   * qualifies, nor does the CLI from one of those addresses (an operator's script on the agent's
+   * host is the agent). Evidence per key: the days, the signals, the source IPs, a sample event and
+   * user agent of that use.
+   *
+   * <p>Dangerous: a key whose window has a day with more clients than principal_daily keeps ({@link
+   * Tables#MAX_CLIENTS}) has an incomplete list of automation addresses, so the CLI signal is not
+   * judged for it (console and browser still are); a key only ever used with the CLI has no
+   * automation address to compare with and is not judged by the CLI signal either.
+   */
+  private static Dataset<Row> humanUseOfCredentials(
+      Dataset<Row> credentials,
+      Dataset<Row> principalDaily,
+      RiskModel.Factor factor,
+      LocalDate asOf) {
+    int days = factor.threshold(RiskFactors.DAYS);
+    LocalDate from = asOf.minusDays(days - 1L);
+    Dataset<Row> uses =
+        principalDaily
+            .filter(col("access_key_id").isNotNull().and(col("day").between(lit(from), lit(asOf))))
+            .select(
+                IdPrefix.AWS_ACCESS_KEY.of(col("access_key_id")).as("credential_id"),
+                col("day"),
+                col("client_count"),
+                explode(col("clients")).as("c"))
+            .select(
+                col("credential_id"),
+                col("day"),
+                col("client_count"),
+                col("c.source_ip").as("source_ip"),
+                col("c.user_agent_class").as("user_agent_class"),
+                col("c.user_agent").as("user_agent"),
+                col("c.sample_event_id").as("sample_event_id"))
+            .join(broadcast(credentials.select("credential_id").distinct()), "credential_id");
+    Column automation =
+        col("user_agent_class").isin(UserAgentClass.SDK.value(), UserAgentClass.OTHER.value());
+    Dataset<Row> baseline =
+        uses.groupBy("credential_id")
+            .agg(
+                collect_set(when(automation, col("source_ip"))).as("automation_ips"),
+                functions.max(col("client_count")).as("most_clients"));
+    Column complete =
+        size(col("automation_ips")).gt(0).and(col("most_clients").leq(Tables.MAX_CLIENTS));
+    Column signal =
+        when(
+                col("user_agent_class").equalTo(UserAgentClass.CONSOLE.value()),
+                RiskFactors.SIGNAL_CONSOLE)
+            .when(
+                col("user_agent_class").equalTo(UserAgentClass.BROWSER.value()),
+                RiskFactors.SIGNAL_BROWSER)
+            .when(
+                col("user_agent_class")
+                    .equalTo(UserAgentClass.CLI.value())
+                    .and(complete)
+                    .and(col("source_ip").isNotNull())
+                    .and(not(array_contains(col("automation_ips"), col("source_ip")))),
+                RiskFactors.SIGNAL_CLI_FROM_NEW_IP);
+    Dataset<Row> human =
+        uses.join(baseline, "credential_id")
+            .withColumn("signal", signal)
+            .filter(col("signal").isNotNull())
+            .groupBy("credential_id")
+            .agg(
+                slice(array_sort(collect_set("day")), 1, EVIDENCE_ITEMS).as("days"),
+                array_sort(collect_set("signal")).as("signals"),
+                slice(array_sort(collect_set("source_ip")), 1, EVIDENCE_ITEMS).as("source_ips"),
+                functions.min("sample_event_id").as("sample_event_id"),
+                functions.min("user_agent").as("sample_user_agent"));
+    return credentials
+        .join(human, "credential_id")
+        .groupBy("agent_id")
+        .agg(
+            array_sort(
+                    collect_list(
+                        struct(
+                            col("credential_id"),
+                            col("days"),
+                            col("signals"),
+                            col("source_ips"),
+                            col("sample_event_id"),
+                            col("sample_user_agent"))))
+                .as("found"))
+        .select(
+            col("agent_id"),
+            lit(1.0).as("raw"),
+            Evidence.json(
+                    struct(
+                        col("found").as(RiskFactors.HUMAN_USE),
+                        lit(days).as(RiskFactors.evidenceName(RiskFactors.DAYS)),
+                        lit(from).as("since")))
                 .as("evidence"));
   }
 }
