@@ -68,6 +68,8 @@ public final class AnalyzeJob {
     Dataset<Row> edges = lake.read(Tables.IDENTITY_EDGES);
     Dataset<Row> entitlements = lake.read(Tables.ENTITLEMENTS);
     Dataset<Row> activity = lake.read(Tables.ACTIVITY_DAILY).filter(col("day").leq(lit(asOf)));
+    Dataset<Row> principalDaily =
+        lake.read(Tables.PRINCIPAL_DAILY).filter(col("day").leq(lit(asOf)));
     Dataset<Row> coverage =
         lake.read(Tables.OBSERVATION_COVERAGE).filter(col("day").leq(lit(asOf)));
     Map<String, TableWrite> counts = new LinkedHashMap<>();
@@ -129,7 +131,16 @@ public final class AnalyzeJob {
         Tables.RISK_SCORES,
         () ->
             RiskScores.compute(
-                agents, reach, riskFacts, unused, orphans, activity, identities, model, asOf),
+                agents,
+                reach,
+                riskFacts,
+                unused,
+                orphans,
+                activity,
+                principalDaily,
+                identities,
+                model,
+                asOf),
         asOf,
         counts);
     Dataset<Row> scores = dated(lake, Tables.RISK_SCORES, asOf);

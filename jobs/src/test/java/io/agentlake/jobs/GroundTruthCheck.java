@@ -1,6 +1,9 @@
 package io.agentlake.jobs;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.from_json;
+import static org.apache.spark.sql.functions.get_json_object;
 import static org.apache.spark.sql.functions.lit;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,8 +11,10 @@ import io.agentlake.jobs.lake.Lake;
 import io.agentlake.schemas.TableContract;
 import io.agentlake.schemas.Tables;
 import io.agentlake.schemas.vocabulary.FactReach;
+import io.agentlake.schemas.vocabulary.IdPrefix;
 import io.agentlake.schemas.vocabulary.PrivilegeLevel;
 import io.agentlake.schemas.vocabulary.RiskFactCategory;
+import io.agentlake.schemas.vocabulary.RiskFactor;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +24,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
 import org.assertj.core.api.SoftAssertions;
 
 /**
@@ -105,7 +111,47 @@ final class GroundTruthCheck {
         entraGrants("entra not-observable grants", "NOT_OBSERVABLE", "entra_not_observable_grants"),
         escalationPaths(),
         fullAdmins(),
-        adminReach());
+        adminReach(),
+        humanUse());
+  }
+
+  /**
+   * OWASP NHI10: every agent whose AWS access key the ground truth says a person uses too (a shared
+   * credential with human users), by agent and key, against the agents whose {@code
+   * human_use_of_credentials} factor is raised, by agent and the keys its evidence names.
+   */
+  Match humanUse() {
+    TreeSet<String> planted = new TreeSet<>();
+    for (JsonNode s : truth.get("shared_credentials")) {
+      if (s.get("human_users").isEmpty() || !s.get("credential").asText().startsWith("AKIA")) {
+        continue;
+      }
+      for (JsonNode agent : s.get("agent_ids")) {
+        planted.add(
+            agent.asText() + " " + IdPrefix.AWS_ACCESS_KEY.of(s.get("credential").asText()));
+      }
+    }
+    TreeSet<String> reported = new TreeSet<>();
+    for (Row r :
+        gold(Tables.RISK_SCORES)
+            .select(col("agent_id"), explode(col("factors")).as("f"))
+            .filter(
+                col("f.factor")
+                    .equalTo(RiskFactor.HUMAN_USE_OF_CREDENTIALS.value())
+                    .and(col("f.raw_value").gt(0)))
+            .select(
+                col("agent_id"),
+                explode(
+                        from_json(
+                            get_json_object(col("f.evidence"), "$.human_use"),
+                            DataType.fromDDL("ARRAY<STRUCT<credential_id: STRING>>"),
+                            Map.<String, String>of()))
+                    .as("use"))
+            .select(col("agent_id"), col("use.credential_id").as("credential_id"))
+            .collectAsList()) {
+      reported.add(r.getAs("agent_id") + " " + r.getAs("credential_id"));
+    }
+    return new Match("human use of credentials", planted, reported);
   }
 
   /**

@@ -187,6 +187,12 @@ public final class Tables {
               + " action",
           List.of("event_source", "event_name", "account_id", "day"));
 
+  /** The most {@code silver.principal_daily.clients} one row keeps. */
+  public static final int MAX_CLIENTS = 20;
+
+  /** The most characters of a user agent {@code silver.principal_daily.clients} keeps. */
+  public static final int USER_AGENT_CHARS = 200;
+
   /**
    * Who acted in CloudTrail each day, with which long-term access key, and which roles they
    * assumed: the facts the identity graph needs from CloudTrail (a principal's last successful use;
@@ -195,7 +201,11 @@ public final class Tables {
    * access_key_id} is set only for long-term keys ({@code AKIA…}), never for the per-session {@code
    * ASIA…} keys, which would make a row per session; {@code assumed_role_arn} only for successful
    * {@code sts:AssumeRole*} calls that name a role, so those rows hold nothing but such calls.
-   * {@code principal_id} is null when CloudTrail names no principal.
+   * {@code principal_id} is null when CloudTrail names no principal. {@code clients} says where the
+   * calls came from: one entry per source IP x {@code UserAgentClass}, with its event count, a
+   * sample user agent (at most {@value #USER_AGENT_CHARS} characters) and event; at most {@value
+   * #MAX_CLIENTS} entries, console and browser ones first, then by event count, and {@code
+   * client_count} is how many there were before that cap.
    */
   public static final TableContract PRINCIPAL_DAILY =
       silver(
@@ -204,7 +214,10 @@ public final class Tables {
               + " assumed_role_arn STRING, day DATE NOT NULL, event_count BIGINT NOT NULL,"
               + " success_count BIGINT NOT NULL, first_time TIMESTAMP NOT NULL,"
               + " last_time TIMESTAMP NOT NULL, last_success_time TIMESTAMP,"
-              + " sample_event_id STRING NOT NULL",
+              + " sample_event_id STRING NOT NULL,"
+              + " clients ARRAY<STRUCT<source_ip: STRING, user_agent_class: STRING,"
+              + " user_agent: STRING, event_count: BIGINT, first_time: TIMESTAMP,"
+              + " sample_event_id: STRING>>, client_count BIGINT",
           "one principal x identity type x long-term access key x assumed role x UTC day, from"
               + " de-duplicated CloudTrail events",
           List.of("principal_id", "identity_type", "access_key_id", "assumed_role_arn", "day"));

@@ -10,6 +10,7 @@ public enum RiskFactor implements Term {
   EXPIRING_CREDENTIALS,
   SHARED_CREDENTIALS,
   DENIED_ATTEMPTS,
+  HUMAN_USE_OF_CREDENTIALS,
   NO_PURPOSE;
 
   @Override

@@ -45,6 +45,7 @@ public final class Vocabulary {
               "silver.activity_daily.platform",
               "silver.observation_coverage.platform",
               "gold.unused_privileges.platform"),
+          entry(UserAgentClass.values(), "silver.principal_daily.clients[].user_agent_class"),
           entry(RiskFactor.values(), "gold.risk_scores.factors[].factor"),
           entry(RiskTier.values(), "gold.risk_scores.tier"),
           entry(DriftChange.values(), "gold.privilege_drift.change_type"),

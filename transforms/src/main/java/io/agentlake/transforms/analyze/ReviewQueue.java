@@ -10,8 +10,6 @@ import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.from_json;
-import static org.apache.spark.sql.functions.get_json_object;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
@@ -64,9 +62,10 @@ import org.apache.spark.sql.types.DataType;
  *
  * <p>{@code item_id} = first 32 hex digits of SHA-256 of {@code agent_id|action|target}: the same
  * finding on another date has the same id. {@code expected_effect} is computed from the factor rows
- * of gold.risk_scores with the risk model's own formulas (unused fraction with one UNUSED grant
- * fewer, or without all of the principal's for a replaced policy; orphan reasons without the ones
- * the action resolves; the long-lived factor only when the key is the agent's last long-lived one;
+ * of gold.risk_scores (their weights, and the counts and thresholds in their evidence) with the
+ * factors' own formulas in {@link RiskFactors} (unused fraction with one UNUSED grant fewer, or
+ * without all of the principal's for a replaced policy; orphan reasons without the ones the action
+ * resolves; the long-lived factor only when the key is the agent's last long-lived one;
  * decommissioning leaves no score). It is a lower bound: a revoked grant can also remove a
  * privilege factor, which is not predicted.
  *
@@ -232,7 +231,11 @@ public final class ReviewQueue {
   private static Dataset<Row> rotateKeys(Dataset<Row> scores) {
     return scores
         .filter(col("long_lived.raw_value").gt(0))
-        .select(col("agent_id"), explode(col("long_lived_keys")).as("key"))
+        .select(
+            col("agent_id"),
+            RiskFactors.olderThanDays(col("long_lived.evidence"))
+                .as(RiskFactors.evidenceName(RiskFactors.OLDER_THAN_DAYS)),
+            explode(RiskFactors.longLivedKeys(col("long_lived.evidence"))).as("key"))
         .select(
             col("agent_id"),
             lit(ReviewAction.ROTATE_KEY.value()).as("action"),
@@ -245,7 +248,7 @@ public final class ReviewQueue {
                         col("key.status").as("status"),
                         col("key.created_at").as("created_at"),
                         col("key.age_days").as("age_days"),
-                        lit(RiskScores.LONG_LIVED_DAYS).as("older_than_days")))
+                        col("older_than_days")))
                 .as("evidence"),
             lit(null).cast("int").as("resolved_reasons"),
             lit(null).cast("bigint").as("grants_removed"));
@@ -255,9 +258,6 @@ public final class ReviewQueue {
 
   /** Per agent: score, sum of contributions, and the factor rows the items' effects read. */
   private static Dataset<Row> scoreFacts(Dataset<Row> riskScores, LocalDate asOf) {
-    String keys =
-        "STRUCT<long_lived_keys: ARRAY<STRUCT<credential_id: STRING, kind: STRING,"
-            + " status: STRING, created_at: STRING, age_days: INT>>>";
     return riskScores
         .filter(col(Tables.AS_OF_DATE).equalTo(lit(asOf)))
         .select(
@@ -266,47 +266,26 @@ public final class ReviewQueue {
             expr("aggregate(factors, 0D, (acc, f) -> acc + f.contribution)").as("total"),
             factor(RiskFactor.UNUSED_FRACTION).as("unused_fraction"),
             factor(RiskFactor.ORPHAN_REASONS).as("orphan_reasons"),
-            factor(RiskFactor.LONG_LIVED_CREDENTIALS).as("long_lived"))
-        .withColumn(
-            "orphan_reasons_list",
-            coalesce(
-                from_json(
-                        col("orphan_reasons.evidence"),
-                        DataType.fromDDL("STRUCT<reasons: ARRAY<STRING>>"),
-                        java.util.Map.<String, String>of())
-                    .getField("reasons"),
-                array().cast("array<string>")))
-        .withColumn(
-            "long_lived_keys",
-            coalesce(
-                from_json(
-                        col("long_lived.evidence"),
-                        DataType.fromDDL(keys),
-                        java.util.Map.<String, String>of())
-                    .getField("long_lived_keys"),
-                array()
-                    .cast(
-                        "array<struct<credential_id:string,kind:string,status:string,created_at:string,age_days:int>>")));
+            factor(RiskFactor.LONG_LIVED_CREDENTIALS).as("long_lived"));
   }
 
   private static Column factor(RiskFactor factor) {
     return expr("element_at(filter(factors, f -> f.factor = '" + factor.value() + "'), 1)");
   }
 
+  /**
+   * The item's effect on its factor and the score: the factor's raw value after the remediation, as
+   * {@link RiskFactors} defines it, times the factor's weight in the score row.
+   */
   private static Column expectedEffect() {
-    Column unusedBefore =
-        get_json_object(col("unused_fraction.evidence"), "$.unused_grants").cast("double");
-    Column usedBefore =
-        get_json_object(col("unused_fraction.evidence"), "$.used_grants").cast("double");
-    Column unusedAfter =
-        greatest(unusedBefore.minus(coalesce(col("grants_removed"), lit(0L))), lit(0.0));
+    Column unusedEvidence = col("unused_fraction.evidence");
+    Column orphanEvidence = col("orphan_reasons.evidence");
+    Column longLivedEvidence = col("long_lived.evidence");
     Column revokes =
         col("action").isin(ReviewAction.REVOKE_GRANT.value(), ReviewAction.REPLACE_POLICY.value());
-    Column fractionAfter =
-        when(unusedAfter.plus(usedBefore).gt(0), unusedAfter.divide(unusedAfter.plus(usedBefore)))
-            .otherwise(0.0);
-    Column orphanReasonsLeft =
-        size(col("orphan_reasons_list")).minus(coalesce(col("resolved_reasons"), lit(0)));
+    Column unusedAfter = RiskFactors.unusedGrantsAfter(unusedEvidence, col("grants_removed"));
+    Column usedBefore = RiskFactors.usedGrants(unusedEvidence);
+    Column longLivedKeys = size(RiskFactors.longLivedKeys(longLivedEvidence));
 
     Column factorName =
         when(revokes, lit(RiskFactor.UNUSED_FRACTION.value()))
@@ -327,15 +306,20 @@ public final class ReviewQueue {
                 col("long_lived.contribution"))
             .otherwise(col("total"));
     Column after =
-        when(revokes, col("unused_fraction.weight").multiply(fractionAfter))
+        when(
+                revokes,
+                col("unused_fraction.weight")
+                    .multiply(
+                        RiskFactors.unusedFractionAfter(unusedEvidence, col("grants_removed"))))
             .when(
                 col("action").equalTo(ReviewAction.REASSIGN_OWNER.value()),
                 col("orphan_reasons.weight")
-                    .multiply(least(lit(1.0), greatest(lit(0), orphanReasonsLeft).divide(2.0))))
+                    .multiply(
+                        RiskFactors.orphanReasonsAfter(orphanEvidence, col("resolved_reasons"))))
             .when(
                 col("action").equalTo(ReviewAction.ROTATE_KEY.value()),
-                when(size(col("long_lived_keys")).leq(1), lit(0.0))
-                    .otherwise(col("long_lived.contribution")))
+                col("long_lived.weight")
+                    .multiply(RiskFactors.longLivedAfterOneRotated(longLivedEvidence)))
             .otherwise(lit(0.0));
     Column note =
         when(
@@ -353,11 +337,11 @@ public final class ReviewQueue {
                 lit("orphan reasons without the owner reasons"))
             .when(
                 col("action").equalTo(ReviewAction.ROTATE_KEY.value()),
-                when(size(col("long_lived_keys")).leq(1), lit("the agent's only long-lived key"))
+                when(longLivedKeys.leq(1), lit("the agent's only long-lived key"))
                     .otherwise(
                         concat(
                             lit("drops only once all "),
-                            size(col("long_lived_keys")).cast("string"),
+                            longLivedKeys.cast("string"),
                             lit(" long-lived keys are rotated"))))
             .otherwise(lit("a decommissioned agent has no score"));
     Column roundedBefore = round(before, 2);

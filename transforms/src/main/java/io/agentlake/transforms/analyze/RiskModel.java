@@ -18,15 +18,17 @@ import java.util.Map;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
- * The versioned weights behind {@code gold.risk_scores}: one weight and OWASP mapping per factor,
- * and the tier thresholds. Loaded from YAML with kebab-case keys; {@link #defaults()} is {@code
- * risk-model-v2.yaml} next to this class, where each factor is documented.
+ * The versioned weights behind {@code gold.risk_scores}: one weight, OWASP mapping and the factor's
+ * thresholds ({@link RiskFactors#THRESHOLDS}) per factor, and the tier thresholds. Loaded from YAML
+ * with kebab-case keys; {@link #defaults()} is {@code risk-model-v2.yaml} next to this class, where
+ * each factor is documented.
  *
  * <p>Dangerous: a model file that forgets a factor would silently drop it from every score, so
  * loading fails unless every factor the transform computes is declared, and nothing else is. A
  * weight or threshold outside the 0-100 score scale would as silently saturate or disable a tier,
- * so those fail too. Every such failure is an {@link InvalidRiskModel}: the file is wrong, not the
- * code.
+ * and a factor threshold that is missing or misspelt would leave the factor on a value the file
+ * does not show, so those fail too. Every such failure is an {@link InvalidRiskModel}: the file is
+ * wrong, not the code.
  *
  * @param version written to every score row, so a score can be traced to its weights
  * @param factors in the order {@link #FACTOR_NAMES} declares
@@ -41,7 +43,32 @@ public record RiskModel(String version, List<Factor> factors, Tiers tiers) {
   /** The highest score: a weight or tier threshold above it could never mean what it says. */
   private static final double MAX_SCORE = 100;
 
-  public record Factor(String name, double weight, String owasp) {}
+  /**
+   * One factor as the model declares it.
+   *
+   * @param name snake_case, a {@link RiskFactor} value
+   * @param thresholds the factor's thresholds by their kebab-case key ({@link
+   *     RiskFactors#THRESHOLDS} names which each factor has): whole numbers of at least 1
+   */
+  public record Factor(String name, double weight, String owasp, Map<String, Integer> thresholds) {
+
+    public Factor {
+      thresholds = Map.copyOf(thresholds);
+    }
+
+    public RiskFactor kind() {
+      return Vocabulary.termOf(RiskFactor.class, name);
+    }
+
+    /** The threshold {@code key}, e.g. {@code older-than-days}; loading made sure it is set. */
+    public int threshold(String key) {
+      Integer value = thresholds.get(key);
+      if (value == null) {
+        throw new IllegalArgumentException("risk model factor " + name + " has no " + key);
+      }
+      return value;
+    }
+  }
 
   /**
    * A risk model file that cannot be used, with the reason and the fix kept apart so the job layer
@@ -70,6 +97,10 @@ public record RiskModel(String version, List<Factor> factors, Tiers tiers) {
 
   /** Score thresholds: CRITICAL at or above {@code critical}, and so on; below medium is LOW. */
   public record Tiers(double critical, double high, double medium) {}
+
+  public Factor factor(RiskFactor kind) {
+    return factor(kind.value());
+  }
 
   public Factor factor(String name) {
     return factors.stream()
@@ -138,8 +169,12 @@ public record RiskModel(String version, List<Factor> factors, Tiers tiers) {
             "factor `" + entry.getKey() + "` is not one agentlake computes",
             "use only " + kebab(FACTOR_NAMES));
       }
-      double weight = score(entry.getValue(), "weight", "factors." + entry.getKey());
-      declared.put(name, new Factor(name, weight, entry.getValue().path("owasp").asText("")));
+      String where = "factors." + entry.getKey();
+      double weight = score(entry.getValue(), "weight", where);
+      Map<String, Integer> thresholds =
+          thresholds(entry.getValue(), Vocabulary.termOf(RiskFactor.class, name), where);
+      declared.put(
+          name, new Factor(name, weight, entry.getValue().path("owasp").asText(""), thresholds));
     }
     List<String> missing = new ArrayList<>(FACTOR_NAMES);
     missing.removeAll(declared.keySet());
@@ -165,6 +200,41 @@ public record RiskModel(String version, List<Factor> factors, Tiers tiers) {
       throw invalid("`" + where + "." + key + "` is missing or not a number", "set it to a number");
     }
     return value.asDouble();
+  }
+
+  /**
+   * The factor's thresholds ({@link RiskFactors#THRESHOLDS}): each must be set, and nothing else
+   * but {@code weight} and {@code owasp} may be, so a misspelt threshold fails instead of leaving
+   * the factor on a value the file does not show.
+   */
+  private static Map<String, Integer> thresholds(JsonNode node, RiskFactor factor, String where) {
+    List<String> expected = RiskFactors.thresholds(factor);
+    List<String> allowed = new ArrayList<>(List.of("weight", "owasp"));
+    allowed.addAll(expected);
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String key = it.next();
+      if (!allowed.contains(key)) {
+        throw invalid(
+            "`" + where + "." + key + "` is not a setting of " + where.substring(8),
+            "use only " + allowed);
+      }
+    }
+    Map<String, Integer> out = new LinkedHashMap<>();
+    for (String key : expected) {
+      JsonNode value = node.path(key);
+      if (value.isMissingNode() || value.isNull()) {
+        throw invalid(
+            "`" + where + "." + key + "` is missing",
+            "set it (risk-model-v2.yaml documents it and has the default)");
+      }
+      if (!value.isIntegralNumber() || value.asLong() < 1 || value.asLong() > Integer.MAX_VALUE) {
+        throw invalid(
+            "`" + where + "." + key + "` is " + value + ", not a whole number of at least 1",
+            "use a whole number from 1");
+      }
+      out.put(key, value.asInt());
+    }
+    return out;
   }
 
   /** A number on the score scale: a weight (a factor's raw value is 0..1) or a tier threshold. */

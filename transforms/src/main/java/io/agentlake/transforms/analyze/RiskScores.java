@@ -1,6 +1,7 @@
 package io.agentlake.transforms.analyze;
 
 import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.array_distinct;
 import static org.apache.spark.sql.functions.array_except;
 import static org.apache.spark.sql.functions.array_sort;
@@ -20,6 +21,7 @@ import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.slice;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.trim;
@@ -27,12 +29,13 @@ import static org.apache.spark.sql.functions.when;
 
 import io.agentlake.schemas.Tables;
 import io.agentlake.schemas.vocabulary.FactReach;
+import io.agentlake.schemas.vocabulary.IdPrefix;
 import io.agentlake.schemas.vocabulary.PrivilegeLevel;
 import io.agentlake.schemas.vocabulary.RiskFactCategory;
 import io.agentlake.schemas.vocabulary.RiskFactor;
 import io.agentlake.schemas.vocabulary.RiskTier;
+import io.agentlake.schemas.vocabulary.UserAgentClass;
 import io.agentlake.schemas.vocabulary.Verdict;
-import io.agentlake.schemas.vocabulary.Vocabulary;
 import io.agentlake.transforms.Contracts;
 import io.agentlake.transforms.Evidence;
 import io.agentlake.transforms.Times;
@@ -46,13 +49,15 @@ import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 
 /**
  * {@code gold.risk_scores}: one explainable 0-100 score per agent. Each factor's raw value (0..1)
  * is computed from the gold findings and silver facts of the run date, weighted by the {@link
  * RiskModel}, and listed with its evidence, zero factors included, so a reviewer can see what was
  * checked as well as what was found. Reach counts: privileges of every principal the agent can act
- * as (gold.agent_reach) are the agent's privileges.
+ * as (gold.agent_reach) are the agent's privileges. Each factor's thresholds are the model's and
+ * its arithmetic is {@link RiskFactors}', which the review queue's expected effect shares.
  *
  * <p>The two privilege-breadth factors read {@code gold.principal_risk_facts} (the direct facts of
  * each reached principal; agent_reach supplies the path), so Denies and permission boundaries are
@@ -73,13 +78,8 @@ public final class RiskScores {
   static final List<String> KEY_KINDS =
       List.of("access_key", "api_key", "client_secret", "certificate");
 
-  static final int LONG_LIVED_DAYS = 90;
-
-  /** A valid credential that expires within this many days of the run date is expiring. */
-  static final int EXPIRING_DAYS = 30;
-
-  static final int DENIED_DAYS = 7;
-  static final double DENIED_SATURATION = 20.0;
+  /** The most days or source IPs one key's human use lists in the evidence. */
+  static final int EVIDENCE_ITEMS = 10;
 
   private RiskScores() {}
 
@@ -90,6 +90,7 @@ public final class RiskScores {
       Dataset<Row> unusedPrivileges,
       Dataset<Row> orphanedAgents,
       Dataset<Row> activity,
+      Dataset<Row> principalDaily,
       Dataset<Row> identities,
       RiskModel model,
       LocalDate asOf) {
@@ -113,7 +114,7 @@ public final class RiskScores {
         privilegeFactor(
             ownFacts.filter(col("category").equalTo(RiskFactCategory.FULL_ADMIN.value())),
             reached,
-            "admin_principals"));
+            RiskFactors.ADMIN_PRINCIPALS));
     facts.put(
         RiskFactor.PERMISSIONS_MANAGEMENT,
         privilegeFactor(
@@ -123,14 +124,27 @@ public final class RiskScores {
                         RiskFactCategory.PERMISSIONS_MANAGEMENT.value(),
                         RiskFactCategory.PRIVILEGE_ESCALATION.value())),
             reached,
-            "permissions_management_principals"));
+            RiskFactors.PERMISSIONS_MANAGEMENT_PRINCIPALS));
     facts.put(RiskFactor.UNUSED_FRACTION, unusedFraction(unusedPrivileges, reached, asOf));
-    facts.put(RiskFactor.ORPHAN_REASONS, orphanReasons(orphanedAgents, asOf));
     facts.put(
-        RiskFactor.LONG_LIVED_CREDENTIALS, longLivedCredentials(credentials, identities, asOf));
-    facts.put(RiskFactor.EXPIRING_CREDENTIALS, expiringCredentials(credentials, identities, asOf));
+        RiskFactor.ORPHAN_REASONS,
+        orphanReasons(orphanedAgents, model.factor(RiskFactor.ORPHAN_REASONS), asOf));
+    facts.put(
+        RiskFactor.LONG_LIVED_CREDENTIALS,
+        longLivedCredentials(
+            credentials, identities, model.factor(RiskFactor.LONG_LIVED_CREDENTIALS), asOf));
+    facts.put(
+        RiskFactor.EXPIRING_CREDENTIALS,
+        expiringCredentials(
+            credentials, identities, model.factor(RiskFactor.EXPIRING_CREDENTIALS), asOf));
     facts.put(RiskFactor.SHARED_CREDENTIALS, sharedCredentials(credentials));
-    facts.put(RiskFactor.DENIED_ATTEMPTS, deniedAttempts(activity, reached, asOf));
+    facts.put(
+        RiskFactor.DENIED_ATTEMPTS,
+        deniedAttempts(activity, reached, model.factor(RiskFactor.DENIED_ATTEMPTS), asOf));
+    facts.put(
+        RiskFactor.HUMAN_USE_OF_CREDENTIALS,
+        humanUseOfCredentials(
+            credentials, principalDaily, model.factor(RiskFactor.HUMAN_USE_OF_CREDENTIALS), asOf));
     facts.put(
         RiskFactor.NO_PURPOSE,
         scored.select(
@@ -143,7 +157,7 @@ public final class RiskScores {
     Column total = lit(0.0);
     for (RiskModel.Factor factor : model.factors()) {
       String name = factor.name();
-      RiskFactor kind = Vocabulary.termOf(RiskFactor.class, name);
+      RiskFactor kind = factor.kind();
       Dataset<Row> fact =
           facts
               .get(kind)
@@ -161,7 +175,8 @@ public final class RiskScores {
               lit(factor.weight()).as("weight"),
               raw.multiply(factor.weight()).as("contribution"),
               lit(factor.owasp()).as("owasp"),
-              coalesce(col(name + "__evidence"), lit(noneFound(kind))).as("evidence")));
+              coalesce(col(name + "__evidence"), lit(RiskFactors.noneFound(kind, model)))
+                  .as("evidence")));
     }
 
     Column factors = array(factorColumns.toArray(new Column[0]));
@@ -187,23 +202,6 @@ public final class RiskScores {
                 lit(model.version()).as("model_version"),
                 col("factors"));
     return Contracts.conform(out, Tables.RISK_SCORES);
-  }
-
-  /** The evidence of a factor nothing triggered: what was checked. */
-  private static String noneFound(RiskFactor factor) {
-    return switch (factor) {
-      case ADMIN_REACH -> "{\"admin_principals\":[]}";
-      case PERMISSIONS_MANAGEMENT -> "{\"permissions_management_principals\":[]}";
-      case UNUSED_FRACTION -> "{\"unused_grants\":0,\"used_grants\":0}";
-      case ORPHAN_REASONS -> "{\"reasons\":[]}";
-      case LONG_LIVED_CREDENTIALS ->
-          "{\"long_lived_keys\":[],\"older_than_days\":" + LONG_LIVED_DAYS + "}";
-      case EXPIRING_CREDENTIALS ->
-          "{\"expiring_credentials\":[],\"within_days\":" + EXPIRING_DAYS + "}";
-      case SHARED_CREDENTIALS -> "{\"shared\":[]}";
-      case DENIED_ATTEMPTS -> "{\"denied_attempts\":0,\"days\":" + DENIED_DAYS + "}";
-      case NO_PURPOSE -> "{}";
-    };
   }
 
   /**
@@ -258,22 +256,28 @@ public final class RiskScores {
             array_sort(collect_set("principal_id")).as("principals"))
         .select(
             col("agent_id"),
-            col("unused").divide(col("unused").plus(col("used"))).as("raw"),
+            RiskFactors.unusedFraction(col("unused"), col("used")).as("raw"),
             Evidence.json(
                     struct(
-                        col("unused").as("unused_grants"),
-                        col("used").as("used_grants"),
+                        col("unused").as(RiskFactors.UNUSED_GRANTS),
+                        col("used").as(RiskFactors.USED_GRANTS),
                         col("principals")))
                 .as("evidence"));
   }
 
-  private static Dataset<Row> orphanReasons(Dataset<Row> orphanedAgents, LocalDate asOf) {
+  private static Dataset<Row> orphanReasons(
+      Dataset<Row> orphanedAgents, RiskModel.Factor factor, LocalDate asOf) {
+    int saturation = factor.threshold(RiskFactors.SATURATION);
     return orphanedAgents
         .filter(col(Tables.AS_OF_DATE).equalTo(lit(asOf)))
         .select(
             col("agent_id"),
-            least(lit(1.0), size(col("reasons")).divide(2.0)).as("raw"),
-            Evidence.json(struct(col("reasons"))).as("evidence"));
+            RiskFactors.orphanReasons(size(col("reasons")), lit(saturation)).as("raw"),
+            Evidence.json(
+                    struct(
+                        col("reasons").as(RiskFactors.REASONS),
+                        lit(saturation).as(RiskFactors.evidenceName(RiskFactors.SATURATION))))
+                .as("evidence"));
   }
 
   /**
@@ -292,7 +296,8 @@ public final class RiskScores {
   }
 
   private static Dataset<Row> longLivedCredentials(
-      Dataset<Row> credentials, Dataset<Row> identities, LocalDate asOf) {
+      Dataset<Row> credentials, Dataset<Row> identities, RiskModel.Factor factor, LocalDate asOf) {
+    int olderThanDays = factor.threshold(RiskFactors.OLDER_THAN_DAYS);
     Dataset<Row> oldKeys =
         identities
             .filter(lower(col("kind")).isin(KEY_KINDS.toArray()).and(col("created_at").isNotNull()))
@@ -306,25 +311,26 @@ public final class RiskScores {
                 col("created_at"),
                 datediff(lit(asOf), Utc.day(col("created_at"))).as("age_days"),
                 col("expires_at"))
-            .filter(col("age_days").gt(LONG_LIVED_DAYS));
+            .filter(col("age_days").gt(olderThanDays));
     return credentialFactor(
-        credentials, oldKeys, "long_lived_keys", "older_than_days", LONG_LIVED_DAYS);
+        credentials, oldKeys, RiskFactors.LONG_LIVED_KEYS, factor, RiskFactors.OLDER_THAN_DAYS);
   }
 
   /**
    * Credentials the agent uses whose export states an end date (Entra ID client secrets and
-   * certificates) that is after the run date and at most {@link #EXPIRING_DAYS} days after it: the
-   * rotation is due and not yet done, and the agent stops authenticating when it lapses.
+   * certificates) that is after the run date and at most the model's {@code within-days} days after
+   * it: the rotation is due and not yet done, and the agent stops authenticating when it lapses.
    */
   private static Dataset<Row> expiringCredentials(
-      Dataset<Row> credentials, Dataset<Row> identities, LocalDate asOf) {
+      Dataset<Row> credentials, Dataset<Row> identities, RiskModel.Factor factor, LocalDate asOf) {
+    int withinDays = factor.threshold(RiskFactors.WITHIN_DAYS);
     Dataset<Row> expiring =
         identities
             .withColumn("expires_at", Times.parseIso(col("attributes").getItem("expires_at")))
             .filter(col("expires_at").isNotNull())
             .filter(not(Utc.atOrBefore(col("expires_at"), asOf)))
             .withColumn("days_left", datediff(Utc.day(col("expires_at")), lit(asOf)))
-            .filter(col("days_left").leq(EXPIRING_DAYS))
+            .filter(col("days_left").leq(withinDays))
             .select(
                 col("identity_id").as("credential_id"),
                 col("kind"),
@@ -332,20 +338,20 @@ public final class RiskScores {
                 col("expires_at"),
                 col("days_left"));
     return credentialFactor(
-        credentials, expiring, "expiring_credentials", "within_days", EXPIRING_DAYS);
+        credentials, expiring, RiskFactors.EXPIRING_CREDENTIALS, factor, RiskFactors.WITHIN_DAYS);
   }
 
   /**
    * One credential factor: each agent's qualifying credentials (every column of {@code qualifying},
-   * keyed by credential_id first), sorted, as the evidence list {@code listName}, with the
+   * keyed by credential_id first), sorted, as the evidence list {@code listName}, with the factor's
    * threshold that made them qualify.
    */
   private static Dataset<Row> credentialFactor(
       Dataset<Row> credentials,
       Dataset<Row> qualifying,
       String listName,
-      String thresholdName,
-      int threshold) {
+      RiskModel.Factor factor,
+      String threshold) {
     Column[] fields =
         Arrays.stream(qualifying.columns())
             .map(org.apache.spark.sql.functions::col)
@@ -357,7 +363,10 @@ public final class RiskScores {
         .select(
             col("agent_id"),
             lit(1.0).as("raw"),
-            Evidence.json(struct(col("found").as(listName), lit(threshold).as(thresholdName)))
+            Evidence.json(
+                    struct(
+                        col("found").as(listName),
+                        lit(factor.threshold(threshold)).as(RiskFactors.evidenceName(threshold))))
                 .as("evidence"));
   }
 
@@ -381,12 +390,14 @@ public final class RiskScores {
         .select(
             col("agent_id"),
             lit(1.0).as("raw"),
-            Evidence.json(struct(col("shared"))).as("evidence"));
+            Evidence.json(struct(col("shared").as(RiskFactors.SHARED))).as("evidence"));
   }
 
   private static Dataset<Row> deniedAttempts(
-      Dataset<Row> activity, Dataset<Row> reached, LocalDate asOf) {
-    LocalDate from = asOf.minusDays(DENIED_DAYS - 1L);
+      Dataset<Row> activity, Dataset<Row> reached, RiskModel.Factor factor, LocalDate asOf) {
+    int days = factor.threshold(RiskFactors.DAYS);
+    int saturation = factor.threshold(RiskFactors.SATURATION);
+    LocalDate from = asOf.minusDays(days - 1L);
     Dataset<Row> denied =
         activity
             .filter(col("day").between(lit(from), lit(asOf)).and(col("denied_count").gt(0)))
@@ -401,13 +412,112 @@ public final class RiskScores {
             array_sort(collect_list(struct(col("principal_id"), col("denied")))).as("by_principal"))
         .select(
             col("agent_id"),
-            least(lit(1.0), col("total").divide(DENIED_SATURATION)).as("raw"),
+            RiskFactors.deniedAttempts(col("total"), lit(saturation)).as("raw"),
             Evidence.json(
                     struct(
-                        col("total").as("denied_attempts"),
-                        lit(DENIED_DAYS).as("days"),
+                        col("total").as(RiskFactors.DENIED_ATTEMPTS),
+                        lit(days).as(RiskFactors.evidenceName(RiskFactors.DAYS)),
+                        lit(saturation).as(RiskFactors.evidenceName(RiskFactors.SATURATION)),
                         lit(from).as("since"),
                         col("by_principal")))
+                .as("evidence"));
+  }
+
+  /**
+   * OWASP NHI10, human use of a non-human identity: a long-term AWS access key the agent uses
+   * (silver.principal_daily keeps them per key and day, with where the calls came from) was used,
+   * in the model's {@code days} ending at the run date, from the console or a browser, or with the
+   * AWS CLI from a source IP that none of the key's non-interactive calls (an SDK or another user
+   * agent) came from in that window. The agent's own automation from its own addresses never
+   * qualifies, nor does the CLI from one of those addresses (an operator's script on the agent's
+   * host is the agent). Evidence per key: the days, the signals, the source IPs, a sample event and
+   * user agent of that use.
+   *
+   * <p>Dangerous: a key whose window has a day with more clients than principal_daily keeps ({@link
+   * Tables#MAX_CLIENTS}) has an incomplete list of automation addresses, so the CLI signal is not
+   * judged for it (console and browser still are); a key only ever used with the CLI has no
+   * automation address to compare with and is not judged by the CLI signal either.
+   */
+  private static Dataset<Row> humanUseOfCredentials(
+      Dataset<Row> credentials,
+      Dataset<Row> principalDaily,
+      RiskModel.Factor factor,
+      LocalDate asOf) {
+    int days = factor.threshold(RiskFactors.DAYS);
+    LocalDate from = asOf.minusDays(days - 1L);
+    Dataset<Row> uses =
+        principalDaily
+            .filter(col("access_key_id").isNotNull().and(col("day").between(lit(from), lit(asOf))))
+            .select(
+                IdPrefix.AWS_ACCESS_KEY.of(col("access_key_id")).as("credential_id"),
+                col("day"),
+                col("client_count"),
+                explode(col("clients")).as("c"))
+            .select(
+                col("credential_id"),
+                col("day"),
+                col("client_count"),
+                col("c.source_ip").as("source_ip"),
+                col("c.user_agent_class").as("user_agent_class"),
+                col("c.user_agent").as("user_agent"),
+                col("c.sample_event_id").as("sample_event_id"))
+            .join(broadcast(credentials.select("credential_id").distinct()), "credential_id");
+    Column automation =
+        col("user_agent_class").isin(UserAgentClass.SDK.value(), UserAgentClass.OTHER.value());
+    Dataset<Row> baseline =
+        uses.groupBy("credential_id")
+            .agg(
+                collect_set(when(automation, col("source_ip"))).as("automation_ips"),
+                functions.max(col("client_count")).as("most_clients"));
+    Column complete =
+        size(col("automation_ips")).gt(0).and(col("most_clients").leq(Tables.MAX_CLIENTS));
+    Column signal =
+        when(
+                col("user_agent_class").equalTo(UserAgentClass.CONSOLE.value()),
+                RiskFactors.SIGNAL_CONSOLE)
+            .when(
+                col("user_agent_class").equalTo(UserAgentClass.BROWSER.value()),
+                RiskFactors.SIGNAL_BROWSER)
+            .when(
+                col("user_agent_class")
+                    .equalTo(UserAgentClass.CLI.value())
+                    .and(complete)
+                    .and(col("source_ip").isNotNull())
+                    .and(not(array_contains(col("automation_ips"), col("source_ip")))),
+                RiskFactors.SIGNAL_CLI_FROM_NEW_IP);
+    Dataset<Row> human =
+        uses.join(baseline, "credential_id")
+            .withColumn("signal", signal)
+            .filter(col("signal").isNotNull())
+            .groupBy("credential_id")
+            .agg(
+                slice(array_sort(collect_set("day")), 1, EVIDENCE_ITEMS).as("days"),
+                array_sort(collect_set("signal")).as("signals"),
+                slice(array_sort(collect_set("source_ip")), 1, EVIDENCE_ITEMS).as("source_ips"),
+                functions.min("sample_event_id").as("sample_event_id"),
+                functions.min("user_agent").as("sample_user_agent"));
+    return credentials
+        .join(human, "credential_id")
+        .groupBy("agent_id")
+        .agg(
+            array_sort(
+                    collect_list(
+                        struct(
+                            col("credential_id"),
+                            col("days"),
+                            col("signals"),
+                            col("source_ips"),
+                            col("sample_event_id"),
+                            col("sample_user_agent"))))
+                .as("found"))
+        .select(
+            col("agent_id"),
+            lit(1.0).as("raw"),
+            Evidence.json(
+                    struct(
+                        col("found").as(RiskFactors.HUMAN_USE),
+                        lit(days).as(RiskFactors.evidenceName(RiskFactors.DAYS)),
+                        lit(from).as("since")))
                 .as("evidence"));
   }
 }

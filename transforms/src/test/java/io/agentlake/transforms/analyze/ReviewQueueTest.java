@@ -41,6 +41,11 @@ class ReviewQueueTest {
   }
 
   Dataset<Row> queue(SparkSession spark, LocalDate d, String... decisions) {
+    return queue(spark, d, 2, decisions);
+  }
+
+  /** The queue with m:B's orphan factor scored under a model whose saturation is {@code n}. */
+  Dataset<Row> queue(SparkSession spark, LocalDate d, int orphanSaturation, String... decisions) {
     Dataset<Row> unused =
         rows(
             spark,
@@ -67,11 +72,11 @@ class ReviewQueueTest {
                             + "'tier':'LOW','model_version':'v1','factors':[]}")
                         .formatted(d)),
                 j(
-                    ("{'as_of_date':'%s','agent_id':'m:B','platform':'manifest','score':30.0,"
+                    ("{'as_of_date':'%s','agent_id':'m:B','platform':'manifest','score':%s,"
                             + "'tier':'HIGH','model_version':'v1','factors':[]}")
-                        .formatted(d)))
+                        .formatted(d, 30 * Math.min(1.0, 2.0 / orphanSaturation))))
             .drop("factors")
-            .join(factors(spark), "agent_id");
+            .join(factors(spark, orphanSaturation), "agent_id");
     Dataset<Row> bronze =
         rows(spark, LakeTables.byName("bronze.review_decisions").orElseThrow(), decisions);
     Dataset<Row> leastPrivilege =
@@ -89,7 +94,7 @@ class ReviewQueueTest {
   }
 
   /** Factor rows as in gold.risk_scores, built with SQL so the evidence JSON needs no escaping. */
-  Dataset<Row> factors(SparkSession spark) {
+  Dataset<Row> factors(SparkSession spark, int orphanSaturation) {
     String f =
         "named_struct('factor', '%s', 'raw_value', %sD, 'weight', %sD, 'contribution', %sD,"
             + " 'owasp', 'x', 'evidence', '%s')";
@@ -105,18 +110,30 @@ class ReviewQueueTest {
                 10,
                 "{\"long_lived_keys\":[{\"credential_id\":\""
                     + KEY
-                    + "\",\"kind\":\"access_key\",\"status\":\"ACTIVE\",\"age_days\":546}]}")
+                    + "\",\"kind\":\"access_key\",\"status\":\"ACTIVE\",\"age_days\":546}],"
+                    + "\"older_than_days\":90}")
             + ", "
-            + f.formatted("orphan_reasons", 0, 30, 0, "{\"reasons\":[]}")
+            + f.formatted("orphan_reasons", 0, 30, 0, "{\"reasons\":[],\"saturation\":2}")
             + ")";
     String b =
         "array("
             + f.formatted("unused_fraction", 0, 15, 0, "{\"unused_grants\":0,\"used_grants\":0}")
             + ", "
-            + f.formatted("long_lived_credentials", 0, 10, 0, "{\"long_lived_keys\":[]}")
+            + f.formatted(
+                "long_lived_credentials",
+                0,
+                10,
+                0,
+                "{\"long_lived_keys\":[],\"older_than_days\":90}")
             + ", "
             + f.formatted(
-                "orphan_reasons", 1, 30, 30, "{\"reasons\":[\"IDLE\",\"OWNER_DEPROVISIONED\"]}")
+                "orphan_reasons",
+                Math.min(1.0, 2.0 / orphanSaturation),
+                30,
+                30 * Math.min(1.0, 2.0 / orphanSaturation),
+                "{\"reasons\":[\"IDLE\",\"OWNER_DEPROVISIONED\"],\"saturation\":"
+                    + orphanSaturation
+                    + "}")
             + ")";
     return spark.sql(
         "SELECT 'bedrock:A' AS agent_id, " + a + " AS factors UNION ALL SELECT 'm:B', " + b);
@@ -188,6 +205,9 @@ class ReviewQueueTest {
 
     Row rotate = items.get("bedrock:A ROTATE_KEY");
     assertThat(rotate.<String>getAs("target")).isEqualTo(KEY);
+    assertThat(rotate.<String>getAs("evidence"))
+        .contains("\"age_days\":546")
+        .contains("\"older_than_days\":90");
     Row rotateEffect = rotate.getAs("expected_effect");
     assertThat(rotateEffect.<String>getAs("factor")).isEqualTo("long_lived_credentials");
     assertThat(rotateEffect.<Double>getAs("score_after")).isEqualTo(7.5);
@@ -206,6 +226,21 @@ class ReviewQueueTest {
     assertThat(decommission.<String>getAs("evidence")).contains("\"reasons\":[\"IDLE\"]");
     assertThat(decommission.<Row>getAs("expected_effect").<Double>getAs("score_after"))
         .isEqualTo(0.0);
+  }
+
+  /**
+   * The orphan factor's "after" value uses the saturation its score was computed with (in its
+   * evidence), not a constant: under saturation 4, two reasons are 0.5 (15 points) and one left
+   * after reassigning the owner is 0.25 (7.5 points), the agent's whole score.
+   */
+  @Test
+  void theExpectedEffectUsesTheThresholdTheScoreWasComputedWith(SparkSession spark) {
+    Row owner = byAction(queue(spark, AS_OF, 4)).get("m:B REASSIGN_OWNER");
+    Row effect = owner.getAs("expected_effect");
+    assertThat(effect.<Double>getAs("contribution_before")).isEqualTo(15.0);
+    assertThat(effect.<Double>getAs("contribution_after")).isEqualTo(7.5);
+    assertThat(effect.<Double>getAs("score_before")).isEqualTo(15.0);
+    assertThat(effect.<Double>getAs("score_after")).isEqualTo(7.5);
   }
 
   @Test

@@ -139,12 +139,34 @@ class RiskScoresTest {
                 AS_OF,
                 5));
     return RiskScores.compute(
-        agents, reach, riskFacts, unused, orphaned, activity, identities, model, AS_OF);
+        agents,
+        reach,
+        riskFacts,
+        unused,
+        orphaned,
+        activity,
+        spark.createDataFrame(List.of(), Tables.PRINCIPAL_DAILY.schema()),
+        identities,
+        model,
+        AS_OF);
   }
 
   /** Scores of agents whose only inputs are their credentials, under the default model. */
   static Dataset<Row> scoresOfCredentials(
       SparkSession spark, Dataset<Row> agents, Dataset<Row> identities) {
+    return scoresOfCredentials(
+        spark,
+        agents,
+        identities,
+        spark.createDataFrame(List.of(), Tables.PRINCIPAL_DAILY.schema()));
+  }
+
+  /** The same, with where the agents' access keys were used from (silver.principal_daily). */
+  static Dataset<Row> scoresOfCredentials(
+      SparkSession spark,
+      Dataset<Row> agents,
+      Dataset<Row> identities,
+      Dataset<Row> principalDaily) {
     return RiskScores.compute(
         agents,
         spark.createDataFrame(List.of(), Tables.AGENT_REACH.schema()),
@@ -152,6 +174,7 @@ class RiskScoresTest {
         spark.createDataFrame(List.of(), Tables.UNUSED_PRIVILEGES.schema()),
         spark.createDataFrame(List.of(), Tables.ORPHANED_AGENTS.schema()),
         spark.createDataFrame(List.of(), Tables.ACTIVITY_DAILY.schema()),
+        principalDaily,
         identities,
         RiskModel.defaults(),
         AS_OF);
@@ -243,6 +266,41 @@ class RiskScoresTest {
     assertThat((String) a.getAs("model_version")).isEqualTo("test-light");
   }
 
+  /**
+   * Each threshold is the model's: B's key (180 days old) is not long-lived at 200 days; one orphan
+   * reason counts in full at saturation 1; A's 60 denials in 30 days saturate at 10.
+   */
+  @Test
+  void thresholdsComeFromTheYamlModel(SparkSession spark) throws IOException {
+    String yaml = RiskModelTest.defaultYaml();
+    String changed =
+        yaml.replace("older-than-days: 90", "older-than-days: 200")
+            .replace("    saturation: 2\n", "    saturation: 1\n")
+            .replace("    days: 7\n    saturation: 20\n", "    days: 30\n    saturation: 10\n");
+    assertThat(changed).doesNotContain("saturation: 2\n").doesNotContain("saturation: 20\n");
+    Map<String, Row> rows =
+        byAgent(
+            run(
+                spark,
+                RiskModel.load(
+                    new ByteArrayInputStream(changed.getBytes(StandardCharsets.UTF_8)))));
+
+    // A: admin 50 + permissions management 25 + unused 1/2 x 15 + denied min(1, 60/10) x 10
+    assertThat((double) rows.get("bedrock:A").getAs("score")).isEqualTo(92.5);
+    assertThat((String) factor(rows.get("bedrock:A"), "denied_attempts").getAs("evidence"))
+        .contains("\"denied_attempts\":60")
+        .contains("\"days\":30")
+        .contains("\"saturation\":10");
+    // B: one orphan reason 1/1 x 30 + shared key 10 + no purpose 5; no long-lived key
+    assertThat((double) rows.get("m:B").getAs("score")).isEqualTo(45.0);
+    Row longLived = factor(rows.get("m:B"), "long_lived_credentials");
+    assertThat((double) longLived.getAs("raw_value")).isEqualTo(0.0);
+    assertThat((String) longLived.getAs("evidence"))
+        .isEqualTo("{\"long_lived_keys\":[],\"older_than_days\":200}");
+    assertThat((String) factor(rows.get("m:B"), "orphan_reasons").getAs("evidence"))
+        .isEqualTo("{\"reasons\":[\"IDLE\"],\"saturation\":1}");
+  }
+
   @Test
   void anEntraSecretOrCertificateStillValidAfterNinetyDaysIsLongLived(SparkSession spark) {
     String live = "entra:credential:live";
@@ -314,6 +372,96 @@ class RiskScoresTest {
     assertThat((double) f.getAs("raw_value")).isEqualTo(0.0);
     assertThat((String) f.getAs("evidence"))
         .isEqualTo("{\"expiring_credentials\":[],\"within_days\":30}");
+  }
+
+  /** One principal_daily row of an IAM user's access key, with its clients "CLASS ip event". */
+  private static String keyDay(String key, String day, String... clients) {
+    StringBuilder list = new StringBuilder();
+    for (String c : clients) {
+      String[] f = c.split(" ");
+      list.append(list.length() == 0 ? "" : ",")
+          .append(
+              ("{'source_ip':'%s','user_agent_class':'%s','user_agent':'%s','event_count':3,"
+                      + "'first_time':'%sT09:00:00Z','sample_event_id':'%s'}")
+                  .formatted(
+                      f[1], f[0], f[0].toLowerCase(java.util.Locale.ROOT) + "/1", day, f[2]));
+    }
+    return j(
+        ("{'principal_id':'aws:arn:aws:iam::111122223333:user/svc','identity_type':'IAMUser',"
+                + "'access_key_id':'%s','day':'%s','event_count':9,'success_count':9,"
+                + "'first_time':'%sT09:00:00Z','last_time':'%sT10:00:00Z','sample_event_id':'x',"
+                + "'clients':[%s],'client_count':%d}")
+            .formatted(key, day, day, day, list, clients.length));
+  }
+
+  private static String keyAgent(String id, String key) {
+    return j(
+        ("{'agent_id':'%s','platform':'manifest','native_id':'%s','owner_match':'MATCHED',"
+                + "'purpose':'x','credential_ids':['aws:access_key:%s']}")
+            .formatted(id, id, key));
+  }
+
+  /**
+   * OWASP NHI10: a person using the agent's access key. H's key is used once with the AWS CLI from
+   * an address its SDK calls never come from; W's from a browser. N's own automation from its usual
+   * address, and the CLI from that same address, are the agent; O's human-looking use is older than
+   * the model's 30 days; F's CLI address cannot be judged because a day had more clients than
+   * principal_daily keeps.
+   */
+  @Test
+  void aPersonUsingTheAgentsAccessKeyIsHumanUse(SparkSession spark) {
+    Dataset<Row> agents =
+        rows(
+            spark,
+            Tables.AGENTS,
+            keyAgent("m:H", "AKIAHUMAN"),
+            keyAgent("m:W", "AKIAWEB"),
+            keyAgent("m:N", "AKIANORMAL"),
+            keyAgent("m:O", "AKIAOLD"),
+            keyAgent("m:F", "AKIAFULL"));
+    Dataset<Row> principalDaily =
+        rows(
+            spark,
+            Tables.PRINCIPAL_DAILY,
+            keyDay("AKIAHUMAN", "2025-06-28", "SDK 10.0.0.1 h1", "CLI 203.0.113.9 h-human"),
+            keyDay("AKIAHUMAN", "2025-06-29", "SDK 10.0.0.1 h2"),
+            keyDay("AKIAWEB", "2025-06-20", "SDK 10.0.0.3 w1", "BROWSER 10.0.0.3 w-browser"),
+            keyDay("AKIANORMAL", "2025-06-28", "SDK 10.0.0.2 n1", "CLI 10.0.0.2 n2"),
+            keyDay("AKIANORMAL", "2025-06-29", "SDK 10.0.0.2 n3"),
+            keyDay("AKIAOLD", "2025-05-31", "SDK 10.0.0.4 o1", "CLI 203.0.113.9 o-human"),
+            keyDay("AKIAOLD", "2025-06-29", "SDK 10.0.0.4 o2"),
+            keyDay("AKIAFULL", "2025-06-29", "SDK 10.0.0.5 f1", "CLI 203.0.113.9 f2")
+                .replace("\"client_count\":2", "\"client_count\":" + (Tables.MAX_CLIENTS + 1)));
+    Map<String, Row> scores =
+        byAgent(
+            scoresOfCredentials(
+                spark,
+                agents,
+                spark.createDataFrame(List.of(), Tables.IDENTITIES.schema()),
+                principalDaily));
+
+    Row h = factor(scores.get("m:H"), "human_use_of_credentials");
+    assertThat((double) h.getAs("raw_value")).isEqualTo(1.0);
+    assertThat((double) h.getAs("contribution")).isEqualTo(15.0);
+    assertThat((String) h.getAs("owasp")).isEqualTo("NHI10");
+    assertThat((String) h.getAs("evidence"))
+        .contains("\"credential_id\":\"aws:access_key:AKIAHUMAN\"")
+        .contains("\"days\":[\"2025-06-28\"]")
+        .contains("\"signals\":[\"cli_from_ip_automation_never_uses\"]")
+        .contains("\"source_ips\":[\"203.0.113.9\"]")
+        .contains("\"sample_event_id\":\"h-human\"")
+        .contains("\"days\":30")
+        .doesNotContain("10.0.0.1");
+    assertThat((String) factor(scores.get("m:W"), "human_use_of_credentials").getAs("evidence"))
+        .contains("\"signals\":[\"browser_user_agent\"]")
+        .contains("\"sample_event_id\":\"w-browser\"");
+    for (String quiet : List.of("m:N", "m:O", "m:F")) {
+      Row f = factor(scores.get(quiet), "human_use_of_credentials");
+      assertThat((double) f.getAs("raw_value")).as(quiet).isEqualTo(0.0);
+      assertThat((String) f.getAs("evidence"))
+          .as(quiet)
+          .isEqualTo("{\"human_use\":[],\"days\":30}");
+    }
   }
 
   private static String credential(String id, String kind, String start, String end) {

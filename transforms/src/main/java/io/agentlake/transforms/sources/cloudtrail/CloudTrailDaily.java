@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.get_json_object;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
@@ -21,6 +22,7 @@ import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sort_array;
 import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
@@ -28,9 +30,11 @@ import static org.apache.spark.sql.functions.when;
 import io.agentlake.schemas.Tables;
 import io.agentlake.schemas.vocabulary.IdPrefix;
 import io.agentlake.schemas.vocabulary.Platform;
+import io.agentlake.schemas.vocabulary.UserAgentClass;
 import io.agentlake.transforms.Contracts;
 import java.sql.Date;
 import java.time.LocalDate;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.TreeSet;
 import org.apache.spark.sql.Column;
@@ -242,23 +246,98 @@ public final class CloudTrailDaily {
                 .and(col("eventName").startsWith("AssumeRole"))
                 .and(col("succeeded")),
             col("requestParameters.roleArn"));
-    Dataset<Row> grouped =
+    String[] keys = {"principal_id", "identity_type", "access_key_id", "assumed_role_arn", "day"};
+    // Per client first (source IP x user agent class), then per row: sums, mins and maxes of the
+    // per-client values are the row's, so the row's facts are as if grouped in one step.
+    Dataset<Row> byClient =
         events
             .filter(col("day").isNotNull())
+            .withColumn("identity_type", col("userIdentity.type"))
+            .withColumn("access_key_id", when(key.startsWith("AKIA"), key))
+            .withColumn("assumed_role_arn", assumedRole)
+            .withColumn("source_ip", col("sourceIPAddress"))
+            .withColumn("user_agent_class", userAgentClass())
             .groupBy(
                 col("principal_id"),
-                col("userIdentity.type").as("identity_type"),
-                when(key.startsWith("AKIA"), key).as("access_key_id"),
-                assumedRole.as("assumed_role_arn"),
-                col("day"))
+                col("identity_type"),
+                col("access_key_id"),
+                col("assumed_role_arn"),
+                col("day"),
+                col("source_ip"),
+                col("user_agent_class"))
             .agg(
                 count(lit(1)).cast("long").as("event_count"),
                 sum(when(col("succeeded"), 1L).otherwise(0L)).as("success_count"),
                 min("_event_time").as("first_time"),
                 max("_event_time").as("last_time"),
                 max(when(col("succeeded"), col("_event_time"))).as("last_success_time"),
-                min("eventID").as("sample_event_id"));
+                min("eventID").as("sample_event_id"),
+                min(substring(col("userAgent"), 1, Tables.USER_AGENT_CHARS)).as("user_agent"));
+    Column interactiveFirst =
+        when(
+                col("user_agent_class")
+                    .isin(UserAgentClass.CONSOLE.value(), UserAgentClass.BROWSER.value()),
+                0)
+            .otherwise(1);
+    Dataset<Row> grouped =
+        byClient
+            .groupBy(Arrays.stream(keys).map(functions::col).toArray(Column[]::new))
+            .agg(
+                sum("event_count").cast("long").as("event_count"),
+                sum("success_count").cast("long").as("success_count"),
+                min("first_time").as("first_time"),
+                max("last_time").as("last_time"),
+                max("last_success_time").as("last_success_time"),
+                min("sample_event_id").as("sample_event_id"),
+                sort_array(
+                        collect_list(
+                            struct(
+                                interactiveFirst.as("rank"),
+                                col("event_count").multiply(-1).as("fewer"),
+                                col("source_ip"),
+                                col("user_agent_class"),
+                                col("user_agent"),
+                                col("event_count"),
+                                col("first_time"),
+                                col("sample_event_id"))))
+                    .as("all_clients"),
+                count(lit(1)).cast("long").as("client_count"))
+            .withColumn(
+                "clients",
+                expr(
+                    "transform(slice(all_clients, 1, "
+                        + Tables.MAX_CLIENTS
+                        + "), c -> named_struct('source_ip', c.source_ip, 'user_agent_class',"
+                        + " c.user_agent_class, 'user_agent', c.user_agent, 'event_count',"
+                        + " c.event_count, 'first_time', c.first_time, 'sample_event_id',"
+                        + " c.sample_event_id))"));
     return Contracts.conform(grouped, Tables.PRINCIPAL_DAILY);
+  }
+
+  /**
+   * The {@link UserAgentClass} of an event: CONSOLE when the session was created from the console
+   * ({@code sessionCredentialFromConsole}, in the raw event only), for a console sign-in, or when
+   * the console itself is the user agent; else by the user agent's product token.
+   */
+  static Column userAgentClass() {
+    Column ua = lower(coalesce(col("userAgent"), lit("")));
+    Column fromConsole =
+        coalesce(
+                lower(
+                    get_json_object(
+                        col("_raw"), "$.userIdentity.sessionContext.sessionCredentialFromConsole")),
+                lit(""))
+            .equalTo("true")
+            .or(coalesce(col("eventType"), lit("")).equalTo("AwsConsoleSignIn"))
+            .or(ua.rlike("^(signin\\.amazonaws\\.com|([a-z0-9-]+\\.)*console\\.amazonaws\\.com)$"));
+    return when(fromConsole, UserAgentClass.CONSOLE.value())
+        .when(ua.startsWith("mozilla/"), UserAgentClass.BROWSER.value())
+        .when(ua.startsWith("aws-cli/"), UserAgentClass.CLI.value())
+        .when(ua.rlike("^(boto3|botocore|aws-sdk-|aws-sdk/)"), UserAgentClass.SDK.value())
+        .when(
+            ua.equalTo("aws internal").or(ua.rlike("^[a-z0-9.-]+\\.amazonaws\\.com$")),
+            UserAgentClass.AWS_SERVICE.value())
+        .otherwise(UserAgentClass.OTHER.value());
   }
 
   /**

@@ -179,6 +179,86 @@ class PrincipalDailyTest {
                 + " 2026-10-02T08:00:00Z..2026-10-02T08:00:00Z ok@2026-10-02T08:00:00Z e1");
   }
 
+  private static String from(String id, String ip, String userAgent) {
+    return byUser(
+        id,
+        "2026-10-03T12:00:00Z",
+        "ec2.amazonaws.com",
+        "DescribeInstances",
+        ",'sourceIPAddress':'" + ip + "','userAgent':'" + userAgent + "'");
+  }
+
+  /**
+   * Where a key's calls came from: one client per source IP x user agent class, console and browser
+   * ones first, then the busiest; a console session is told by its session context.
+   */
+  @Test
+  void eachRowListsItsClientsByUserAgentClassAndSourceIp(SparkSession spark) {
+    String boto = "Boto3/1.35.36 md/Botocore#1.35.36 ua/2.0 os/linux#5.10.226";
+    String console =
+        bySession("c1", "2026-10-03T13:00:00Z")
+            .replace(
+                "\"userName\":\"target\"}}",
+                "\"userName\":\"target\"},\"sessionCredentialFromConsole\":\"true\"}");
+    assertThat(console).contains("sessionCredentialFromConsole");
+    Extracted x =
+        new Extracted(spark)
+            .resource(AwsIam.NAME, IAM)
+            .text(
+                CloudTrail.NAME,
+                "exports/aws-cloudtrail/day3.json",
+                records(
+                    from("u1", "10.0.0.1", boto),
+                    from("u2", "10.0.0.1", boto),
+                    from("u3", "203.0.113.9", "aws-cli/2.17.20 md/awscrt#0.20.11 ua/2.0"),
+                    from("u4", "198.51.100.7", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7)"),
+                    console));
+    Map<String, Row> byPrincipal =
+        CloudTrailDaily.principalDaily(CloudTrailDaily.events(x.bronze("cloudtrail_event")))
+            .collectAsList()
+            .stream()
+            .collect(java.util.stream.Collectors.toMap(r -> r.getAs("principal_id"), r -> r));
+    Row user = byPrincipal.get("aws:" + USER);
+    assertThat(user.<Long>getAs("client_count")).isEqualTo(3L);
+    assertThat(
+            user.<Row>getList(user.fieldIndex("clients")).stream()
+                .map(
+                    c ->
+                        c.getAs("user_agent_class")
+                            + " "
+                            + c.getAs("source_ip")
+                            + " "
+                            + c.getAs("event_count")
+                            + " "
+                            + c.getAs("sample_event_id"))
+                .toList())
+        .containsExactly("BROWSER 198.51.100.7 1 u4", "SDK 10.0.0.1 2 u1", "CLI 203.0.113.9 1 u3");
+    assertThat(user.<Row>getList(user.fieldIndex("clients")).get(1).<String>getAs("user_agent"))
+        .isEqualTo(boto);
+    Row session = byPrincipal.get("aws:" + ROLE);
+    assertThat(session.<Row>getList(session.fieldIndex("clients")))
+        .extracting(c -> c.<String>getAs("user_agent_class"))
+        .containsExactly("CONSOLE");
+  }
+
+  /** At most Tables.MAX_CLIENTS clients per row; client_count says how many there were. */
+  @Test
+  void theClientsOfARowAreCapped(SparkSession spark) {
+    String[] events = new String[Tables.MAX_CLIENTS + 1];
+    for (int i = 0; i < events.length; i++) {
+      events[i] = from("m" + i, "10.0.1." + i, "aws-sdk-java/2.28.16");
+    }
+    Extracted x =
+        new Extracted(spark)
+            .resource(AwsIam.NAME, IAM)
+            .text(CloudTrail.NAME, "exports/aws-cloudtrail/day3.json", records(events));
+    Row user =
+        CloudTrailDaily.principalDaily(CloudTrailDaily.events(x.bronze("cloudtrail_event")))
+            .first();
+    assertThat(user.<Long>getAs("client_count")).isEqualTo(Tables.MAX_CLIENTS + 1L);
+    assertThat(user.getList(user.fieldIndex("clients"))).hasSize(Tables.MAX_CLIENTS);
+  }
+
   @Test
   void theGraphTakesItsCloudTrailFactsAcrossDays(SparkSession spark) {
     Extracted x = exports(spark);
