@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.get_json_object;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
@@ -181,6 +182,7 @@ public final class ReviewQueue {
                     struct(
                         col("principal_arn"),
                         col("grants_removed"),
+                        coalesce(col("grants_narrowed"), lit(0L)).as("grants_narrowed"),
                         col("actions_before"),
                         col("actions_after"),
                         col("used_actions"),
@@ -286,6 +288,7 @@ public final class ReviewQueue {
     Column unusedAfter = RiskFactors.unusedGrantsAfter(unusedEvidence, col("grants_removed"));
     Column usedBefore = RiskFactors.usedGrants(unusedEvidence);
     Column longLivedKeys = size(RiskFactors.longLivedKeys(longLivedEvidence));
+    Column narrowed = get_json_object(col("evidence"), "$.grants_narrowed").cast("long");
 
     Column factorName =
         when(revokes, lit(RiskFactor.UNUSED_FRACTION.value()))
@@ -331,7 +334,19 @@ public final class ReviewQueue {
                     unusedAfter.cast("int").cast("string"),
                     lit(" unused, "),
                     usedBefore.cast("int").cast("string"),
-                    lit(" used); a privilege factor may drop too")))
+                    lit(" used)"),
+                    // a narrowed grant (used, some actions left out) stays USED: the fraction
+                    // does not count it, and the reviewer should know the policy does more
+                    when(
+                            col("action")
+                                .equalTo(ReviewAction.REPLACE_POLICY.value())
+                                .and(narrowed.gt(0)),
+                            concat(
+                                lit("; it also narrows "),
+                                narrowed.cast("string"),
+                                lit(" used grant(s), which stay USED")))
+                        .otherwise(lit("")),
+                    lit("; a privilege factor may drop too")))
             .when(
                 col("action").equalTo(ReviewAction.REASSIGN_OWNER.value()),
                 lit("orphan reasons without the owner reasons"))

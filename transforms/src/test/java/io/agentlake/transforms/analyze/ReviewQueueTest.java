@@ -86,7 +86,7 @@ class ReviewQueueTest {
             j(
                 ("{'as_of_date':'%s','principal_id':'%s','platform':'aws','principal_arn':'%s','agent_ids':['bedrock:A'],"
                         + "'policy_document':'%s','statements':1,'used_actions':['s3:putobject'],"
-                        + "'actions_before':2,'actions_after':1,'grants_removed':1,"
+                        + "'actions_before':2,'actions_after':1,'grants_removed':1,'grants_narrowed':1,"
                         + "'changes':[{'change':'DELETE_INLINE_POLICY','policy_name':'app-policy',"
                         + "'grant_path':'direct','unused_grants':1}],'evidence':'{}'}")
                     .formatted(d, APP, APP.substring(4), LEAST_POLICY.replace("\"", "\\\""))));
@@ -202,6 +202,11 @@ class ReviewQueueTest {
     assertThat(replaceEffect.<String>getAs("factor")).isEqualTo("unused_fraction");
     assertThat(replaceEffect.<Double>getAs("contribution_after")).isEqualTo(0.0);
     assertThat(replaceEffect.<Double>getAs("score_after")).isEqualTo(10.0);
+    // the policy also narrows a used grant: said, though the fraction does not count it
+    assertThat(replaceEffect.<String>getAs("note"))
+        .contains("1 UNUSED grant(s) fewer")
+        .contains("it also narrows 1 used grant(s), which stay USED");
+    assertThat(effect.<String>getAs("note")).doesNotContain("narrows");
 
     Row rotate = items.get("bedrock:A ROTATE_KEY");
     assertThat(rotate.<String>getAs("target")).isEqualTo(KEY);
