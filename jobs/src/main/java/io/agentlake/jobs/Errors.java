@@ -115,7 +115,7 @@ public final class Errors {
     return new AgentlakeException(
         "the risk model " + uri + " cannot be used",
         reason,
-        fix + "; or remove risk-model from the config file to use the built-in risk-model-v2",
+        fix + "; or remove risk-model from the config file to use the built-in risk-model-v3",
         AgentlakeException.BAD_INPUT,
         null);
   }
@@ -126,7 +126,7 @@ public final class Errors {
         "the config file's risk-model key names it, but nothing is at that path",
         "correct risk-model in the config file (an absolute path or Hadoop URI is safest: a"
             + " relative one is resolved against the working directory), or remove the key to use"
-            + " the built-in risk-model-v2",
+            + " the built-in risk-model-v3",
         AgentlakeException.BAD_INPUT,
         null);
   }

@@ -20,7 +20,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 /**
  * The versioned weights behind {@code gold.risk_scores}: one weight, OWASP mapping and the factor's
  * thresholds ({@link RiskFactors#THRESHOLDS}) per factor, and the tier thresholds. Loaded from YAML
- * with kebab-case keys; {@link #defaults()} is {@code risk-model-v2.yaml} next to this class, where
+ * with kebab-case keys; {@link #defaults()} is {@code risk-model-v3.yaml} next to this class, where
  * each factor is documented.
  *
  * <p>Dangerous: a model file that forgets a factor would silently drop it from every score, so
@@ -38,7 +38,7 @@ public record RiskModel(String version, List<Factor> factors, Tiers tiers) {
   /** Every factor {@link RiskScores} computes, in output order (snake_case). */
   public static final List<String> FACTOR_NAMES = Vocabulary.valuesOf(RiskFactor.class);
 
-  public static final String DEFAULT_RESOURCE = "risk-model-v2.yaml";
+  public static final String DEFAULT_RESOURCE = "risk-model-v3.yaml";
 
   /** The highest score: a weight or tier threshold above it could never mean what it says. */
   private static final double MAX_SCORE = 100;
@@ -141,7 +141,7 @@ public record RiskModel(String version, List<Factor> factors, Tiers tiers) {
       throw new UncheckedIOException("cannot read the risk model", e);
     }
     if (root == null || !root.isObject()) {
-      throw invalid("it is empty or not a mapping", "start from risk-model-v2.yaml");
+      throw invalid("it is empty or not a mapping", "start from risk-model-v3.yaml");
     }
     String version = text(root, "version");
     JsonNode tiersNode = root.path("tiers");
@@ -225,7 +225,7 @@ public record RiskModel(String version, List<Factor> factors, Tiers tiers) {
       if (value.isMissingNode() || value.isNull()) {
         throw invalid(
             "`" + where + "." + key + "` is missing",
-            "set it (risk-model-v2.yaml documents it and has the default)");
+            "set it (risk-model-v3.yaml documents it and has the default)");
       }
       if (!value.isIntegralNumber() || value.asLong() < 1 || value.asLong() > Integer.MAX_VALUE) {
         throw invalid(

@@ -20,7 +20,7 @@ class RiskModelTest {
   @Test
   void defaultsDeclareEveryFactorInOrder() {
     RiskModel model = RiskModel.defaults();
-    assertThat(model.version()).isEqualTo("risk-model-v2");
+    assertThat(model.version()).isEqualTo("risk-model-v3");
     assertThat(model.factors())
         .extracting(RiskModel.Factor::name)
         .containsExactlyElementsOf(RiskModel.FACTOR_NAMES);

@@ -229,7 +229,7 @@ class RiskScoresTest {
         .contains("m:C");
     assertThat((String) factor(rows.get("bedrock:A"), "denied_attempts").getAs("evidence"))
         .contains("\"denied_attempts\":10");
-    assertThat((String) rows.get("m:B").getAs("model_version")).isEqualTo("risk-model-v2");
+    assertThat((String) rows.get("m:B").getAs("model_version")).isEqualTo("risk-model-v3");
   }
 
   @Test
@@ -255,7 +255,7 @@ class RiskScoresTest {
       yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
     String lighter =
-        yaml.replace("version: risk-model-v2", "version: test-light")
+        yaml.replace("version: risk-model-v3", "version: test-light")
             .replace("admin-reach:\n    weight: 50", "admin-reach:\n    weight: 10");
     RiskModel model =
         RiskModel.load(new ByteArrayInputStream(lighter.getBytes(StandardCharsets.UTF_8)));
