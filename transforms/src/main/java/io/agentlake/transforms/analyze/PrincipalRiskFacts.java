@@ -2,6 +2,7 @@ package io.agentlake.transforms.analyze;
 
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_distinct;
+import static org.apache.spark.sql.functions.array_join;
 import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.bool_and;
 import static org.apache.spark.sql.functions.bool_or;
@@ -9,18 +10,24 @@ import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.flatten;
+import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.map_entries;
+import static org.apache.spark.sql.functions.map_keys;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.regexp_replace;
+import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.substring_index;
 import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.when;
 
 import io.agentlake.schemas.Tables;
 import io.agentlake.schemas.vocabulary.EdgeType;
@@ -32,10 +39,13 @@ import io.agentlake.transforms.correlate.Globs;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -58,7 +68,9 @@ import org.apache.spark.sql.types.StructType;
  *       the action covers its resource.
  *   <li>Conditions: an Allow with a Condition counts (upper bound) but makes the fact {@code
  *       conditional}; {@code conditional = false} means the fact also holds when every conditional
- *       Allow is ignored and every conditional Deny applies (lower bound).
+ *       Allow is ignored and every conditional Deny applies (lower bound). No condition key is
+ *       judged harmless: {@code evidence} names the keys (with their operators, e.g. {@code
+ *       aws:SourceIp (IpAddress)}) of the statements that made the fact conditional.
  *   <li>Permissions management counts only grants on Resource {@code *}; full admin only an
  *       unconditional Allow of every action ({@code *}) on {@code *}.
  * </ul>
@@ -67,7 +79,9 @@ import org.apache.spark.sql.types.StructType;
  * {@code *}, {@code ?}), so this is right whether entitlements hold patterns as written or concrete
  * catalog-expanded actions. Reached facts ({@code reach = via}) follow CAN_ASSUME edges from the
  * principal, transitively, keeping per (principal, holder) the fewest hops and then the smallest
- * path, so reruns give the same row; ASSUMED edges (observed, not granted) are not followed here.
+ * path, so reruns give the same row; ASSUMED edges (observed, not granted) are not followed here. A
+ * via fact's {@code evidence} states its hops and the {@code maxHops} limit (max-reach-hops) it was
+ * found within, so a reader knows a longer chain would not have been seen.
  *
  * <p>Dangerous: this is an upper bound on what is granted, never a proof of what is possible: SCPs,
  * resource policies and session policies are not seen, and a Deny removes an Allow only when its
@@ -93,7 +107,14 @@ public final class PrincipalRiskFacts {
           "statement_index",
           "action_pattern",
           "resource_pattern",
-          "conditional");
+          "conditional",
+          "condition_keys");
+
+  /** A Condition block: operator -> key -> value(s) (arrays kept as their JSON text). */
+  private static final MapType CONDITION =
+      DataTypes.createMapType(
+          DataTypes.StringType,
+          DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType));
 
   private PrincipalRiskFacts() {}
 
@@ -120,7 +141,8 @@ public final class PrincipalRiskFacts {
             col("conditional"),
             col("unconstrained"),
             col("policies"),
-            col("grants"));
+            col("grants"),
+            col("evidence").as("holder_evidence"));
     Column arn = regexp_replace(col("principal_id"), "^aws:", "");
     Dataset<Row> via =
         reach
@@ -139,7 +161,17 @@ public final class PrincipalRiskFacts {
                 col("conditional"),
                 col("unconstrained"),
                 col("policies"),
-                col("grants"));
+                col("grants"),
+                concat(
+                        lit("reached by "),
+                        col("hops"),
+                        lit(" role assumption(s) ("),
+                        array_join(col("path"), " > "),
+                        lit("), within max-reach-hops "),
+                        lit(maxHops),
+                        lit("; the holder's own grants: "),
+                        col("holder_evidence"))
+                    .as("evidence"));
     Dataset<Row> all = direct.unionByName(via).withColumn(Tables.AS_OF_DATE, lit(asOf));
     return Contracts.conform(all, Tables.PRINCIPAL_RISK_FACTS);
   }
@@ -177,6 +209,7 @@ public final class PrincipalRiskFacts {
       col("action_pattern"),
       trim(col("resource_pattern")).as("resource_pattern"),
       col("conditional"),
+      conditionKeys(col("condition")).as("condition_keys"),
       col("policy_name"),
       lower(col("policy_type")).as("policy_type"),
       col("grant_path"),
@@ -240,6 +273,11 @@ public final class PrincipalRiskFacts {
             .agg(
                 bool_or(col("certain")).as("action_certain"),
                 bool_or(star).as("action_unconstrained"),
+                flatten(
+                        collect_list(
+                            when(col("conditional"), col("condition_keys"))
+                                .otherwise(array().cast("array<string>"))))
+                    .as("allow_keys"),
                 collect_list(
                         struct(
                             col("action"),
@@ -250,14 +288,29 @@ public final class PrincipalRiskFacts {
                             col("resource_pattern"),
                             col("conditional")))
                     .as("grants"));
+    // Where an action is only conditionally allowed, or a conditional Deny may remove it, the
+    // condition keys of those statements are what the fact is conditional on.
+    Dataset<Row> denyKeys =
+        denies
+            .filter(col("conditional"))
+            .groupBy("principal_id", "action")
+            .agg(flatten(collect_list(col("condition_keys"))).as("deny_keys"));
+    Column emptyKeys = array().cast("array<string>");
     Dataset<Row> perFact =
         perAction
+            .join(denyKeys, new String[] {"principal_id", "action"}, "left")
+            .withColumn(
+                "action_keys",
+                when(col("action_certain"), emptyKeys)
+                    .otherwise(concat(col("allow_keys"), coalesce(col("deny_keys"), emptyKeys))))
             .groupBy("principal_id", "category", "fact", "required")
             .agg(
                 count(col("action")).as("allowed"),
                 array_sort(collect_list(col("action"))).as("actions"),
                 bool_and(col("action_certain")).as("certain"),
                 bool_and(col("action_unconstrained")).as("unconstrained"),
+                array_sort(array_distinct(flatten(collect_list(col("action_keys")))))
+                    .as("condition_keys"),
                 array_sort(flatten(collect_list(col("grants")))).as("grants"))
             .filter(col("allowed").equalTo(col("required")));
 
@@ -282,7 +335,39 @@ public final class PrincipalRiskFacts {
             col("unconstrained"),
             array_sort(array_distinct(transform(col("grants"), g -> g.getField("policy_name"))))
                 .as("policies"),
-            col("grants"));
+            col("grants"),
+            directEvidence(col("certain"), col("condition_keys")).as("evidence"));
+  }
+
+  /**
+   * Why a direct fact holds, and what it is conditional on: the condition keys (with their
+   * operators) of the statements it cannot do without, or that may deny it.
+   */
+  private static Column directEvidence(Column certain, Column conditionKeys) {
+    return when(certain, lit("allowed by the principal's own grants without condition"))
+        .when(
+            size(conditionKeys).gt(0),
+            concat(
+                lit("allowed only under a condition (upper bound): "),
+                array_join(conditionKeys, ", ")))
+        .otherwise(lit("allowed only under a condition (upper bound): keys not recorded"));
+  }
+
+  /**
+   * The condition keys of a statement's Condition block, each as {@code key (operator)}, e.g.
+   * {@code aws:MultiFactorAuthPresent (Bool)}; empty without a Condition.
+   */
+  static Column conditionKeys(Column condition) {
+    Column block = from_json(condition, CONDITION, Map.<String, String>of());
+    return coalesce(
+        flatten(
+            transform(
+                map_entries(block),
+                op ->
+                    transform(
+                        map_keys(op.getField("value")),
+                        k -> concat(k, lit(" ("), op.getField("key"), lit(")"))))),
+        array().cast("array<string>"));
   }
 
   /**

@@ -52,6 +52,16 @@ class PrincipalRiskFactsOnExportTest {
     return doc("Allow", action, resource);
   }
 
+  static String conditioned(String action, String resource, String condition) {
+    return "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\""
+        + action
+        + "\",\"Resource\":\""
+        + resource
+        + "\",\"Condition\":"
+        + condition
+        + "}]}";
+  }
+
   static String trust(String principal) {
     return "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\""
         + principal
@@ -155,6 +165,9 @@ class PrincipalRiskFactsOnExportTest {
     assertThat(viaB.<String>getList(viaB.fieldIndex("path")))
         .containsExactly(id("user/alice"), id("role/A"), id("role/B"));
     assertThat((boolean) viaB.getAs("conditional")).isFalse();
+    assertThat((String) viaB.getAs("evidence"))
+        .startsWith("reached by 2 role assumption(s) (")
+        .contains("within max-reach-hops 5;");
     assertThat(rows(out, id("user/bob"), ADMIN, "*"))
         .as(
             "bob's policy allows sts:AssumeRole on another role only: A's account trust lets in"
@@ -182,5 +195,54 @@ class PrincipalRiskFactsOnExportTest {
     assertThat(rows(out, id("user/dave"), ADMIN, "*"))
         .as("trusting * still needs sts:AssumeRole on the caller's side")
         .isEmpty();
+  }
+
+  @Test
+  void aGrantUnderARestrictingConditionStaysConditionalAndTheEvidenceNamesTheKey(
+      SparkSession spark) {
+    String escalation = RiskFactCategory.PRIVILEGE_ESCALATION.value();
+    String export =
+        export(
+            List.of(
+                user(
+                    "mfa",
+                    conditioned(
+                        "iam:PutUserPolicy",
+                        "*",
+                        "{\"Bool\":{\"aws:MultiFactorAuthPresent\":\"true\"}}")),
+                user(
+                    "office",
+                    conditioned(
+                        "iam:PutUserPolicy",
+                        "*",
+                        "{\"IpAddress\":{\"aws:SourceIp\":[\"10.0.0.0/8\",\"192.0.2.0/24\"]}}")),
+                user(
+                    "tagged",
+                    conditioned(
+                        "iam:AttachUserPolicy",
+                        "*",
+                        "{\"ArnEquals\":{\"iam:PolicyARN\":\"arn:aws:iam::aws:policy/ReadOnlyAccess\"},"
+                            + "\"StringEquals\":{\"aws:ResourceTag/team\":\"data\","
+                            + "\"aws:PrincipalTag/team\":\"data\"}}")),
+                user("plain", allow("iam:PutUserPolicy", "*"))),
+            List.of());
+
+    Dataset<Row> out = facts(spark, export, 5);
+    Row mfa = rows(out, id("user/mfa"), escalation, "PutUserPolicy").get(0);
+    assertThat((boolean) mfa.getAs("conditional")).isTrue();
+    assertThat((String) mfa.getAs("evidence")).contains("aws:MultiFactorAuthPresent (Bool)");
+    Row office = rows(out, id("user/office"), escalation, "PutUserPolicy").get(0);
+    assertThat((boolean) office.getAs("conditional")).isTrue();
+    assertThat((String) office.getAs("evidence")).contains("aws:SourceIp (IpAddress)");
+    Row tagged = rows(out, id("user/tagged"), escalation, "AttachUserPolicy").get(0);
+    assertThat((boolean) tagged.getAs("conditional")).isTrue();
+    assertThat((String) tagged.getAs("evidence"))
+        .contains(
+            "aws:PrincipalTag/team (StringEquals)",
+            "aws:ResourceTag/team (StringEquals)",
+            "iam:PolicyARN (ArnEquals)");
+    Row plain = rows(out, id("user/plain"), escalation, "PutUserPolicy").get(0);
+    assertThat((boolean) plain.getAs("conditional")).isFalse();
+    assertThat((String) plain.getAs("evidence")).doesNotContain("condition (upper bound)");
   }
 }
