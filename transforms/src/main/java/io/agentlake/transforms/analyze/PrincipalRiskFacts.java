@@ -10,9 +10,12 @@ import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.flatten;
+import static org.apache.spark.sql.functions.forall;
 import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
@@ -32,6 +35,7 @@ import static org.apache.spark.sql.functions.when;
 import io.agentlake.schemas.Tables;
 import io.agentlake.schemas.vocabulary.EdgeType;
 import io.agentlake.schemas.vocabulary.FactReach;
+import io.agentlake.schemas.vocabulary.RiskFactCategory;
 import io.agentlake.transforms.Contracts;
 import io.agentlake.transforms.Utc;
 import io.agentlake.transforms.correlate.EntitlementHistory;
@@ -110,6 +114,20 @@ public final class PrincipalRiskFacts {
           "conditional",
           "condition_keys");
 
+  /**
+   * Actions whose resource is a managed policy, changed for every principal it is attached to (the
+   * AWS service authorization data gives both only the {@code policy} resource type).
+   */
+  static final List<String> POLICY_TARGET_ACTIONS =
+      List.of("iam:createpolicyversion", "iam:setdefaultpolicyversion");
+
+  /**
+   * Actions that give a user new credentials: on the caller itself they add nothing it did not
+   * have.
+   */
+  static final List<String> SELF_HARMLESS_ACTIONS =
+      List.of("iam:createaccesskey", "iam:createloginprofile", "iam:updateloginprofile");
+
   /** A Condition block: operator -> key -> value(s) (arrays kept as their JSON text). */
   private static final MapType CONDITION =
       DataTypes.createMapType(
@@ -130,8 +148,9 @@ public final class PrincipalRiskFacts {
               + maxHops
               + ") to follow role assumption. Pass a positive hop limit.");
     }
-    Dataset<Row> direct = direct(entitlements, catalog).cache();
-    Dataset<Row> reach = assumable(edges, asOf, maxHops);
+    Dataset<Row> reach = assumable(edges, asOf, maxHops).cache();
+    Dataset<Row> direct =
+        resourceScoped(direct(entitlements, catalog), entitlements, reach).cache();
     Dataset<Row> held =
         direct.select(
             col("principal_id").as("holder_id"),
@@ -174,6 +193,120 @@ public final class PrincipalRiskFacts {
                     .as("evidence"));
     Dataset<Row> all = direct.unionByName(via).withColumn(Tables.AS_OF_DATE, lit(asOf));
     return Contracts.conform(all, Tables.PRINCIPAL_RISK_FACTS);
+  }
+
+  /**
+   * Privilege-escalation methods whose actions are granted only on some resources, judged against
+   * those resources (issue 14): a method counts only when the resources it needs overlap the
+   * granted patterns and what it changes affects the principal or one it can become.
+   *
+   * <ul>
+   *   <li>Policy-version actions ({@link #POLICY_TARGET_ACTIONS}): decided from the export. The
+   *       granted patterns must match a managed policy attached to the principal (directly or
+   *       through a group) or to a role it can assume; otherwise the method is no fact at all.
+   *   <li>Credential actions on users ({@link #SELF_HARMLESS_ACTIONS}) granted only on the
+   *       principal itself ({@code ${aws:username}} or its own ARN): new credentials for oneself
+   *       give nothing new, so the method is no fact.
+   *   <li>Any other action granted only on resources other than {@code *}: whether those resources
+   *       make the method exploitable is not in the export, so the fact is {@code conditional} (an
+   *       upper bound), with the action and its patterns in {@code evidence}.
+   * </ul>
+   */
+  static Dataset<Row> resourceScoped(
+      Dataset<Row> direct, Dataset<Row> entitlements, Dataset<Row> reach) {
+    Column escalation =
+        col("category")
+            .equalTo(RiskFactCategory.PRIVILEGE_ESCALATION.value())
+            .and(col("principal_id").rlike(IAM_PRINCIPAL));
+    Dataset<Row> methods = direct.filter(escalation);
+    Dataset<Row> perAction =
+        methods
+            .select(
+                col("principal_id"),
+                col("principal_arn"),
+                col("fact"),
+                explode(col("grants")).as("g"))
+            .groupBy("principal_id", "principal_arn", "fact", "g.action")
+            .agg(
+                bool_or(col("g.resource_pattern").equalTo("*")).as("star"),
+                array_sort(collect_set(col("g.resource_pattern"))).as("patterns"))
+            .filter(not(col("star")));
+    Column policyAction = col("action").isin(POLICY_TARGET_ACTIONS.toArray());
+    Column selfAction = col("action").isin(SELF_HARMLESS_ACTIONS.toArray());
+
+    // Managed policies held by the principal itself or by a role it can assume.
+    Dataset<Row> heldPolicies =
+        EntitlementHistory.current(entitlements)
+            .filter(col("policy_arn").isNotNull())
+            .filter(lower(col("policy_type")).equalTo("managed"))
+            .select(col("principal_id").as("beneficiary_id"), col("policy_arn"))
+            .distinct();
+    Dataset<Row> beneficiaries =
+        methods
+            .select(col("principal_id"), col("principal_id").as("beneficiary_id"))
+            .distinct()
+            .unionByName(reach.select(col("principal_id"), col("holder_id").as("beneficiary_id")));
+    Dataset<Row> policyGrants =
+        perAction
+            .filter(policyAction)
+            .select(
+                col("principal_id"), col("fact"), col("action"), explode(col("patterns")).as("p"));
+    Dataset<Row> affecting =
+        policyGrants
+            .join(beneficiaries, "principal_id")
+            .join(heldPolicies, "beneficiary_id")
+            .filter(Globs.matches(col("policy_arn"), col("p")))
+            .groupBy("principal_id", "fact", "action")
+            .agg(
+                array_sort(
+                        collect_set(
+                            concat(col("policy_arn"), lit(" held by "), col("beneficiary_id"))))
+                    .as("affects"));
+
+    Column self =
+        forall(
+            col("patterns"),
+            p -> p.endsWith("/${aws:username}").or(lower(p).equalTo(lower(col("principal_arn")))));
+    Dataset<Row> judged =
+        perAction
+            .join(affecting, new String[] {"principal_id", "fact", "action"}, "left")
+            .withColumn(
+                "harmless", policyAction.and(col("affects").isNull()).or(selfAction.and(self)))
+            .withColumn("undecided", not(policyAction).and(not(selfAction.and(self))))
+            .withColumn(
+                "reason",
+                when(
+                        policyAction.and(col("affects").isNotNull()),
+                        concat(col("action"), lit(" changes "), array_join(col("affects"), ", ")))
+                    .when(
+                        col("undecided"),
+                        concat(
+                            col("action"),
+                            lit(" only on "),
+                            array_join(col("patterns"), ", "),
+                            lit(
+                                ": whether those resources make the method exploitable is not"
+                                    + " in the export (upper bound)"))))
+            .groupBy("principal_id", "fact")
+            .agg(
+                bool_or(col("harmless")).as("harmless"),
+                bool_or(col("undecided")).as("undecided"),
+                array_sort(collect_list(col("reason"))).as("reasons"));
+    Dataset<Row> scoped =
+        methods
+            .join(judged, new String[] {"principal_id", "fact"}, "left")
+            .filter(not(coalesce(col("harmless"), lit(false))))
+            .withColumn(
+                "conditional", col("conditional").or(coalesce(col("undecided"), lit(false))))
+            .withColumn(
+                "evidence",
+                when(
+                        size(coalesce(col("reasons"), array().cast("array<string>"))).gt(0),
+                        concat(col("evidence"), lit("; "), array_join(col("reasons"), "; ")))
+                    .otherwise(col("evidence")))
+            .select(
+                java.util.Arrays.stream(direct.columns()).map(c -> col(c)).toArray(Column[]::new));
+    return direct.filter(not(escalation)).unionByName(scoped);
   }
 
   /** The facts each principal's own policies allow: reach {@code direct}, holder = itself. */

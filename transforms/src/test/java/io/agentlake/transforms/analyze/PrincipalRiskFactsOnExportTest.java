@@ -109,11 +109,44 @@ class PrincipalRiskFactsOnExportTest {
   }
 
   static String export(List<String> users, List<String> roles) {
+    return export(users, roles, List.of());
+  }
+
+  static String export(List<String> users, List<String> roles, List<String> policies) {
     return "{\"UserDetailList\":["
         + String.join(",", users)
         + "],\"RoleDetailList\":["
         + String.join(",", roles)
-        + "],\"GroupDetailList\":[],\"Policies\":[]}";
+        + "],\"GroupDetailList\":[],\"Policies\":["
+        + String.join(",", policies)
+        + "]}";
+  }
+
+  /** A customer-managed policy with one (default) version. */
+  static String managed(String name, String document) {
+    return "{\"PolicyName\":\""
+        + name
+        + "\",\"Arn\":\""
+        + arn("policy/" + name)
+        + "\",\"DefaultVersionId\":\"v1\",\"PolicyVersionList\":[{\"Document\":"
+        + document
+        + ",\"VersionId\":\"v1\",\"IsDefaultVersion\":true,"
+        + "\"CreateDate\":\"2026-01-01T00:00:00Z\"}]}";
+  }
+
+  /** A principal (user or role JSON) with the named customer-managed policies attached. */
+  static String attached(String principal, String... policyNames) {
+    StringBuilder list = new StringBuilder();
+    for (String name : policyNames) {
+      list.append(list.length() == 0 ? "" : ",")
+          .append("{\"PolicyName\":\"")
+          .append(name)
+          .append("\",\"PolicyArn\":\"")
+          .append(arn("policy/" + name))
+          .append("\"}");
+    }
+    return principal.replace(
+        "\"AttachedManagedPolicies\":[]", "\"AttachedManagedPolicies\":[" + list + "]");
   }
 
   static Dataset<Row> facts(SparkSession spark, String export, int maxHops) {
@@ -244,5 +277,79 @@ class PrincipalRiskFactsOnExportTest {
     Row plain = rows(out, id("user/plain"), escalation, "PutUserPolicy").get(0);
     assertThat((boolean) plain.getAs("conditional")).isFalse();
     assertThat((String) plain.getAs("evidence")).doesNotContain("condition (upper bound)");
+  }
+
+  @Test
+  void aPolicyVersionMethodCountsOnlyOnAPolicyThatAffectsThePrincipal(SparkSession spark) {
+    String escalation = RiskFactCategory.PRIVILEGE_ESCALATION.value();
+    String readOnly = allow("s3:ListAllMyBuckets", "*");
+    String export =
+        export(
+            List.of(
+                attached(
+                    user("dev", allow("iam:CreatePolicyVersion", arn("policy/dev-tools"))),
+                    "dev-tools"),
+                user("ops", allow("iam:CreatePolicyVersion", arn("policy/orphan"))),
+                user("eve", allow("iam:CreatePolicyVersion", arn("policy/zed-*"))),
+                attached(user("zed"), "zed-tools"),
+                user(
+                    "climber",
+                    allow("iam:CreatePolicyVersion", arn("policy/ci-*")),
+                    allow("sts:AssumeRole", arn("role/ci")))),
+            List.of(attached(role("ci", trust(arn("root"))), "ci-deploy")),
+            List.of(
+                managed("dev-tools", readOnly),
+                managed("orphan", readOnly),
+                managed("zed-tools", readOnly),
+                managed("ci-deploy", readOnly)));
+
+    Dataset<Row> out = facts(spark, export, 5);
+    Row dev = rows(out, id("user/dev"), escalation, "CreateNewPolicyVersion").get(0);
+    assertThat((boolean) dev.getAs("conditional"))
+        .as("the policy it may rewrite is attached to dev itself: decided from the export")
+        .isFalse();
+    assertThat((String) dev.getAs("evidence"))
+        .contains(
+            "iam:createpolicyversion changes "
+                + arn("policy/dev-tools")
+                + " held by "
+                + id("user/dev"));
+    assertThat(rows(out, id("user/ops"), escalation, "CreateNewPolicyVersion"))
+        .as("a policy attached to nothing changes nobody's permissions")
+        .isEmpty();
+    assertThat(rows(out, id("user/eve"), escalation, "CreateNewPolicyVersion"))
+        .as("zed's policy affects zed, whom eve cannot become")
+        .isEmpty();
+    Row climber = rows(out, id("user/climber"), escalation, "CreateNewPolicyVersion").get(0);
+    assertThat((String) climber.getAs("evidence"))
+        .as("the policy of a role it can assume is one it benefits from")
+        .contains(arn("policy/ci-deploy") + " held by " + id("role/ci"));
+  }
+
+  @Test
+  void otherResourceScopedMethodsAreConditionalAndNewKeysForOneselfAreNoMethod(SparkSession spark) {
+    String escalation = RiskFactCategory.PRIVILEGE_ESCALATION.value();
+    String export =
+        export(
+            List.of(
+                user(
+                    "self",
+                    allow(
+                        "iam:CreateAccessKey",
+                        "arn:aws:iam::" + ACCOUNT + ":user/${aws:username}")),
+                user("keys", allow("iam:CreateAccessKey", arn("user/*"))),
+                user("anykey", allow("iam:CreateAccessKey", "*"))),
+            List.of());
+
+    Dataset<Row> out = facts(spark, export, 5);
+    assertThat(rows(out, id("user/self"), escalation, "CreateAccessKey"))
+        .as("a new key for oneself adds no privilege")
+        .isEmpty();
+    Row keys = rows(out, id("user/keys"), escalation, "CreateAccessKey").get(0);
+    assertThat((boolean) keys.getAs("conditional")).isTrue();
+    assertThat((String) keys.getAs("evidence"))
+        .contains("iam:createaccesskey only on " + arn("user/*"));
+    Row anyKey = rows(out, id("user/anykey"), escalation, "CreateAccessKey").get(0);
+    assertThat((boolean) anyKey.getAs("conditional")).isFalse();
   }
 }
