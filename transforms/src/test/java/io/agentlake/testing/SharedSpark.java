@@ -3,6 +3,7 @@ package io.agentlake.testing;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -11,8 +12,13 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * One local SparkSession for the whole test JVM, with Delta enabled, the UI off and few shuffle
  * partitions. Use with {@code @ExtendWith(SharedSpark.class)} and take a {@link SparkSession}
  * parameter. Never stop it in a test: the next test class gets the same session.
+ *
+ * <p>After each test class the session's cached datasets are released, as the analyze job does
+ * after a run: transforms cache what they reuse, and without this every class's caches stayed in
+ * the one JVM until storage memory was full and each new broadcast waited for old blocks to be
+ * serialised to disk (the transforms suite went from 3 to over 25 minutes).
  */
-public final class SharedSpark implements ParameterResolver {
+public final class SharedSpark implements ParameterResolver, AfterAllCallback {
 
   private static SparkSession session;
 
@@ -50,6 +56,17 @@ public final class SharedSpark implements ParameterResolver {
       session.sparkContext().setLogLevel("WARN");
     }
     return session;
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    SparkSession s;
+    synchronized (SharedSpark.class) {
+      s = session;
+    }
+    if (s != null) {
+      s.catalog().clearCache();
+    }
   }
 
   @Override

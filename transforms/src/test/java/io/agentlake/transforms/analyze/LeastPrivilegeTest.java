@@ -168,24 +168,7 @@ class LeastPrivilegeTest {
             act("s3:getobject", "arn:aws:s3:::in/*", 5),
             act("s3:putobject", "arn:aws:s3:::out/*", 3),
             act("logs:getlogevents", "*", 2));
-    List<String> coverage = new ArrayList<>();
-    for (int i = 0; i < WINDOW; i++) {
-      coverage.add(
-          j(
-              "{'platform':'aws','account_id':'111122223333','source':'aws-cloudtrail','day':'%s','management_events':9,'data_events':9}"
-                  .formatted(AS_OF.minusDays(i))));
-    }
-    Dataset<Row> unused =
-        Frames.materialized(
-            UnusedPrivileges.compute(
-                entitlements,
-                activity,
-                rows(spark, Tables.OBSERVATION_COVERAGE, coverage.toArray(new String[0])),
-                rows(spark, Tables.IDENTITIES),
-                rows(spark, Tables.AGENT_REACH),
-                AS_OF,
-                WINDOW,
-                14));
+    Dataset<Row> unused = judge(spark, entitlements, activity);
     verdicts = new TreeMap<>();
     for (Row r : unused.filter(col("level").equalTo("ACTION")).collectAsList()) {
       verdicts.put(r.getAs("action_pattern"), r.getAs("verdict"));
@@ -321,24 +304,7 @@ class LeastPrivilegeTest {
             1));
     Dataset<Row> entitlements = rows(spark, Tables.ENTITLEMENTS, json.toArray(new String[0]));
     Dataset<Row> activity = rows(spark, Tables.ACTIVITY_DAILY);
-    List<String> coverage = new ArrayList<>();
-    for (int i = 0; i < WINDOW; i++) {
-      coverage.add(
-          j(
-              "{'platform':'aws','account_id':'111122223333','source':'aws-cloudtrail','day':'%s','management_events':9,'data_events':9}"
-                  .formatted(AS_OF.minusDays(i))));
-    }
-    Dataset<Row> unused =
-        Frames.materialized(
-            UnusedPrivileges.compute(
-                entitlements,
-                activity,
-                rows(spark, Tables.OBSERVATION_COVERAGE, coverage.toArray(new String[0])),
-                rows(spark, Tables.IDENTITIES),
-                rows(spark, Tables.AGENT_REACH),
-                AS_OF,
-                WINDOW,
-                14));
+    Dataset<Row> unused = judge(spark, entitlements, activity);
 
     Row r = LeastPrivilege.compute(unused, entitlements, activity, AS_OF, WINDOW).first();
     String whole = r.getAs("policy_document");
@@ -355,6 +321,28 @@ class LeastPrivilegeTest {
         .isEqualTo(new TreeSet<>(ec2));
     assertThat((String) r.getAs("evidence"))
         .contains("split into " + documents.size() + " policies");
+  }
+
+  /** gold.unused_privileges over these inputs, in a fully observed window with data events. */
+  private static Dataset<Row> judge(
+      SparkSession spark, Dataset<Row> entitlements, Dataset<Row> activity) {
+    List<String> coverage = new ArrayList<>();
+    for (int i = 0; i < WINDOW; i++) {
+      coverage.add(
+          j(
+              "{'platform':'aws','account_id':'111122223333','source':'aws-cloudtrail','day':'%s','management_events':9,'data_events':9}"
+                  .formatted(AS_OF.minusDays(i))));
+    }
+    return Frames.materialized(
+        UnusedPrivileges.compute(
+            entitlements,
+            activity,
+            rows(spark, Tables.OBSERVATION_COVERAGE, coverage.toArray(new String[0])),
+            rows(spark, Tables.IDENTITIES),
+            rows(spark, Tables.AGENT_REACH),
+            AS_OF,
+            WINDOW,
+            14));
   }
 
   /** The actions the documents allow, parsed back as IAM policies. */
