@@ -289,7 +289,7 @@ public final class Tables {
               + " unconstrained BOOLEAN NOT NULL, policies ARRAY<STRING> NOT NULL,"
               + " grants ARRAY<STRUCT<action: STRING, policy_name: STRING, policy_type: STRING,"
               + " grant_path: STRING, action_pattern: STRING, resource_pattern: STRING,"
-              + " conditional: BOOLEAN>> NOT NULL",
+              + " conditional: BOOLEAN>> NOT NULL, evidence STRING",
           "one IAM principal or Entra ID service principal x risk fact x principal holding it (the"
               + " principal itself, or a role it can assume)",
           List.of("principal_id", "category", "fact", "holder_id"));

@@ -2,6 +2,7 @@ package io.agentlake.transforms.analyze;
 
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_distinct;
+import static org.apache.spark.sql.functions.array_join;
 import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.bool_and;
 import static org.apache.spark.sql.functions.bool_or;
@@ -9,22 +10,32 @@ import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.flatten;
+import static org.apache.spark.sql.functions.forall;
+import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.map_entries;
+import static org.apache.spark.sql.functions.map_keys;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.regexp_replace;
+import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.substring_index;
 import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.when;
 
 import io.agentlake.schemas.Tables;
 import io.agentlake.schemas.vocabulary.EdgeType;
 import io.agentlake.schemas.vocabulary.FactReach;
+import io.agentlake.schemas.vocabulary.RiskFactCategory;
 import io.agentlake.transforms.Contracts;
 import io.agentlake.transforms.Utc;
 import io.agentlake.transforms.correlate.EntitlementHistory;
@@ -32,10 +43,13 @@ import io.agentlake.transforms.correlate.Globs;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -58,7 +72,9 @@ import org.apache.spark.sql.types.StructType;
  *       the action covers its resource.
  *   <li>Conditions: an Allow with a Condition counts (upper bound) but makes the fact {@code
  *       conditional}; {@code conditional = false} means the fact also holds when every conditional
- *       Allow is ignored and every conditional Deny applies (lower bound).
+ *       Allow is ignored and every conditional Deny applies (lower bound). No condition key is
+ *       judged harmless: {@code evidence} names the keys (with their operators, e.g. {@code
+ *       aws:SourceIp (IpAddress)}) of the statements that made the fact conditional.
  *   <li>Permissions management counts only grants on Resource {@code *}; full admin only an
  *       unconditional Allow of every action ({@code *}) on {@code *}.
  * </ul>
@@ -67,7 +83,9 @@ import org.apache.spark.sql.types.StructType;
  * {@code *}, {@code ?}), so this is right whether entitlements hold patterns as written or concrete
  * catalog-expanded actions. Reached facts ({@code reach = via}) follow CAN_ASSUME edges from the
  * principal, transitively, keeping per (principal, holder) the fewest hops and then the smallest
- * path, so reruns give the same row; ASSUMED edges (observed, not granted) are not followed here.
+ * path, so reruns give the same row; ASSUMED edges (observed, not granted) are not followed here. A
+ * via fact's {@code evidence} states its hops and the {@code maxHops} limit (max-reach-hops) it was
+ * found within, so a reader knows a longer chain would not have been seen.
  *
  * <p>Dangerous: this is an upper bound on what is granted, never a proof of what is possible: SCPs,
  * resource policies and session policies are not seen, and a Deny removes an Allow only when its
@@ -93,7 +111,28 @@ public final class PrincipalRiskFacts {
           "statement_index",
           "action_pattern",
           "resource_pattern",
-          "conditional");
+          "conditional",
+          "condition_keys");
+
+  /**
+   * Actions whose resource is a managed policy, changed for every principal it is attached to (the
+   * AWS service authorization data gives both only the {@code policy} resource type).
+   */
+  static final List<String> POLICY_TARGET_ACTIONS =
+      List.of("iam:createpolicyversion", "iam:setdefaultpolicyversion");
+
+  /**
+   * Actions that give a user new credentials: on the caller itself they add nothing it did not
+   * have.
+   */
+  static final List<String> SELF_HARMLESS_ACTIONS =
+      List.of("iam:createaccesskey", "iam:createloginprofile", "iam:updateloginprofile");
+
+  /** A Condition block: operator -> key -> value(s) (arrays kept as their JSON text). */
+  private static final MapType CONDITION =
+      DataTypes.createMapType(
+          DataTypes.StringType,
+          DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType));
 
   private PrincipalRiskFacts() {}
 
@@ -109,8 +148,9 @@ public final class PrincipalRiskFacts {
               + maxHops
               + ") to follow role assumption. Pass a positive hop limit.");
     }
-    Dataset<Row> direct = direct(entitlements, catalog).cache();
-    Dataset<Row> reach = assumable(edges, asOf, maxHops);
+    Dataset<Row> reach = assumable(edges, asOf, maxHops).cache();
+    Dataset<Row> direct =
+        resourceScoped(direct(entitlements, catalog), entitlements, reach).cache();
     Dataset<Row> held =
         direct.select(
             col("principal_id").as("holder_id"),
@@ -120,7 +160,8 @@ public final class PrincipalRiskFacts {
             col("conditional"),
             col("unconstrained"),
             col("policies"),
-            col("grants"));
+            col("grants"),
+            col("evidence").as("holder_evidence"));
     Column arn = regexp_replace(col("principal_id"), "^aws:", "");
     Dataset<Row> via =
         reach
@@ -139,9 +180,133 @@ public final class PrincipalRiskFacts {
                 col("conditional"),
                 col("unconstrained"),
                 col("policies"),
-                col("grants"));
+                col("grants"),
+                concat(
+                        lit("reached by "),
+                        col("hops"),
+                        lit(" role assumption(s) ("),
+                        array_join(col("path"), " > "),
+                        lit("), within max-reach-hops "),
+                        lit(maxHops),
+                        lit("; the holder's own grants: "),
+                        col("holder_evidence"))
+                    .as("evidence"));
     Dataset<Row> all = direct.unionByName(via).withColumn(Tables.AS_OF_DATE, lit(asOf));
     return Contracts.conform(all, Tables.PRINCIPAL_RISK_FACTS);
+  }
+
+  /**
+   * Privilege-escalation methods whose actions are granted only on some resources, judged against
+   * those resources (issue 14): a method counts only when the resources it needs overlap the
+   * granted patterns and what it changes affects the principal or one it can become.
+   *
+   * <ul>
+   *   <li>Policy-version actions ({@link #POLICY_TARGET_ACTIONS}): decided from the export. The
+   *       granted patterns must match a managed policy attached to the principal (directly or
+   *       through a group) or to a role it can assume; otherwise the method is no fact at all.
+   *   <li>Credential actions on users ({@link #SELF_HARMLESS_ACTIONS}) granted only on the
+   *       principal itself ({@code ${aws:username}} or its own ARN): new credentials for oneself
+   *       give nothing new, so the method is no fact.
+   *   <li>Any other action granted only on resources other than {@code *}: whether those resources
+   *       make the method exploitable is not in the export, so the fact is {@code conditional} (an
+   *       upper bound), with the action and its patterns in {@code evidence}.
+   * </ul>
+   */
+  static Dataset<Row> resourceScoped(
+      Dataset<Row> direct, Dataset<Row> entitlements, Dataset<Row> reach) {
+    Column escalation =
+        col("category")
+            .equalTo(RiskFactCategory.PRIVILEGE_ESCALATION.value())
+            .and(col("principal_id").rlike(IAM_PRINCIPAL));
+    Dataset<Row> methods = direct.filter(escalation);
+    Dataset<Row> perAction =
+        methods
+            .select(
+                col("principal_id"),
+                col("principal_arn"),
+                col("fact"),
+                explode(col("grants")).as("g"))
+            .groupBy("principal_id", "principal_arn", "fact", "g.action")
+            .agg(
+                bool_or(col("g.resource_pattern").equalTo("*")).as("star"),
+                array_sort(collect_set(col("g.resource_pattern"))).as("patterns"))
+            .filter(not(col("star")));
+    Column policyAction = col("action").isin(POLICY_TARGET_ACTIONS.toArray());
+    Column selfAction = col("action").isin(SELF_HARMLESS_ACTIONS.toArray());
+
+    // Managed policies held by the principal itself or by a role it can assume.
+    Dataset<Row> heldPolicies =
+        EntitlementHistory.current(entitlements)
+            .filter(col("policy_arn").isNotNull())
+            .filter(lower(col("policy_type")).equalTo("managed"))
+            .select(col("principal_id").as("beneficiary_id"), col("policy_arn"))
+            .distinct();
+    Dataset<Row> beneficiaries =
+        methods
+            .select(col("principal_id"), col("principal_id").as("beneficiary_id"))
+            .distinct()
+            .unionByName(reach.select(col("principal_id"), col("holder_id").as("beneficiary_id")));
+    Dataset<Row> policyGrants =
+        perAction
+            .filter(policyAction)
+            .select(
+                col("principal_id"), col("fact"), col("action"), explode(col("patterns")).as("p"));
+    Dataset<Row> affecting =
+        policyGrants
+            .join(beneficiaries, "principal_id")
+            .join(heldPolicies, "beneficiary_id")
+            .filter(Globs.matches(col("policy_arn"), col("p")))
+            .groupBy("principal_id", "fact", "action")
+            .agg(
+                array_sort(
+                        collect_set(
+                            concat(col("policy_arn"), lit(" held by "), col("beneficiary_id"))))
+                    .as("affects"));
+
+    Column self =
+        forall(
+            col("patterns"),
+            p -> p.endsWith("/${aws:username}").or(lower(p).equalTo(lower(col("principal_arn")))));
+    Dataset<Row> judged =
+        perAction
+            .join(affecting, new String[] {"principal_id", "fact", "action"}, "left")
+            .withColumn(
+                "harmless", policyAction.and(col("affects").isNull()).or(selfAction.and(self)))
+            .withColumn("undecided", not(policyAction).and(not(selfAction.and(self))))
+            .withColumn(
+                "reason",
+                when(
+                        policyAction.and(col("affects").isNotNull()),
+                        concat(col("action"), lit(" changes "), array_join(col("affects"), ", ")))
+                    .when(
+                        col("undecided"),
+                        concat(
+                            col("action"),
+                            lit(" only on "),
+                            array_join(col("patterns"), ", "),
+                            lit(
+                                ": whether those resources make the method exploitable is not"
+                                    + " in the export (upper bound)"))))
+            .groupBy("principal_id", "fact")
+            .agg(
+                bool_or(col("harmless")).as("harmless"),
+                bool_or(col("undecided")).as("undecided"),
+                array_sort(collect_list(col("reason"))).as("reasons"));
+    Dataset<Row> scoped =
+        methods
+            .join(judged, new String[] {"principal_id", "fact"}, "left")
+            .filter(not(coalesce(col("harmless"), lit(false))))
+            .withColumn(
+                "conditional", col("conditional").or(coalesce(col("undecided"), lit(false))))
+            .withColumn(
+                "evidence",
+                when(
+                        size(coalesce(col("reasons"), array().cast("array<string>"))).gt(0),
+                        concat(col("evidence"), lit("; "), array_join(col("reasons"), "; ")))
+                    .otherwise(col("evidence")))
+            .select(
+                java.util.Arrays.stream(direct.columns()).map(c -> col(c)).toArray(Column[]::new));
+    return direct.filter(not(escalation)).unionByName(scoped);
   }
 
   /** The facts each principal's own policies allow: reach {@code direct}, holder = itself. */
@@ -177,6 +342,7 @@ public final class PrincipalRiskFacts {
       col("action_pattern"),
       trim(col("resource_pattern")).as("resource_pattern"),
       col("conditional"),
+      conditionKeys(col("condition")).as("condition_keys"),
       col("policy_name"),
       lower(col("policy_type")).as("policy_type"),
       col("grant_path"),
@@ -240,6 +406,11 @@ public final class PrincipalRiskFacts {
             .agg(
                 bool_or(col("certain")).as("action_certain"),
                 bool_or(star).as("action_unconstrained"),
+                flatten(
+                        collect_list(
+                            when(col("conditional"), col("condition_keys"))
+                                .otherwise(array().cast("array<string>"))))
+                    .as("allow_keys"),
                 collect_list(
                         struct(
                             col("action"),
@@ -250,14 +421,29 @@ public final class PrincipalRiskFacts {
                             col("resource_pattern"),
                             col("conditional")))
                     .as("grants"));
+    // Where an action is only conditionally allowed, or a conditional Deny may remove it, the
+    // condition keys of those statements are what the fact is conditional on.
+    Dataset<Row> denyKeys =
+        denies
+            .filter(col("conditional"))
+            .groupBy("principal_id", "action")
+            .agg(flatten(collect_list(col("condition_keys"))).as("deny_keys"));
+    Column emptyKeys = array().cast("array<string>");
     Dataset<Row> perFact =
         perAction
+            .join(denyKeys, new String[] {"principal_id", "action"}, "left")
+            .withColumn(
+                "action_keys",
+                when(col("action_certain"), emptyKeys)
+                    .otherwise(concat(col("allow_keys"), coalesce(col("deny_keys"), emptyKeys))))
             .groupBy("principal_id", "category", "fact", "required")
             .agg(
                 count(col("action")).as("allowed"),
                 array_sort(collect_list(col("action"))).as("actions"),
                 bool_and(col("action_certain")).as("certain"),
                 bool_and(col("action_unconstrained")).as("unconstrained"),
+                array_sort(array_distinct(flatten(collect_list(col("action_keys")))))
+                    .as("condition_keys"),
                 array_sort(flatten(collect_list(col("grants")))).as("grants"))
             .filter(col("allowed").equalTo(col("required")));
 
@@ -282,7 +468,39 @@ public final class PrincipalRiskFacts {
             col("unconstrained"),
             array_sort(array_distinct(transform(col("grants"), g -> g.getField("policy_name"))))
                 .as("policies"),
-            col("grants"));
+            col("grants"),
+            directEvidence(col("certain"), col("condition_keys")).as("evidence"));
+  }
+
+  /**
+   * Why a direct fact holds, and what it is conditional on: the condition keys (with their
+   * operators) of the statements it cannot do without, or that may deny it.
+   */
+  private static Column directEvidence(Column certain, Column conditionKeys) {
+    return when(certain, lit("allowed by the principal's own grants without condition"))
+        .when(
+            size(conditionKeys).gt(0),
+            concat(
+                lit("allowed only under a condition (upper bound): "),
+                array_join(conditionKeys, ", ")))
+        .otherwise(lit("allowed only under a condition (upper bound): keys not recorded"));
+  }
+
+  /**
+   * The condition keys of a statement's Condition block, each as {@code key (operator)}, e.g.
+   * {@code aws:MultiFactorAuthPresent (Bool)}; empty without a Condition.
+   */
+  static Column conditionKeys(Column condition) {
+    Column block = from_json(condition, CONDITION, Map.<String, String>of());
+    return coalesce(
+        flatten(
+            transform(
+                map_entries(block),
+                op ->
+                    transform(
+                        map_keys(op.getField("value")),
+                        k -> concat(k, lit(" ("), op.getField("key"), lit(")"))))),
+        array().cast("array<string>"));
   }
 
   /**

@@ -156,7 +156,11 @@ class PrincipalRiskFactsTest {
             "iam:passrole <- PassRoles (direct, iam:passrole on arn:aws:iam::111122223333:role/lambda-*)",
             "lambda:createfunction <- Lambda (direct, lambda:createfunction on *)",
             "lambda:invokefunction <- Lambda (direct, lambda:invokefunction on *)");
-    assertThat((boolean) m.getAs("conditional")).isFalse();
+    assertThat((boolean) m.getAs("conditional"))
+        .as("which roles match lambda-* is not in the entitlements: an upper bound")
+        .isTrue();
+    assertThat((String) m.getAs("evidence"))
+        .contains("iam:passrole only on arn:aws:iam::111122223333:role/lambda-*");
     assertThat((boolean) m.getAs("unconstrained"))
         .as("PassRole is limited to lambda-* roles")
         .isFalse();

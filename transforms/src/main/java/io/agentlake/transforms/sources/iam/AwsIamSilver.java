@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.map_from_entries;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.transform;
@@ -101,7 +102,10 @@ public final class AwsIamSilver implements SourceSilver {
   /**
    * CAN_ASSUME edges from trust policies: an exact principal ARN; an account (root ARN or bare id),
    * which lets in every principal of that account whose own Allow grants cover sts:AssumeRole on
-   * the role; {@code *}; and services (workload roles).
+   * the role; {@code *}, which lets in every principal of any account whose own Allow grants cover
+   * it (and keeps the edge from {@code aws:*}, "anybody"); and services (workload roles). An
+   * unconditional Deny of sts:AssumeRole in the principal's own policies whose resource covers the
+   * role removes its edge, whichever way the trust policy lets it in (an explicit Deny wins).
    */
   public static Dataset<Row> canAssume(Dataset<Row> trustGrants, Dataset<Row> entitlements) {
     Column noTime = lit(null).cast("timestamp");
@@ -145,6 +149,44 @@ public final class AwsIamSilver implements SourceSilver {
                         lit(" allows sts:AssumeRole on "),
                         col("resource_pattern"))
                     .as("evidence"));
+    // Principal "*": anybody, from any account, whose own policies allow sts:AssumeRole on the
+    // role.
+    Dataset<Row> anyone =
+        trustGrants.filter(col("principal_kind").equalTo("AWS").and(col("principal").equalTo("*")));
+    Dataset<Row> viaAnyone =
+        anyone
+            .join(
+                assumeGrants,
+                Globs.matches(anyone.col("role_arn"), assumeGrants.col("resource_pattern")))
+            .select(
+                col("principal_id").as("src_id"),
+                col("role_arn"),
+                concat(
+                        lit("trust policy trusts * (any principal); policy "),
+                        col("policy_name"),
+                        lit(" allows sts:AssumeRole on "),
+                        col("resource_pattern"))
+                    .as("evidence"));
+    Dataset<Row> assumeDenies =
+        EntitlementHistory.current(entitlements)
+            .filter(col("effect").equalTo("Deny"))
+            .filter(not(col("conditional")))
+            .filter(col("action").equalTo("sts:assumerole"))
+            .select(
+                col("principal_id").as("deny_principal"), col("resource_pattern").as("deny_on"));
+    Dataset<Row> principals = exact.unionByName(viaAccount).unionByName(viaAnyone).alias("edge");
+    Dataset<Row> notDenied =
+        principals.join(
+            assumeDenies,
+            col("edge.src_id")
+                .equalTo(col("deny_principal"))
+                .and(
+                    col("deny_on")
+                        .equalTo("*")
+                        .or(
+                            not(col("deny_on").startsWith("NOT "))
+                                .and(Globs.matches(col("edge.role_arn"), col("deny_on"))))),
+            "left_anti");
     Dataset<Row> others =
         trustGrants
             .filter(col("principal_kind").notEqual("AWS").or(col("principal").equalTo("*")))
@@ -160,8 +202,7 @@ public final class AwsIamSilver implements SourceSilver {
                 col("role_arn"),
                 concat(lit("trust policy "), col("principal_kind"), lit(" "), col("principal"))
                     .as("evidence"));
-    return exact
-        .unionByName(viaAccount)
+    return notDenied
         .unionByName(others)
         .select(
             col("src_id"),

@@ -115,4 +115,67 @@ class TrustEdgesTest {
             // an exact ARN needs nothing on the identity side
             "user/alice -> role/ByName");
   }
+
+  private static String policy(String effect, String resource) {
+    return "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\""
+        + effect
+        + "\",\"Action\":\"sts:AssumeRole\",\"Resource\":\""
+        + resource
+        + "\"}]}";
+  }
+
+  private static List<String> edges(SparkSession spark, String export) {
+    Extracted x =
+        new Extracted(spark).text(AwsIam.NAME, "aws-iam/" + ACCOUNT + "/auth.json", export);
+    Dataset<Row> entitlements =
+        IamPolicies.entitlements(
+            IamPolicies.attachments(
+                x.bronze("iam_user"),
+                x.bronze("iam_group"),
+                x.bronze("iam_role"),
+                x.bronze("iam_policy")),
+            LocalDate.of(2026, 11, 1));
+    return AwsIamSilver.canAssume(IamPolicies.trustGrants(x.bronze("iam_role")), entitlements)
+        .select("src_id", "dst_id")
+        .collectAsList()
+        .stream()
+        .map(
+            r ->
+                r.getString(0).replace("aws:arn:aws:iam::" + ACCOUNT + ":", "")
+                    + " -> "
+                    + r.getString(1).replace("aws:arn:aws:iam::" + ACCOUNT + ":", ""))
+        .toList();
+  }
+
+  @Test
+  void aRoleTrustingAnybodyIsAssumableByEveryPrincipalWhosePoliciesAllowItAndNotDenyIt(
+      SparkSession spark) {
+    String roleArn = "arn:aws:iam::" + ACCOUNT + ":role/Open";
+    String export =
+        "{\"UserDetailList\":["
+            + user("dave", policy("Allow", roleArn))
+            + ","
+            + user("frank", null)
+            + "],\"RoleDetailList\":["
+            + role("Open", trust("*"))
+            + "],\"GroupDetailList\":[],\"Policies\":[]}";
+    // erin's policy allows every role, but a Deny in the same account's user policy list wins
+    String erin =
+        user("erin", null)
+            .replace(
+                "\"UserPolicyList\":[]",
+                "\"UserPolicyList\":[{\"PolicyName\":\"all\",\"PolicyDocument\":"
+                    + policy("Allow", "*")
+                    + "},{\"PolicyName\":\"no-open\",\"PolicyDocument\":"
+                    + policy("Deny", "arn:aws:iam::" + ACCOUNT + ":role/Op*")
+                    + "}]");
+    export = export.replace("\"UserDetailList\":[", "\"UserDetailList\":[" + erin + ",");
+
+    assertThat(edges(spark, export))
+        .containsExactlyInAnyOrder(
+            // dave's own policy allows sts:AssumeRole on the role that trusts anybody
+            "user/dave -> role/Open",
+            // "anybody" stays an edge of its own, for reach reports
+            "aws:* -> role/Open");
+  }
 }
