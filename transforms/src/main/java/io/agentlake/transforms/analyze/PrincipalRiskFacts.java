@@ -91,10 +91,11 @@ import org.apache.spark.sql.types.StructType;
  * resource policies and session policies are not seen, and a Deny removes an Allow only when its
  * resource pattern covers the Allow's as text ({@code arn:aws:s3:::*} does not cover {@code *}), so
  * a Deny that covers every resource of one service in its own words leaves the fact standing. It
- * can also under-report: a role trusting {@code *} or a service gives no via facts to anybody, a
- * boundary whose document is missing from the export is no boundary, and "full admin" is only
- * recognised while entitlements keep the {@code *} pattern (a catalog expansion that replaces it by
- * every concrete action must keep a marker for it).
+ * can also under-report: a role trusting a service gives no via facts to anybody (only the
+ * code-execution methods of {@link #targeted} reach such roles), a boundary whose document is
+ * missing from the export is no boundary, and "full admin" is only recognised while entitlements
+ * keep the {@code *} pattern (a catalog expansion that replaces it by every concrete action must
+ * keep a marker for it).
  */
 public final class PrincipalRiskFacts {
 
@@ -148,9 +149,18 @@ public final class PrincipalRiskFacts {
               + maxHops
               + ") to follow role assumption. Pass a positive hop limit.");
     }
-    Dataset<Row> reach = assumable(edges, asOf, maxHops).cache();
+    // Each step is read several times by the next. Checkpointed, not cached: a cached step keeps
+    // its whole plan, and every task of the steps after it carried the nested plans of all the
+    // steps before (a 12-row test spent 78 s deserialising tasks, with the heap full).
+    Dataset<Row> reach = assumable(edges, asOf, maxHops).localCheckpoint();
     Dataset<Row> direct =
-        resourceScoped(direct(entitlements, catalog), entitlements, reach).cache();
+        targeted(
+                resourceScoped(direct(entitlements, catalog).localCheckpoint(), entitlements, reach)
+                    .localCheckpoint(),
+                edges,
+                catalog,
+                asOf)
+            .localCheckpoint();
     Dataset<Row> held =
         direct.select(
             col("principal_id").as("holder_id"),
@@ -307,6 +317,106 @@ public final class PrincipalRiskFacts {
             .select(
                 java.util.Arrays.stream(direct.columns()).map(c -> col(c)).toArray(Column[]::new));
     return direct.filter(not(escalation)).unionByName(scoped);
+  }
+
+  /**
+   * Methods that run code on compute which already acts as a role ({@code target} in {@code
+   * compute-escalation-methods.json}) give something only if such compute runs as a more privileged
+   * role:
+   *
+   * <ul>
+   *   <li>{@link RiskFactCatalog#TARGET_EC2_ROLE} (ssm:SendCommand, ssm:StartSession): the method
+   *       counts only when a role of the principal's account that EC2 may assume (trust policy
+   *       names ec2.amazonaws.com) holds a fact the principal does not hold itself; the evidence
+   *       names those roles. Always conditional: instances and their instance profiles are not
+   *       judged from the export, so whether one runs as such a role is not known.
+   *   <li>{@link RiskFactCatalog#TARGET_CLOUDFORMATION_STACK} (UpdateStack, change sets): always
+   *       conditional, stacks and their service roles not being in the IAM export.
+   * </ul>
+   */
+  static Dataset<Row> targeted(
+      Dataset<Row> direct, Dataset<Row> edges, RiskFactCatalog catalog, LocalDate asOf) {
+    List<Row> targetRows = new ArrayList<>();
+    for (RiskFactCatalog.Fact f : catalog.facts()) {
+      if (f.target() != null && f.category() == RiskFactCategory.PRIVILEGE_ESCALATION) {
+        targetRows.add(RowFactory.create(f.name(), f.target()));
+      }
+    }
+    Dataset<Row> targets =
+        direct
+            .sparkSession()
+            .createDataFrame(targetRows, StructType.fromDDL("fact STRING, target STRING"));
+    Column escalation = col("category").equalTo(RiskFactCategory.PRIVILEGE_ESCALATION.value());
+    Dataset<Row> withTarget =
+        direct.join(broadcast(targets), new String[] {"fact"}, "left").localCheckpoint();
+    Dataset<Row> untargeted = withTarget.filter(not(escalation).or(col("target").isNull()));
+
+    Dataset<Row> ec2Roles =
+        edges
+            .filter(col("edge_type").equalTo(EdgeType.CAN_ASSUME.value()))
+            .filter(col("first_seen").isNull().or(Utc.atOrBefore(col("first_seen"), asOf)))
+            .filter(lower(col("src_id")).equalTo("aws:service:ec2.amazonaws.com"))
+            .select(col("dst_id").as("role_id"))
+            .distinct();
+    Dataset<Row> roleFacts =
+        direct.select(
+            col("principal_id").as("role_id"), col("category").as("rc"), col("fact").as("rf"));
+    Dataset<Row> ownFacts =
+        direct.select(
+            col("principal_id").as("own_id"), col("category").as("oc"), col("fact").as("of"));
+    Dataset<Row> ec2Methods =
+        withTarget.filter(escalation.and(col("target").equalTo(RiskFactCatalog.TARGET_EC2_ROLE)));
+    Column accountOfPrincipal = split(col("principal_id"), ":").getItem(5);
+    Dataset<Row> candidates =
+        ec2Methods
+            .select(col("principal_id"), col("fact"), accountOfPrincipal.as("acct"))
+            .join(ec2Roles, split(col("role_id"), ":").getItem(5).equalTo(col("acct")))
+            .filter(col("role_id").notEqual(col("principal_id")));
+    Dataset<Row> morePrivileged =
+        candidates
+            .join(roleFacts, "role_id")
+            .join(
+                ownFacts,
+                col("own_id")
+                    .equalTo(col("principal_id"))
+                    .and(col("oc").equalTo(col("rc")))
+                    .and(col("of").equalTo(col("rf"))),
+                "left_anti")
+            .groupBy("principal_id", "fact")
+            .agg(array_sort(collect_set(col("role_id"))).as("roles"));
+    Dataset<Row> ec2 =
+        ec2Methods
+            .join(morePrivileged, new String[] {"principal_id", "fact"})
+            .withColumn("conditional", lit(true))
+            .withColumn(
+                "evidence",
+                concat(
+                    col("evidence"),
+                    lit("; runs code on EC2 instances, which may run as "),
+                    array_join(col("roles"), ", "),
+                    lit(
+                        " (roles EC2 may assume that hold facts this principal lacks); instances"
+                            + " and their instance profiles are not judged from the export (upper"
+                            + " bound)")))
+            .drop("roles");
+    Dataset<Row> stacks =
+        withTarget
+            .filter(
+                escalation.and(col("target").equalTo(RiskFactCatalog.TARGET_CLOUDFORMATION_STACK)))
+            .withColumn("conditional", lit(true))
+            .withColumn(
+                "evidence",
+                concat(
+                    col("evidence"),
+                    lit(
+                        "; runs with the service role of an existing CloudFormation stack, and"
+                            + " stacks are not in the IAM export (upper bound)")));
+    Column[] columns =
+        java.util.Arrays.stream(direct.columns()).map(c -> col(c)).toArray(Column[]::new);
+    return untargeted
+        .select(columns)
+        .unionByName(ec2.select(columns))
+        .unionByName(stacks.select(columns));
   }
 
   /** The facts each principal's own policies allow: reach {@code direct}, holder = itself. */

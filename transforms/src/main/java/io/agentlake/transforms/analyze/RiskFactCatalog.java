@@ -30,6 +30,13 @@ public record RiskFactCatalog(List<Fact> facts) {
 
   static final String METHODS_RESOURCE = "privilege-escalation-methods.json";
   static final String ACTIONS_RESOURCE = "risk-fact-actions.yaml";
+  static final String COMPUTE_METHODS_RESOURCE = "compute-escalation-methods.json";
+
+  /** A method that needs a more privileged role EC2 instances can run as. */
+  public static final String TARGET_EC2_ROLE = "ec2-role";
+
+  /** A method that needs a stack with a more privileged service role (stacks are not exported). */
+  public static final String TARGET_CLOUDFORMATION_STACK = "cloudformation-stack";
 
   /**
    * One fact.
@@ -40,6 +47,8 @@ public record RiskFactCatalog(List<Fact> facts) {
    * @param resourceStarOnly only grants on Resource {@code *} count (permissions management, admin)
    * @param unconditionalOnly only grants without a Condition count (full admin)
    * @param platform the platform whose grants it reads
+   * @param target what must exist for the method to give anything ({@link #TARGET_EC2_ROLE}, {@link
+   *     #TARGET_CLOUDFORMATION_STACK}), or null when its actions alone suffice
    */
   public record Fact(
       RiskFactCategory category,
@@ -47,7 +56,19 @@ public record RiskFactCatalog(List<Fact> facts) {
       List<String> actions,
       boolean resourceStarOnly,
       boolean unconditionalOnly,
-      Platform platform) {
+      Platform platform,
+      String target) {
+
+    /** A fact whose actions alone suffice. */
+    public Fact(
+        RiskFactCategory category,
+        String name,
+        List<String> actions,
+        boolean resourceStarOnly,
+        boolean unconditionalOnly,
+        Platform platform) {
+      this(category, name, actions, resourceStarOnly, unconditionalOnly, platform, null);
+    }
 
     /** An AWS fact. */
     public Fact(
@@ -62,8 +83,9 @@ public record RiskFactCatalog(List<Fact> facts) {
 
   public static RiskFactCatalog defaults() {
     try (InputStream methods = open(METHODS_RESOURCE);
-        InputStream actions = open(ACTIONS_RESOURCE)) {
-      return load(methods, actions).withEntra();
+        InputStream actions = open(ACTIONS_RESOURCE);
+        InputStream compute = open(COMPUTE_METHODS_RESOURCE)) {
+      return load(methods, actions).withComputeMethods(compute).withEntra();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the risk-fact lists", e);
     }
@@ -93,6 +115,65 @@ public record RiskFactCatalog(List<Fact> facts) {
     addEach(facts, RiskFactCategory.CREDENTIAL_EXPOSURE, lists, "credential-exposure", false);
     addEach(facts, RiskFactCategory.PERMISSIONS_MANAGEMENT, lists, "permissions-management", true);
     return new RiskFactCatalog(List.copyOf(facts));
+  }
+
+  /**
+   * These facts plus the code-execution methods of {@code compute-escalation-methods.json} (ssm on
+   * instances, CloudFormation stacks with their service role), and each method's {@code target}
+   * from its {@code targets} map, which may name methods of either file.
+   */
+  public RiskFactCatalog withComputeMethods(InputStream computeJson) {
+    JsonNode root = read(new ObjectMapper(), computeJson, COMPUTE_METHODS_RESOURCE);
+    JsonNode methods = root.path("methods");
+    JsonNode targets = root.path("targets");
+    if (!methods.isObject() || methods.isEmpty() || !targets.isObject()) {
+      throw invalid(COMPUTE_METHODS_RESOURCE, "it has no non-empty `methods` or no `targets`");
+    }
+    List<Fact> all = new ArrayList<>(facts);
+    for (Iterator<Map.Entry<String, JsonNode>> it = methods.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> method = it.next();
+      all.add(
+          new Fact(
+              RiskFactCategory.PRIVILEGE_ESCALATION,
+              method.getKey(),
+              actions(method.getValue(), COMPUTE_METHODS_RESOURCE, "methods." + method.getKey()),
+              false,
+              false));
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = targets.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> target = it.next();
+      String kind = target.getValue().asText("");
+      if (!kind.equals(TARGET_EC2_ROLE) && !kind.equals(TARGET_CLOUDFORMATION_STACK)) {
+        throw invalid(
+            COMPUTE_METHODS_RESOURCE,
+            "`targets." + target.getKey() + "` is `" + kind + "`, not a known target");
+      }
+      int at = -1;
+      for (int i = 0; i < all.size(); i++) {
+        Fact f = all.get(i);
+        if (f.category() == RiskFactCategory.PRIVILEGE_ESCALATION
+            && f.name().equals(target.getKey())) {
+          at = i;
+        }
+      }
+      if (at < 0) {
+        throw invalid(
+            COMPUTE_METHODS_RESOURCE,
+            "`targets` names `" + target.getKey() + "`, which is no escalation method");
+      }
+      Fact f = all.get(at);
+      all.set(
+          at,
+          new Fact(
+              f.category(),
+              f.name(),
+              f.actions(),
+              f.resourceStarOnly(),
+              f.unconditionalOnly(),
+              f.platform(),
+              kind));
+    }
+    return new RiskFactCatalog(List.copyOf(all));
   }
 
   /**

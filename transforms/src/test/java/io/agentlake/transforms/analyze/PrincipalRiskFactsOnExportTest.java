@@ -62,6 +62,12 @@ class PrincipalRiskFactsOnExportTest {
         + "}]}";
   }
 
+  static String trustService(String service) {
+    return "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\""
+        + service
+        + "\"},\"Action\":\"sts:AssumeRole\"}]}";
+  }
+
   static String trust(String principal) {
     return "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\""
         + principal
@@ -351,5 +357,62 @@ class PrincipalRiskFactsOnExportTest {
         .contains("iam:createaccesskey only on " + arn("user/*"));
     Row anyKey = rows(out, id("user/anykey"), escalation, "CreateAccessKey").get(0);
     assertThat((boolean) anyKey.getAs("conditional")).isFalse();
+  }
+
+  @Test
+  void ssmOnInstancesCountsOnlyWhenARoleEc2MayAssumeHoldsMoreThanTheCaller(SparkSession spark) {
+    String escalation = RiskFactCategory.PRIVILEGE_ESCALATION.value();
+    String method = "SSMSendCommandToInstanceRole";
+    String operator = user("operator", allow("ssm:SendCommand", "*"));
+
+    Dataset<Row> rich =
+        facts(
+            spark,
+            export(
+                List.of(operator),
+                List.of(role("web", trustService("ec2.amazonaws.com"), allow("*", "*")))),
+            5);
+    Row viaInstance = rows(rich, id("user/operator"), escalation, method).get(0);
+    assertThat((boolean) viaInstance.getAs("conditional"))
+        .as("instances are not exported: an upper bound")
+        .isTrue();
+    assertThat((String) viaInstance.getAs("evidence"))
+        .contains("may run as " + id("role/web"))
+        .contains("not judged from the export");
+
+    Dataset<Row> poor =
+        facts(
+            spark,
+            export(
+                List.of(operator),
+                List.of(
+                    role("web", trustService("ec2.amazonaws.com"), allow("ssm:SendCommand", "*")),
+                    role("batch", trustService("lambda.amazonaws.com"), allow("*", "*")))),
+            5);
+    assertThat(rows(poor, id("user/operator"), escalation, method))
+        .as("the only EC2 role holds nothing the operator lacks; the admin role is Lambda's")
+        .isEmpty();
+  }
+
+  @Test
+  void cloudFormationStackMethodsAreNeverDefinite(SparkSession spark) {
+    String escalation = RiskFactCategory.PRIVILEGE_ESCALATION.value();
+    Dataset<Row> out =
+        facts(
+            spark,
+            export(
+                List.of(
+                    user("stacker", allow("cloudformation:UpdateStack", "*")),
+                    user("reader", allow("cloudformation:DescribeStacks", "*"))),
+                List.of()),
+            5);
+    Row update =
+        rows(out, id("user/stacker"), escalation, "UpdateCloudFormationStackWithItsServiceRole")
+            .get(0);
+    assertThat((boolean) update.getAs("conditional")).isTrue();
+    assertThat((String) update.getAs("evidence")).contains("stacks are not in the IAM export");
+    assertThat(out.filter(col("principal_id").equalTo(id("user/reader"))).count())
+        .as("describing stacks runs nothing")
+        .isZero();
   }
 }

@@ -346,12 +346,45 @@ class PrincipalRiskFactsTest {
                 .map(RiskFactCatalog.Fact::name)
                 .toList())
         .containsExactlyElementsOf(shipped);
+    JsonNode compute;
+    try (InputStream in =
+        RiskFactCatalog.class.getResourceAsStream(RiskFactCatalog.COMPUTE_METHODS_RESOURCE)) {
+      compute = new ObjectMapper().readTree(in);
+    }
     assertThat(
             CATALOG.facts().stream()
                 .filter(f -> f.platform() == Platform.AWS)
                 .filter(f -> f.category() == RiskFactCategory.PRIVILEGE_ESCALATION)
                 .count())
-        .isEqualTo(file.get("methods").size());
+        .isEqualTo(file.get("methods").size() + compute.get("methods").size());
+    assertThat(
+            CATALOG.facts().stream()
+                .filter(f -> f.name().equals("ExecuteCloudFormationChangeSet"))
+                .map(RiskFactCatalog.Fact::target))
+        .as("a target may name a method of the cloudsplaining file")
+        .containsExactly(RiskFactCatalog.TARGET_CLOUDFORMATION_STACK);
+  }
+
+  @Test
+  void aComputeMethodsFileWithAnUnknownTargetFailsLoudly() {
+    RiskFactCatalog base =
+        RiskFactCatalog.load(
+            stream("{\"methods\": {\"X\": [\"iam:passrole\"]}}"),
+            stream(
+                "data-exfiltration: [s3:getobject]\ncredential-exposure: [iam:createaccesskey]\n"
+                    + "permissions-management: [iam:putrolepolicy]"));
+    assertThatThrownBy(
+            () ->
+                base.withComputeMethods(
+                    stream(
+                        "{\"methods\": {\"Y\": [\"ssm:sendcommand\"]}, \"targets\": {\"Y\": \"moon\"}}")))
+        .hasMessageContaining("not a known target");
+    assertThatThrownBy(
+            () ->
+                base.withComputeMethods(
+                    stream(
+                        "{\"methods\": {\"Y\": [\"ssm:sendcommand\"]}, \"targets\": {\"Z\": \"ec2-role\"}}")))
+        .hasMessageContaining("no escalation method");
   }
 
   @Test

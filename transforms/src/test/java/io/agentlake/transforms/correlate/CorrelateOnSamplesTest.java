@@ -170,15 +170,19 @@ class CorrelateOnSamplesTest {
   @Test
   void riskFactsOfTheRealIamExportMatchAHandReading(SparkSession spark) {
     Extracted x = new Extracted(spark).resource(AwsIam.NAME, IAM);
+    // silver tables, as the analyze job reads them
     Dataset<Row> ent =
-        IamPolicies.entitlements(
-            IamPolicies.attachments(
-                x.bronze("iam_user"),
-                x.bronze("iam_group"),
-                x.bronze("iam_role"),
-                x.bronze("iam_policy")),
-            LocalDate.of(2026, 11, 1));
-    Dataset<Row> edges = AwsIamSilver.canAssume(IamPolicies.trustGrants(x.bronze("iam_role")), ent);
+        Frames.materialized(
+            IamPolicies.entitlements(
+                IamPolicies.attachments(
+                    x.bronze("iam_user"),
+                    x.bronze("iam_group"),
+                    x.bronze("iam_role"),
+                    x.bronze("iam_policy")),
+                LocalDate.of(2026, 11, 1)));
+    Dataset<Row> edges =
+        Frames.materialized(
+            AwsIamSilver.canAssume(IamPolicies.trustGrants(x.bronze("iam_role")), ent));
     Dataset<Row> facts =
         Frames.materialized(
             PrincipalRiskFacts.compute(
