@@ -103,7 +103,7 @@ public final class Tables {
           "silver.identity_edges",
           "src_id STRING NOT NULL, edge_type STRING NOT NULL, dst_id STRING NOT NULL,"
               + " source STRING NOT NULL, evidence STRING, first_seen TIMESTAMP,"
-              + " last_seen TIMESTAMP",
+              + " last_seen TIMESTAMP, conditional BOOLEAN",
           "one typed edge: OWNED_BY, BACKUP_OWNED_BY, USES, CAN_ASSUME, ASSUMED, MEMBER_OF,"
               + " MANAGED_BY, KEY_OF",
           List.of("src_id", "edge_type", "dst_id"));

@@ -13,17 +13,16 @@ import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.flatten;
 import static org.apache.spark.sql.functions.forall;
-import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
-import static org.apache.spark.sql.functions.map_entries;
-import static org.apache.spark.sql.functions.map_keys;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.regexp_replace;
+import static org.apache.spark.sql.functions.sequence;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.struct;
@@ -40,16 +39,14 @@ import io.agentlake.transforms.Contracts;
 import io.agentlake.transforms.Utc;
 import io.agentlake.transforms.correlate.EntitlementHistory;
 import io.agentlake.transforms.correlate.Globs;
+import io.agentlake.transforms.sources.iam.IamPolicies;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -85,7 +82,10 @@ import org.apache.spark.sql.types.StructType;
  * principal, transitively, keeping per (principal, holder) the fewest hops and then the smallest
  * path, so reruns give the same row; ASSUMED edges (observed, not granted) are not followed here. A
  * via fact's {@code evidence} states its hops and the {@code maxHops} limit (max-reach-hops) it was
- * found within, so a reader knows a longer chain would not have been seen.
+ * found within, so a reader knows a longer chain would not have been seen. A via fact is {@code
+ * conditional} when its holder's is, or when a hop of its path is a {@code conditional} edge (a
+ * trust policy or the principal's own Allow under a Condition); the evidence names those hops and
+ * their keys.
  *
  * <p>Dangerous: this is an upper bound on what is granted, never a proof of what is possible: SCPs,
  * resource policies and session policies are not seen, and a Deny removes an Allow only when its
@@ -128,12 +128,6 @@ public final class PrincipalRiskFacts {
    */
   static final List<String> SELF_HARMLESS_ACTIONS =
       List.of("iam:createaccesskey", "iam:createloginprofile", "iam:updateloginprofile");
-
-  /** A Condition block: operator -> key -> value(s) (arrays kept as their JSON text). */
-  private static final MapType CONDITION =
-      DataTypes.createMapType(
-          DataTypes.StringType,
-          DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType));
 
   private PrincipalRiskFacts() {}
 
@@ -187,7 +181,7 @@ public final class PrincipalRiskFacts {
                 col("hops"),
                 col("path"),
                 col("actions"),
-                col("conditional"),
+                col("conditional").or(col("conditional_hops").isNotNull()).as("conditional"),
                 col("unconstrained"),
                 col("policies"),
                 col("grants"),
@@ -198,6 +192,12 @@ public final class PrincipalRiskFacts {
                         array_join(col("path"), " > "),
                         lit("), within max-reach-hops "),
                         lit(maxHops),
+                        when(
+                                col("conditional_hops").isNotNull(),
+                                concat(
+                                    lit("; assumable only under a condition (upper bound): "),
+                                    array_join(col("conditional_hops"), "; ")))
+                            .otherwise(lit("")),
                         lit("; the holder's own grants: "),
                         col("holder_evidence"))
                     .as("evidence"));
@@ -452,7 +452,7 @@ public final class PrincipalRiskFacts {
       col("action_pattern"),
       trim(col("resource_pattern")).as("resource_pattern"),
       col("conditional"),
-      conditionKeys(col("condition")).as("condition_keys"),
+      IamPolicies.conditionKeys(col("condition")).as("condition_keys"),
       col("policy_name"),
       lower(col("policy_type")).as("policy_type"),
       col("grant_path"),
@@ -597,23 +597,6 @@ public final class PrincipalRiskFacts {
   }
 
   /**
-   * The condition keys of a statement's Condition block, each as {@code key (operator)}, e.g.
-   * {@code aws:MultiFactorAuthPresent (Bool)}; empty without a Condition.
-   */
-  static Column conditionKeys(Column condition) {
-    Column block = from_json(condition, CONDITION, Map.<String, String>of());
-    return coalesce(
-        flatten(
-            transform(
-                map_entries(block),
-                op ->
-                    transform(
-                        map_keys(op.getField("value")),
-                        k -> concat(k, lit(" ("), op.getField("key"), lit(")"))))),
-        array().cast("array<string>"));
-  }
-
-  /**
    * Allow rows that no Deny removes and, for a principal with a boundary, that a boundary Allow
    * keeps.
    */
@@ -682,7 +665,9 @@ public final class PrincipalRiskFacts {
 
   /**
    * Every (IAM principal, role it can assume) over CAN_ASSUME edges known on the run date, with the
-   * fewest hops and then the smallest path ({@code path} starts at the principal).
+   * fewest hops and then the smallest path ({@code path} starts at the principal), and {@code
+   * conditional_hops}: the path's edges granted only under a condition, with their evidence (null
+   * when there is none).
    */
   static Dataset<Row> assumable(Dataset<Row> edges, LocalDate asOf, int maxHops) {
     Dataset<Row> steps =
@@ -690,9 +675,18 @@ public final class PrincipalRiskFacts {
             .filter(col("edge_type").equalTo(EdgeType.CAN_ASSUME.value()))
             .filter(col("first_seen").isNull().or(Utc.atOrBefore(col("first_seen"), asOf)))
             .filter(col("src_id").notEqual(col("dst_id")))
-            .select("src_id", "dst_id")
-            .distinct()
-            .cache();
+            .groupBy("src_id", "dst_id")
+            .agg(
+                min(struct(
+                        coalesce(col("conditional"), lit(false)).as("conditional"),
+                        col("evidence")))
+                    .as("least"))
+            .select(
+                col("src_id"),
+                col("dst_id"),
+                col("least.conditional").as("conditional"),
+                col("least.evidence").as("evidence"))
+            .localCheckpoint();
     Dataset<Row> firstHop =
         steps
             .filter(col("src_id").rlike(IAM_PRINCIPAL))
@@ -701,9 +695,52 @@ public final class PrincipalRiskFacts {
                 col("dst_id").as("node"),
                 array(col("src_id"), col("dst_id")).as("path"),
                 lit(EdgeType.CAN_ASSUME.value()).as("via"));
-    return BoundedPaths.shortest(
-            firstHop, steps.withColumn("edge_type", lit(EdgeType.CAN_ASSUME.value())), maxHops)
-        .select(
-            col("start").as("principal_id"), col("node").as("holder_id"), col("hops"), col("path"));
+    Dataset<Row> reached =
+        BoundedPaths.shortest(
+                firstHop, steps.withColumn("edge_type", lit(EdgeType.CAN_ASSUME.value())), maxHops)
+            .select(
+                col("start").as("principal_id"),
+                col("node").as("holder_id"),
+                col("hops"),
+                col("path"))
+            .localCheckpoint();
+    // The hops of each path that a trust policy (or the principal's own Allow) grants only under a
+    // condition: the reached facts are then an upper bound.
+    Dataset<Row> conditionalSteps =
+        steps
+            .filter(col("conditional"))
+            .select(
+                col("src_id").as("hop_src"),
+                col("dst_id").as("hop_dst"),
+                col("evidence").as("hop_evidence"));
+    Dataset<Row> conditionalHops =
+        reached
+            .select(
+                col("principal_id"),
+                col("holder_id"),
+                explode(
+                        transform(
+                            sequence(lit(0), size(col("path")).minus(2)),
+                            i ->
+                                struct(
+                                    element_at(col("path"), i.plus(1)).as("a"),
+                                    element_at(col("path"), i.plus(2)).as("b"))))
+                    .as("hop"))
+            .join(
+                broadcast(conditionalSteps),
+                col("hop.a").equalTo(col("hop_src")).and(col("hop.b").equalTo(col("hop_dst"))))
+            .groupBy("principal_id", "holder_id")
+            .agg(
+                array_sort(
+                        collect_set(
+                            concat(
+                                col("hop_src"),
+                                lit(" > "),
+                                col("hop_dst"),
+                                lit(" ("),
+                                col("hop_evidence"),
+                                lit(")"))))
+                    .as("conditional_hops"));
+    return reached.join(conditionalHops, new String[] {"principal_id", "holder_id"}, "left");
   }
 }

@@ -1,11 +1,14 @@
 package io.agentlake.transforms.correlate;
 
+import static org.apache.spark.sql.functions.bool_and;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.struct;
 
 import io.agentlake.schemas.Tables;
 import io.agentlake.schemas.vocabulary.EdgeType;
@@ -66,24 +69,27 @@ public final class IdentityEdges {
     for (Sources.Source source : Sources.sources()) {
       Optional<Dataset<Row>> edges = source.silver().edges(in);
       if (edges.isPresent()) {
-        all = all.unionByName(edges.get());
+        all = all.unionByName(edges.get(), true);
       }
     }
-    // One edge per (src, type, dst); where two facts give the same edge, keep a deterministic one.
+    // One edge per (src, type, dst); where two facts give the same edge, keep a deterministic one,
+    // unconditional if either is (its evidence then comes from an unconditional one).
+    Column conditional = coalesce(col("conditional"), lit(false));
     Dataset<Row> unique =
         all.groupBy("src_id", "edge_type", "dst_id")
             .agg(
                 min("source").as("source"),
-                min("evidence").as("evidence"),
+                min(struct(conditional, col("evidence"))).getField("evidence").as("evidence"),
                 min("first_seen").as("first_seen"),
-                max("last_seen").as("last_seen"));
+                max("last_seen").as("last_seen"),
+                bool_and(conditional).as("conditional"));
     return Contracts.conform(unique, Tables.IDENTITY_EDGES);
   }
 
   /**
    * Rows shaped as {@code silver.identity_edges}, for a source's {@link SourceSilver#edges}: the
    * {@code source} that states them and their {@code evidence}; observed edges carry their rows'
-   * {@code first_seen} / {@code last_seen}.
+   * {@code first_seen} / {@code last_seen}. None is {@code conditional}.
    */
   public static Dataset<Row> edge(
       Dataset<Row> rows,
@@ -101,6 +107,7 @@ public final class IdentityEdges {
         lit(source).as("source"),
         evidence.as("evidence"),
         observed ? col("first_seen") : noTime.as("first_seen"),
-        observed ? col("last_seen") : noTime.as("last_seen"));
+        observed ? col("last_seen") : noTime.as("last_seen"),
+        lit(false).as("conditional"));
   }
 }

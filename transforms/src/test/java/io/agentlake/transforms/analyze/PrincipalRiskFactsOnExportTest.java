@@ -218,6 +218,46 @@ class PrincipalRiskFactsOnExportTest {
         .isEmpty();
   }
 
+  static String trustUnder(String principal, String condition) {
+    return "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\""
+        + principal
+        + "\"},\"Action\":\"sts:AssumeRole\",\"Condition\":"
+        + condition
+        + "}]}";
+  }
+
+  @Test
+  void aTrustPolicyConditionMakesWhatIsReachedThroughItConditionalAndNamesTheKey(
+      SparkSession spark) {
+    String mfa = "{\"Bool\":{\"aws:MultiFactorAuthPresent\":\"true\"}}";
+    String export =
+        export(
+            List.of(
+                user("erin", allow("sts:AssumeRole", arn("role/A"))),
+                user("frank", allow("sts:AssumeRole", arn("role/Plain")))),
+            List.of(
+                role(
+                    "A", trustUnder(arn("user/erin"), mfa), allow("sts:AssumeRole", arn("role/B"))),
+                role("B", trust(arn("role/A")), allow("*", "*")),
+                role("Plain", trust(arn("user/frank")), allow("*", "*"))));
+
+    Dataset<Row> out = facts(spark, export, 5);
+    Row erin = rows(out, id("user/erin"), ADMIN, "*").get(0);
+    assertThat((String) erin.getAs("holder_id")).isEqualTo(id("role/B"));
+    assertThat((boolean) erin.getAs("conditional"))
+        .as("the first hop needs MFA: an upper bound")
+        .isTrue();
+    assertThat((String) erin.getAs("evidence"))
+        .contains("assumable only under a condition (upper bound): ")
+        .contains(id("user/erin") + " > " + id("role/A"))
+        .contains("aws:MultiFactorAuthPresent (Bool)");
+    Row frank = rows(out, id("user/frank"), ADMIN, "*").get(0);
+    assertThat((boolean) frank.getAs("conditional"))
+        .as("a trust policy without a Condition")
+        .isFalse();
+    assertThat((String) frank.getAs("evidence")).doesNotContain("only under a condition");
+  }
+
   @Test
   void aRoleTrustingAnybodyGivesItsFactsToThoseAllowedToAssumeIt(SparkSession spark) {
     String export =

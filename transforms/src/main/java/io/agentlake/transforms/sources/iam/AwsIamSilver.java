@@ -2,6 +2,9 @@ package io.agentlake.transforms.sources.iam;
 
 import static io.agentlake.transforms.Times.parseIso;
 import static io.agentlake.transforms.sources.iam.IamPolicies.accountOf;
+import static org.apache.spark.sql.functions.array_distinct;
+import static org.apache.spark.sql.functions.array_join;
+import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
@@ -13,6 +16,7 @@ import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.map_from_entries;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.regexp_extract;
+import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.when;
@@ -105,7 +109,10 @@ public final class AwsIamSilver implements SourceSilver {
    * the role; {@code *}, which lets in every principal of any account whose own Allow grants cover
    * it (and keeps the edge from {@code aws:*}, "anybody"); and services (workload roles). An
    * unconditional Deny of sts:AssumeRole in the principal's own policies whose resource covers the
-   * role removes its edge, whichever way the trust policy lets it in (an explicit Deny wins).
+   * role removes its edge, whichever way the trust policy lets it in (an explicit Deny wins). An
+   * edge is {@code conditional} when the trust statement, or the principal's own Allow it needs,
+   * has a Condition (e.g. {@code sts:ExternalId}, {@code aws:MultiFactorAuthPresent}): no condition
+   * key is judged harmless, and the evidence names the keys with their operators.
    */
   public static Dataset<Row> canAssume(Dataset<Row> trustGrants, Dataset<Row> entitlements) {
     Column noTime = lit(null).cast("timestamp");
@@ -117,7 +124,8 @@ public final class AwsIamSilver implements SourceSilver {
             .select(
                 IdPrefix.AWS.of(col("principal")).as("src_id"),
                 col("role_arn"),
-                concat(lit("trust policy names "), col("principal")).as("evidence"));
+                concat(lit("trust policy names "), col("principal")).as("evidence"),
+                IamPolicies.conditionKeys(col("condition")).as("keys"));
     Dataset<Row> accounts =
         trustGrants
             .filter(col("principal_kind").equalTo("AWS"))
@@ -148,7 +156,11 @@ public final class AwsIamSilver implements SourceSilver {
                         col("policy_name"),
                         lit(" allows sts:AssumeRole on "),
                         col("resource_pattern"))
-                    .as("evidence"));
+                    .as("evidence"),
+                concat(
+                        IamPolicies.conditionKeys(accounts.col("condition")),
+                        IamPolicies.conditionKeys(assumeGrants.col("condition")))
+                    .as("keys"));
     // Principal "*": anybody, from any account, whose own policies allow sts:AssumeRole on the
     // role.
     Dataset<Row> anyone =
@@ -166,7 +178,11 @@ public final class AwsIamSilver implements SourceSilver {
                         col("policy_name"),
                         lit(" allows sts:AssumeRole on "),
                         col("resource_pattern"))
-                    .as("evidence"));
+                    .as("evidence"),
+                concat(
+                        IamPolicies.conditionKeys(anyone.col("condition")),
+                        IamPolicies.conditionKeys(assumeGrants.col("condition")))
+                    .as("keys"));
     Dataset<Row> assumeDenies =
         EntitlementHistory.current(entitlements)
             .filter(col("effect").equalTo("Deny"))
@@ -201,17 +217,28 @@ public final class AwsIamSilver implements SourceSilver {
                     .as("src_id"),
                 col("role_arn"),
                 concat(lit("trust policy "), col("principal_kind"), lit(" "), col("principal"))
-                    .as("evidence"));
+                    .as("evidence"),
+                IamPolicies.conditionKeys(col("condition")).as("keys"));
+    Column keys = array_sort(array_distinct(col("keys")));
     return notDenied
+        .select(col("src_id"), col("role_arn"), col("evidence"), col("keys"))
         .unionByName(others)
         .select(
             col("src_id"),
             lit(EdgeType.CAN_ASSUME.value()).as("edge_type"),
             IdPrefix.AWS.of(col("role_arn")).as("dst_id"),
             lit(AwsIam.NAME).as("source"),
-            col("evidence"),
+            when(
+                    size(keys).gt(0),
+                    concat(
+                        col("evidence"),
+                        lit("; only under a condition (upper bound): "),
+                        array_join(keys, ", ")))
+                .otherwise(col("evidence"))
+                .as("evidence"),
             noTime.as("first_seen"),
-            noTime.as("last_seen"));
+            noTime.as("last_seen"),
+            size(keys).gt(0).as("conditional"));
   }
 
   /** The latest IAM users, groups, roles and customer-managed policies, as the grants read them. */

@@ -8,11 +8,15 @@ import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.exists;
 import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.flatten;
 import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.map_entries;
+import static org.apache.spark.sql.functions.map_keys;
 import static org.apache.spark.sql.functions.posexplode;
 import static org.apache.spark.sql.functions.split;
+import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
@@ -22,6 +26,8 @@ import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -38,6 +44,12 @@ public final class IamPolicies {
       StructType.fromDDL(
           "Sid STRING, Effect STRING, Action STRING, NotAction STRING, Resource STRING,"
               + " NotResource STRING, Principal STRING, Condition STRING");
+
+  /** A Condition block: operator -> key -> value(s) (arrays kept as their JSON text). */
+  private static final MapType CONDITION =
+      DataTypes.createMapType(
+          DataTypes.StringType,
+          DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType));
 
   private IamPolicies() {}
 
@@ -170,7 +182,7 @@ public final class IamPolicies {
 
   /**
    * Trust-policy statements of each role that allow assuming it: one row per (role, trusted
-   * principal kind, principal value).
+   * principal kind, principal value, the statement's {@code condition} JSON or null).
    */
   public static Dataset<Row> trustGrants(Dataset<Row> roles) {
     Dataset<Row> stmts =
@@ -198,23 +210,47 @@ public final class IamPolicies {
     Dataset<Row> anyone =
         parsed
             .filter(trim(col("s.Principal")).equalTo("*"))
-            .select(col("role_arn"), lit("AWS").as("principal_kind"), lit("*").as("principal"));
+            .select(
+                col("role_arn"),
+                lit("AWS").as("principal_kind"),
+                lit("*").as("principal"),
+                col("s.Condition").as("condition"));
     Dataset<Row> aws =
         parsed.select(
             col("role_arn"),
             lit("AWS").as("principal_kind"),
-            explode(Json.asArray(col("p.AWS"))).as("principal"));
+            explode(Json.asArray(col("p.AWS"))).as("principal"),
+            col("s.Condition").as("condition"));
     Dataset<Row> service =
         parsed.select(
             col("role_arn"),
             lit("Service").as("principal_kind"),
-            explode(Json.asArray(col("p.Service"))).as("principal"));
+            explode(Json.asArray(col("p.Service"))).as("principal"),
+            col("s.Condition").as("condition"));
     Dataset<Row> federated =
         parsed.select(
             col("role_arn"),
             lit("Federated").as("principal_kind"),
-            explode(Json.asArray(col("p.Federated"))).as("principal"));
+            explode(Json.asArray(col("p.Federated"))).as("principal"),
+            col("s.Condition").as("condition"));
     return anyone.unionByName(aws).unionByName(service).unionByName(federated).distinct();
+  }
+
+  /**
+   * The condition keys of a statement's Condition block, each as {@code key (operator)}, e.g.
+   * {@code aws:MultiFactorAuthPresent (Bool)}; empty without a Condition.
+   */
+  public static Column conditionKeys(Column condition) {
+    Column block = from_json(condition, CONDITION, Map.<String, String>of());
+    return coalesce(
+        flatten(
+            transform(
+                map_entries(block),
+                op ->
+                    transform(
+                        map_keys(op.getField("value")),
+                        k -> concat(k, lit(" ("), op.getField("key"), lit(")"))))),
+        array().cast("array<string>"));
   }
 
   public static Column accountOf(Column arn) {

@@ -116,6 +116,57 @@ class TrustEdgesTest {
             "user/alice -> role/ByName");
   }
 
+  @Test
+  void anEdgeGrantedUnderAConditionIsConditionalAndItsEvidenceNamesTheKeys(SparkSession spark) {
+    String externalId =
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::"
+            + ACCOUNT
+            + ":user/alice\"},\"Action\":\"sts:AssumeRole\","
+            + "\"Condition\":{\"StringEquals\":{\"sts:ExternalId\":\"x-1\"}}}]}";
+    String fromOffice =
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\","
+            + "\"Resource\":\"*\",\"Condition\":{\"IpAddress\":{\"aws:SourceIp\":\"203.0.113.0/24\"}}}]}";
+    String export =
+        "{\"UserDetailList\":["
+            + user("alice", null)
+            + ","
+            + user("bob", fromOffice)
+            + ","
+            + user("carol", policy("Allow", "*"))
+            + "],\"RoleDetailList\":["
+            + role("Vendor", externalId)
+            + ","
+            + role("Team", trust("arn:aws:iam::" + ACCOUNT + ":root"))
+            + "],\"GroupDetailList\":[],\"Policies\":[]}";
+    Extracted x =
+        new Extracted(spark).text(AwsIam.NAME, "aws-iam/" + ACCOUNT + "/auth.json", export);
+    Dataset<Row> entitlements =
+        IamPolicies.entitlements(
+            IamPolicies.attachments(
+                x.bronze("iam_user"),
+                x.bronze("iam_group"),
+                x.bronze("iam_role"),
+                x.bronze("iam_policy")),
+            LocalDate.of(2026, 11, 1));
+    List<String> edges =
+        AwsIamSilver.canAssume(IamPolicies.trustGrants(x.bronze("iam_role")), entitlements)
+            .select("src_id", "dst_id", "conditional", "evidence")
+            .collectAsList()
+            .stream()
+            .map(
+                r ->
+                    (r.getString(0) + " -> " + r.getString(1))
+                            .replace("aws:arn:aws:iam::" + ACCOUNT + ":", "")
+                        + (r.getBoolean(2) ? " conditional: " + r.getString(3) : " definite"))
+            .map(s -> s.replaceAll(": trust policy .*upper bound\\): ", ": "))
+            .toList();
+    assertThat(edges)
+        .containsExactlyInAnyOrder(
+            "user/alice -> role/Vendor conditional: sts:ExternalId (StringEquals)",
+            "user/bob -> role/Team conditional: aws:SourceIp (IpAddress)",
+            "user/carol -> role/Team definite");
+  }
+
   private static String policy(String effect, String resource) {
     return "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\""
         + effect
