@@ -168,7 +168,10 @@ class PrincipalRiskFactsOnExportTest {
                     x.bronze("iam_policy")),
                 DAY));
     Dataset<Row> edges =
-        AwsIamSilver.canAssume(IamPolicies.trustGrants(x.bronze("iam_role")), entitlements);
+        AwsIamSilver.canAssume(
+            IamPolicies.trustGrants(x.bronze("iam_role")),
+            entitlements,
+            AwsIamSilver.principalArns(x.bronze("iam_user"), x.bronze("iam_role")));
     return Frames.materialized(
         PrincipalRiskFacts.compute(entitlements, edges, RiskFactCatalog.defaults(), DAY, maxHops));
   }
@@ -264,7 +267,9 @@ class PrincipalRiskFactsOnExportTest {
         export(
             List.of(
                 user("carol", allow("sts:AssumeRole", "*")),
-                user("dave", allow("s3:GetObject", "*"))),
+                user("dave", allow("s3:GetObject", "*")),
+                user("ivan", allow("sts:AssumeRole", arn("role/Other")))
+                    .replace(ACCOUNT + ":user/", "999988887777:user/")),
             List.of(role("Open", trust("*"), allow("*", "*"))));
 
     Dataset<Row> out = facts(spark, export, 5);
@@ -272,7 +277,11 @@ class PrincipalRiskFactsOnExportTest {
         .extracting(r -> r.<String>getAs("holder_id"))
         .containsExactly(id("role/Open"));
     assertThat(rows(out, id("user/dave"), ADMIN, "*"))
-        .as("trusting * still needs sts:AssumeRole on the caller's side")
+        .as("in the role's account, trusting * needs nothing on the caller's side")
+        .extracting(r -> r.<String>getAs("holder_id"))
+        .containsExactly(id("role/Open"));
+    assertThat(rows(out, "aws:arn:aws:iam::999988887777:user/ivan", ADMIN, "*"))
+        .as("from another account it needs sts:AssumeRole in the caller's own policies")
         .isEmpty();
   }
 

@@ -144,7 +144,8 @@ class CorrelateOnSamplesTest {
                 x.bronze("iam_policy")),
             DAY);
     List<String> edges =
-        AwsIamSilver.canAssume(trust, ent)
+        AwsIamSilver.canAssume(
+                trust, ent, AwsIamSilver.principalArns(x.bronze("iam_user"), x.bronze("iam_role")))
             .select("src_id", "dst_id")
             .orderBy("dst_id")
             .collectAsList()
@@ -164,8 +165,9 @@ class CorrelateOnSamplesTest {
    * grants iam, lambda, glue, ec2:RunInstances ...); exfiller's {@code s3:*} on "*" and
    * AmazonEC2RoleforSSM's s3:GetObject / ssm:GetParameters on "*" are unconstrained exfiltration,
    * level1's s3:GetObject is limited to its bucket; level1's ecr:GetAuthorizationToken on "*"
-   * exposes credentials. USER gets AmazonEC2RoleforSSM through its group. No role trusts an IAM
-   * principal (bad_role trusts "*", the others services), so nothing is reached via a role.
+   * exposes credentials. USER gets AmazonEC2RoleforSSM through its group. bad_role trusts "*",
+   * which within its account needs nothing on the caller's side, so the other three roles reach
+   * everything it holds; the others trust services only.
    */
   @Test
   void riskFactsOfTheRealIamExportMatchAHandReading(SparkSession spark) {
@@ -182,18 +184,31 @@ class CorrelateOnSamplesTest {
                 LocalDate.of(2026, 11, 1)));
     Dataset<Row> edges =
         Frames.materialized(
-            AwsIamSilver.canAssume(IamPolicies.trustGrants(x.bronze("iam_role")), ent));
+            AwsIamSilver.canAssume(
+                IamPolicies.trustGrants(x.bronze("iam_role")),
+                ent,
+                AwsIamSilver.principalArns(x.bronze("iam_user"), x.bronze("iam_role"))));
     Dataset<Row> facts =
         Frames.materialized(
             PrincipalRiskFacts.compute(
                 ent, edges, RiskFactCatalog.defaults(), java.time.LocalDate.of(2026, 10, 3), 5));
     String role = "aws:arn:aws:iam::123456789012:role/";
 
-    assertThat(principalsWith(facts, RiskFactCategory.FULL_ADMIN.value()))
+    Dataset<Row> direct = facts.filter(col("reach").equalTo(FactReach.DIRECT.value()));
+    assertThat(principalsWith(direct, RiskFactCategory.FULL_ADMIN.value()))
         .containsExactly(role + "bad_role");
-    assertThat(principalsWith(facts, RiskFactCategory.PRIVILEGE_ESCALATION.value()))
+    assertThat(principalsWith(direct, RiskFactCategory.PRIVILEGE_ESCALATION.value()))
         .containsExactly(role + "bad_role");
-    assertThat(facts.filter(col("reach").equalTo(FactReach.VIA.value())).count()).isZero();
+    // bad_role trusts "*": every other role of its account may assume it, and so becomes admin
+    // (the users' ARNs name account "aws", and none of their policies allows sts:AssumeRole)
+    Dataset<Row> via = facts.filter(col("reach").equalTo(FactReach.VIA.value()));
+    assertThat(principalsWith(via, RiskFactCategory.FULL_ADMIN.value()))
+        .containsExactlyInAnyOrder(
+            role + "exfiller", role + "service-role/level1", role + "level3");
+    assertThat(via.select("holder_id").distinct().collectAsList())
+        .extracting(r -> r.getString(0))
+        .containsExactly(role + "bad_role");
+    facts = direct;
 
     assertThat(
             describe(

@@ -100,21 +100,32 @@ public final class AwsIamSilver implements SourceSilver {
             false);
     return Optional.of(
         members.unionByName(
-            canAssume(IamPolicies.trustGrants(roles(in)), in.silver(Tables.ENTITLEMENTS))));
+            canAssume(
+                IamPolicies.trustGrants(roles(in)),
+                in.silver(Tables.ENTITLEMENTS),
+                principalArns(users(in), roles(in)))));
+  }
+
+  /** The {@code Arn} of every IAM user and role, the principals a trust of {@code *} lets in. */
+  public static Dataset<Row> principalArns(Dataset<Row> users, Dataset<Row> roles) {
+    return users.select(col("Arn")).unionByName(roles.select(col("Arn"))).distinct();
   }
 
   /**
    * CAN_ASSUME edges from trust policies: an exact principal ARN; an account (root ARN or bare id),
    * which lets in every principal of that account whose own Allow grants cover sts:AssumeRole on
-   * the role; {@code *}, which lets in every principal of any account whose own Allow grants cover
-   * it (and keeps the edge from {@code aws:*}, "anybody"); and services (workload roles). An
-   * unconditional Deny of sts:AssumeRole in the principal's own policies whose resource covers the
-   * role removes its edge, whichever way the trust policy lets it in (an explicit Deny wins). An
-   * edge is {@code conditional} when the trust statement, or the principal's own Allow it needs,
-   * has a Condition (e.g. {@code sts:ExternalId}, {@code aws:MultiFactorAuthPresent}): no condition
-   * key is judged harmless, and the evidence names the keys with their operators.
+   * the role; {@code *}, which lets in every other principal of the role's own account (within one
+   * account either the trust policy or an identity policy suffices, and {@code *} names every
+   * principal) and every principal of another account whose own Allow grants cover it, and keeps
+   * the edge from {@code aws:*}, "anybody"; and services (workload roles). An unconditional Deny of
+   * sts:AssumeRole in the principal's own policies whose resource covers the role removes its edge,
+   * whichever way the trust policy lets it in (an explicit Deny wins). An edge is {@code
+   * conditional} when the trust statement, or the principal's own Allow it needs, has a Condition
+   * (e.g. {@code sts:ExternalId}, {@code aws:MultiFactorAuthPresent}): no condition key is judged
+   * harmless, and the evidence names the keys with their operators.
    */
-  public static Dataset<Row> canAssume(Dataset<Row> trustGrants, Dataset<Row> entitlements) {
+  public static Dataset<Row> canAssume(
+      Dataset<Row> trustGrants, Dataset<Row> entitlements, Dataset<Row> principals) {
     Column noTime = lit(null).cast("timestamp");
     Column account = regexp_extract(col("principal"), "^(?:arn:aws:iam::)?(\\d{12})(?::root)?$", 1);
     Dataset<Row> exact =
@@ -165,16 +176,33 @@ public final class AwsIamSilver implements SourceSilver {
     // role.
     Dataset<Row> anyone =
         trustGrants.filter(col("principal_kind").equalTo("AWS").and(col("principal").equalTo("*")));
+    Dataset<Row> inRoleAccount =
+        anyone
+            .join(
+                principals,
+                accountOf(principals.col("Arn"))
+                    .equalTo(accountOf(anyone.col("role_arn")))
+                    .and(principals.col("Arn").notEqual(anyone.col("role_arn"))))
+            .select(
+                IdPrefix.AWS.of(principals.col("Arn")).as("src_id"),
+                col("role_arn"),
+                lit("trust policy trusts * (any principal), which in the role's own account"
+                        + " needs no Allow of sts:AssumeRole on the caller's side")
+                    .as("evidence"),
+                IamPolicies.conditionKeys(col("condition")).as("keys"));
+    Column otherAccount =
+        assumeGrants.col("account_id").notEqual(accountOf(anyone.col("role_arn")));
     Dataset<Row> viaAnyone =
         anyone
             .join(
                 assumeGrants,
-                Globs.matches(anyone.col("role_arn"), assumeGrants.col("resource_pattern")))
+                otherAccount.and(
+                    Globs.matches(anyone.col("role_arn"), assumeGrants.col("resource_pattern"))))
             .select(
                 col("principal_id").as("src_id"),
                 col("role_arn"),
                 concat(
-                        lit("trust policy trusts * (any principal); policy "),
+                        lit("trust policy trusts * (any principal); in another account, policy "),
                         col("policy_name"),
                         lit(" allows sts:AssumeRole on "),
                         col("resource_pattern"))
@@ -190,9 +218,14 @@ public final class AwsIamSilver implements SourceSilver {
             .filter(col("action").equalTo("sts:assumerole"))
             .select(
                 col("principal_id").as("deny_principal"), col("resource_pattern").as("deny_on"));
-    Dataset<Row> principals = exact.unionByName(viaAccount).unionByName(viaAnyone).alias("edge");
+    Dataset<Row> trusted =
+        exact
+            .unionByName(viaAccount)
+            .unionByName(inRoleAccount)
+            .unionByName(viaAnyone)
+            .alias("edge");
     Dataset<Row> notDenied =
-        principals.join(
+        trusted.join(
             assumeDenies,
             col("edge.src_id")
                 .equalTo(col("deny_principal"))

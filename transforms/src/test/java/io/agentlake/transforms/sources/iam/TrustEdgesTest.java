@@ -97,7 +97,10 @@ class TrustEdgesTest {
             LocalDate.of(2026, 11, 1));
 
     List<String> edges =
-        AwsIamSilver.canAssume(IamPolicies.trustGrants(x.bronze("iam_role")), entitlements)
+        AwsIamSilver.canAssume(
+                IamPolicies.trustGrants(x.bronze("iam_role")),
+                entitlements,
+                AwsIamSilver.principalArns(x.bronze("iam_user"), x.bronze("iam_role")))
             .select("src_id", "dst_id")
             .collectAsList()
             .stream()
@@ -149,7 +152,10 @@ class TrustEdgesTest {
                 x.bronze("iam_policy")),
             LocalDate.of(2026, 11, 1));
     List<String> edges =
-        AwsIamSilver.canAssume(IamPolicies.trustGrants(x.bronze("iam_role")), entitlements)
+        AwsIamSilver.canAssume(
+                IamPolicies.trustGrants(x.bronze("iam_role")),
+                entitlements,
+                AwsIamSilver.principalArns(x.bronze("iam_user"), x.bronze("iam_role")))
             .select("src_id", "dst_id", "conditional", "evidence")
             .collectAsList()
             .stream()
@@ -186,7 +192,10 @@ class TrustEdgesTest {
                 x.bronze("iam_role"),
                 x.bronze("iam_policy")),
             LocalDate.of(2026, 11, 1));
-    return AwsIamSilver.canAssume(IamPolicies.trustGrants(x.bronze("iam_role")), entitlements)
+    return AwsIamSilver.canAssume(
+            IamPolicies.trustGrants(x.bronze("iam_role")),
+            entitlements,
+            AwsIamSilver.principalArns(x.bronze("iam_user"), x.bronze("iam_role")))
         .select("src_id", "dst_id")
         .collectAsList()
         .stream()
@@ -199,14 +208,20 @@ class TrustEdgesTest {
   }
 
   @Test
-  void aRoleTrustingAnybodyIsAssumableByEveryPrincipalWhosePoliciesAllowItAndNotDenyIt(
+  void aRoleTrustingAnybodyIsAssumableByItsAccountAndByOthersWhosePoliciesAllowItUnlessDenied(
       SparkSession spark) {
     String roleArn = "arn:aws:iam::" + ACCOUNT + ":role/Open";
+    String elsewhere = "999988887777";
     String export =
         "{\"UserDetailList\":["
             + user("dave", policy("Allow", roleArn))
             + ","
             + user("frank", null)
+            + ","
+            + user("grace", policy("Allow", roleArn))
+                .replace(ACCOUNT + ":user/", elsewhere + ":user/")
+            + ","
+            + user("heidi", null).replace(ACCOUNT + ":user/", elsewhere + ":user/")
             + "],\"RoleDetailList\":["
             + role("Open", trust("*"))
             + "],\"GroupDetailList\":[],\"Policies\":[]}";
@@ -224,8 +239,13 @@ class TrustEdgesTest {
 
     assertThat(edges(spark, export))
         .containsExactlyInAnyOrder(
-            // dave's own policy allows sts:AssumeRole on the role that trusts anybody
+            // in the role's own account the trust policy alone lets every principal in: dave
+            // with his Allow, frank without one (erin's Deny wins)
             "user/dave -> role/Open",
+            "user/frank -> role/Open",
+            // from another account the caller's own policies must allow it: grace's do, heidi's
+            // do not
+            "aws:arn:aws:iam::" + elsewhere + ":user/grace -> role/Open",
             // "anybody" stays an edge of its own, for reach reports
             "aws:* -> role/Open");
   }
