@@ -19,6 +19,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructField;
 
 /**
  * The lake on disk: one Delta table per {@link TableContract}, at {@code <root>/<layer>/<table>}.
@@ -135,12 +137,24 @@ public final class Lake {
     return false;
   }
 
-  /** The table's rows, or an empty Dataset with its schema when it has not been written yet. */
+  /**
+   * The table's rows, or an empty Dataset with its schema when it has not been written yet. A table
+   * written before its contract gained columns (they are added last, nullable) reads them as null
+   * until its next write adds them, so a step reading it needs no case of its own for lakes of
+   * older agentlake versions.
+   */
   public Dataset<Row> read(TableContract table) {
     if (!exists(table)) {
       return spark.createDataFrame(List.of(), table.schema());
     }
-    return spark.read().format("delta").load(path(table));
+    Dataset<Row> stored = spark.read().format("delta").load(path(table));
+    Set<String> present = Set.of(stored.columns());
+    for (StructField field : table.schema().fields()) {
+      if (!present.contains(field.name())) {
+        stored = stored.withColumn(field.name(), functions.lit(null).cast(field.dataType()));
+      }
+    }
+    return stored;
   }
 
   public void append(TableContract table, Dataset<Row> rows) {

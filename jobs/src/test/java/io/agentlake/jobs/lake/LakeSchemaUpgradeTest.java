@@ -48,6 +48,11 @@ class LakeSchemaUpgradeTest {
 
     lake.replaceDate(before, oneRow(spark, older, first), first);
     assertThat(lake.matchesContract(now)).as("the older table lacks the new columns").isFalse();
+    Dataset<Row> beforeNextWrite = lake.read(now);
+    assertThat(beforeNextWrite.schema().fieldNames())
+        .as("read before its next write, the table has the contract's columns")
+        .containsExactly(now.schema().fieldNames());
+    assertThat(beforeNextWrite.first().<Boolean>getAs("folded")).isNull();
     lake.replaceDate(now, oneRow(spark, now.schema(), second), second);
 
     assertThat(lake.matchesContract(now)).isTrue();
