@@ -99,6 +99,9 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class PrincipalRiskFacts {
 
+  /** An instance profile's id: its CAN_ASSUME edges lead to the role it holds. */
+  static final String INSTANCE_PROFILE = "^aws:arn:aws[a-z-]*:iam::[0-9]{12}:instance-profile/.+";
+
   /** The principals whose facts this table holds: IAM users and roles. */
   static final String IAM_PRINCIPAL = "^aws:arn:aws[a-z-]*:iam::[0-9]{12}:(user|role)/.+";
 
@@ -326,10 +329,11 @@ public final class PrincipalRiskFacts {
    *
    * <ul>
    *   <li>{@link RiskFactCatalog#TARGET_EC2_ROLE} (ssm:SendCommand, ssm:StartSession): the method
-   *       counts only when a role of the principal's account that EC2 may assume (trust policy
-   *       names ec2.amazonaws.com) holds a fact the principal does not hold itself; the evidence
-   *       names those roles. Always conditional: instances and their instance profiles are not
-   *       judged from the export, so whether one runs as such a role is not known.
+   *       counts only when a role of the principal's account that an instance can run as (an
+   *       instance profile holds it, {@code InstanceProfileList}, and its trust policy names
+   *       ec2.amazonaws.com) holds a fact the principal does not hold itself; the evidence names
+   *       those roles and profiles. Always conditional: which instances run, and with which
+   *       profile, is not in the IAM export.
    *   <li>{@link RiskFactCatalog#TARGET_CLOUDFORMATION_STACK} (UpdateStack, change sets): always
    *       conditional, stacks and their service roles not being in the IAM export.
    * </ul>
@@ -351,13 +355,22 @@ public final class PrincipalRiskFacts {
         direct.join(broadcast(targets), new String[] {"fact"}, "left").localCheckpoint();
     Dataset<Row> untargeted = withTarget.filter(not(escalation).or(col("target").isNull()));
 
-    Dataset<Row> ec2Roles =
+    Dataset<Row> canAssume =
         edges
             .filter(col("edge_type").equalTo(EdgeType.CAN_ASSUME.value()))
-            .filter(col("first_seen").isNull().or(Utc.atOrBefore(col("first_seen"), asOf)))
+            .filter(col("first_seen").isNull().or(Utc.atOrBefore(col("first_seen"), asOf)));
+    // A role an instance can run as: EC2 may assume it, and an instance profile holds it.
+    Dataset<Row> ec2Roles =
+        canAssume
             .filter(lower(col("src_id")).equalTo("aws:service:ec2.amazonaws.com"))
             .select(col("dst_id").as("role_id"))
-            .distinct();
+            .join(
+                canAssume
+                    .filter(col("src_id").rlike(INSTANCE_PROFILE))
+                    .select(col("dst_id").as("role_id"), col("src_id").as("profile_id")),
+                "role_id")
+            .groupBy("role_id")
+            .agg(array_join(array_sort(collect_set(col("profile_id"))), ", ").as("profiles"));
     Dataset<Row> roleFacts =
         direct.select(
             col("principal_id").as("role_id"), col("category").as("rc"), col("fact").as("rf"));
@@ -383,7 +396,11 @@ public final class PrincipalRiskFacts {
                     .and(col("of").equalTo(col("rf"))),
                 "left_anti")
             .groupBy("principal_id", "fact")
-            .agg(array_sort(collect_set(col("role_id"))).as("roles"));
+            .agg(
+                array_sort(
+                        collect_set(
+                            concat(col("role_id"), lit(" (in "), col("profiles"), lit(")"))))
+                    .as("roles"));
     Dataset<Row> ec2 =
         ec2Methods
             .join(morePrivileged, new String[] {"principal_id", "fact"})
@@ -392,12 +409,13 @@ public final class PrincipalRiskFacts {
                 "evidence",
                 concat(
                     col("evidence"),
-                    lit("; runs code on EC2 instances, which may run as "),
+                    lit(
+                        "; an upper bound all the same: it runs code on EC2 instances, which may run as "),
                     array_join(col("roles"), ", "),
                     lit(
-                        " (roles EC2 may assume that hold facts this principal lacks); instances"
-                            + " and their instance profiles are not judged from the export (upper"
-                            + " bound)")))
+                        " (roles in an instance profile, that EC2 may assume and that hold"
+                            + " facts this principal lacks); which instances run, and with which"
+                            + " profile, is not in the IAM export")))
             .drop("roles");
     Dataset<Row> stacks =
         withTarget
@@ -409,8 +427,9 @@ public final class PrincipalRiskFacts {
                 concat(
                     col("evidence"),
                     lit(
-                        "; runs with the service role of an existing CloudFormation stack, and"
-                            + " stacks are not in the IAM export (upper bound)")));
+                        "; an upper bound all the same: it runs with the service role of an"
+                            + " existing CloudFormation stack, and stacks are not in the IAM"
+                            + " export")));
     Column[] columns =
         java.util.Arrays.stream(direct.columns()).map(c -> col(c)).toArray(Column[]::new);
     return untargeted

@@ -4,12 +4,11 @@ import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentlake.schemas.vocabulary.RiskFactCategory;
+import io.agentlake.testing.AwsIamExport;
 import io.agentlake.testing.Extracted;
 import io.agentlake.testing.Frames;
 import io.agentlake.testing.SharedSpark;
 import io.agentlake.transforms.sources.iam.AwsIam;
-import io.agentlake.transforms.sources.iam.AwsIamSilver;
-import io.agentlake.transforms.sources.iam.IamPolicies;
 import java.time.LocalDate;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -158,20 +157,8 @@ class PrincipalRiskFactsOnExportTest {
   static Dataset<Row> facts(SparkSession spark, String export, int maxHops) {
     Extracted x =
         new Extracted(spark).text(AwsIam.NAME, "aws-iam/" + ACCOUNT + "/auth.json", export);
-    Dataset<Row> entitlements =
-        Frames.materialized(
-            IamPolicies.entitlements(
-                IamPolicies.attachments(
-                    x.bronze("iam_user"),
-                    x.bronze("iam_group"),
-                    x.bronze("iam_role"),
-                    x.bronze("iam_policy")),
-                DAY));
-    Dataset<Row> edges =
-        AwsIamSilver.canAssume(
-            IamPolicies.trustGrants(x.bronze("iam_role")),
-            entitlements,
-            AwsIamSilver.principalArns(x.bronze("iam_user"), x.bronze("iam_role")));
+    Dataset<Row> entitlements = AwsIamExport.entitlements(x, DAY);
+    Dataset<Row> edges = AwsIamExport.canAssume(x, entitlements);
     return Frames.materialized(
         PrincipalRiskFacts.compute(entitlements, edges, RiskFactCatalog.defaults(), DAY, maxHops));
   }
@@ -408,38 +395,53 @@ class PrincipalRiskFactsOnExportTest {
     assertThat((boolean) anyKey.getAs("conditional")).isFalse();
   }
 
+  /** The role in an instance profile of the given name, as InstanceProfileList exports it. */
+  static String inProfile(String role, String name) {
+    return role.replace(
+        "\"InstanceProfileList\":[]",
+        "\"InstanceProfileList\":[{\"InstanceProfileName\":\""
+            + name
+            + "\",\"InstanceProfileId\":\"AIPA"
+            + name.toUpperCase(java.util.Locale.ROOT)
+            + "\",\"Arn\":\""
+            + arn("instance-profile/" + name)
+            + "\",\"Path\":\"/\",\"Roles\":[]}]");
+  }
+
   @Test
-  void ssmOnInstancesCountsOnlyWhenARoleEc2MayAssumeHoldsMoreThanTheCaller(SparkSession spark) {
+  void ssmOnInstancesCountsOnlyWhenAnInstanceCanRunAsAMorePrivilegedRole(SparkSession spark) {
     String escalation = RiskFactCategory.PRIVILEGE_ESCALATION.value();
     String method = "SSMSendCommandToInstanceRole";
     String operator = user("operator", allow("ssm:SendCommand", "*"));
+    String ec2Admin = role("web", trustService("ec2.amazonaws.com"), allow("*", "*"));
 
     Dataset<Row> rich =
-        facts(
-            spark,
-            export(
-                List.of(operator),
-                List.of(role("web", trustService("ec2.amazonaws.com"), allow("*", "*")))),
-            5);
+        facts(spark, export(List.of(operator), List.of(inProfile(ec2Admin, "web"))), 5);
     Row viaInstance = rows(rich, id("user/operator"), escalation, method).get(0);
     assertThat((boolean) viaInstance.getAs("conditional"))
-        .as("instances are not exported: an upper bound")
+        .as("which instances run is not exported: an upper bound")
         .isTrue();
     assertThat((String) viaInstance.getAs("evidence"))
-        .contains("may run as " + id("role/web"))
-        .contains("not judged from the export");
+        .contains("may run as " + id("role/web") + " (in " + id("instance-profile/web") + ")")
+        .contains("not in the IAM export");
 
+    Dataset<Row> noProfile = facts(spark, export(List.of(operator), List.of(ec2Admin)), 5);
+    assertThat(rows(noProfile, id("user/operator"), escalation, method))
+        .as("no instance profile holds the admin role: no instance can run as it")
+        .isEmpty();
+
+    String ec2Operator =
+        role("app", trustService("ec2.amazonaws.com"), allow("ssm:SendCommand", "*"));
+    String lambdaAdmin = role("batch", trustService("lambda.amazonaws.com"), allow("*", "*"));
     Dataset<Row> poor =
         facts(
             spark,
             export(
                 List.of(operator),
-                List.of(
-                    role("web", trustService("ec2.amazonaws.com"), allow("ssm:SendCommand", "*")),
-                    role("batch", trustService("lambda.amazonaws.com"), allow("*", "*")))),
+                List.of(inProfile(ec2Operator, "app"), inProfile(lambdaAdmin, "batch"))),
             5);
     assertThat(rows(poor, id("user/operator"), escalation, method))
-        .as("the only EC2 role holds nothing the operator lacks; the admin role is Lambda's")
+        .as("the EC2 role holds nothing the operator lacks; EC2 may not assume the admin role")
         .isEmpty();
   }
 

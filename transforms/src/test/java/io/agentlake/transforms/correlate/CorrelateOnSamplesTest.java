@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentlake.schemas.vocabulary.FactReach;
 import io.agentlake.schemas.vocabulary.RiskFactCategory;
+import io.agentlake.testing.AwsIamExport;
 import io.agentlake.testing.Extracted;
 import io.agentlake.testing.Frames;
 import io.agentlake.testing.SharedSpark;
@@ -13,7 +14,6 @@ import io.agentlake.transforms.analyze.RiskFactCatalog;
 import io.agentlake.transforms.sources.cloudtrail.CloudTrail;
 import io.agentlake.transforms.sources.cloudtrail.CloudTrailDaily;
 import io.agentlake.transforms.sources.iam.AwsIam;
-import io.agentlake.transforms.sources.iam.AwsIamSilver;
 import io.agentlake.transforms.sources.iam.IamPolicies;
 import java.time.LocalDate;
 import java.util.List;
@@ -73,15 +73,7 @@ class CorrelateOnSamplesTest {
   @Test
   void handDerivedGrantsOfLevel1AndExfiller(SparkSession spark) {
     Extracted x = new Extracted(spark).resource(AwsIam.NAME, IAM);
-    Dataset<Row> ent =
-        Frames.materialized(
-            IamPolicies.entitlements(
-                IamPolicies.attachments(
-                    x.bronze("iam_user"),
-                    x.bronze("iam_group"),
-                    x.bronze("iam_role"),
-                    x.bronze("iam_policy")),
-                DAY));
+    Dataset<Row> ent = AwsIamExport.entitlements(x, DAY);
     List<String> level1 =
         ent
             .filter(
@@ -134,18 +126,9 @@ class CorrelateOnSamplesTest {
   @Test
   void trustPoliciesBecomeCanAssumeEdgesForAnyoneAndForServices(SparkSession spark) {
     Extracted x = new Extracted(spark).resource(AwsIam.NAME, IAM);
-    Dataset<Row> trust = IamPolicies.trustGrants(x.bronze("iam_role"));
-    Dataset<Row> ent =
-        IamPolicies.entitlements(
-            IamPolicies.attachments(
-                x.bronze("iam_user"),
-                x.bronze("iam_group"),
-                x.bronze("iam_role"),
-                x.bronze("iam_policy")),
-            DAY);
+    Dataset<Row> ent = AwsIamExport.entitlements(x, DAY);
     List<String> edges =
-        AwsIamSilver.canAssume(
-                trust, ent, AwsIamSilver.principalArns(x.bronze("iam_user"), x.bronze("iam_role")))
+        AwsIamExport.canAssume(x, ent)
             .select("src_id", "dst_id")
             .orderBy("dst_id")
             .collectAsList()
@@ -173,21 +156,8 @@ class CorrelateOnSamplesTest {
   void riskFactsOfTheRealIamExportMatchAHandReading(SparkSession spark) {
     Extracted x = new Extracted(spark).resource(AwsIam.NAME, IAM);
     // silver tables, as the analyze job reads them
-    Dataset<Row> ent =
-        Frames.materialized(
-            IamPolicies.entitlements(
-                IamPolicies.attachments(
-                    x.bronze("iam_user"),
-                    x.bronze("iam_group"),
-                    x.bronze("iam_role"),
-                    x.bronze("iam_policy")),
-                LocalDate.of(2026, 11, 1)));
-    Dataset<Row> edges =
-        Frames.materialized(
-            AwsIamSilver.canAssume(
-                IamPolicies.trustGrants(x.bronze("iam_role")),
-                ent,
-                AwsIamSilver.principalArns(x.bronze("iam_user"), x.bronze("iam_role"))));
+    Dataset<Row> ent = AwsIamExport.entitlements(x, LocalDate.of(2026, 11, 1));
+    Dataset<Row> edges = AwsIamExport.canAssume(x, ent);
     Dataset<Row> facts =
         Frames.materialized(
             PrincipalRiskFacts.compute(

@@ -77,7 +77,9 @@ public final class AwsIam implements SourcePackage {
               + ", PermissionsBoundary STRUCT<PermissionsBoundaryType: STRING,"
               + " PermissionsBoundaryArn: STRING>, Tags "
               + TAGS
-              + ", RoleLastUsed STRUCT<LastUsedDate: STRING, Region: STRING>",
+              + ", RoleLastUsed STRUCT<LastUsedDate: STRING, Region: STRING>"
+              + ", InstanceProfileList ARRAY<STRUCT<InstanceProfileName: STRING,"
+              + " InstanceProfileId: STRING, Arn: STRING>>",
           List.of("Arn", "RoleName"),
           "Arn");
 

@@ -82,7 +82,10 @@ public final class AwsIamSilver implements SourceSilver {
     return Optional.of(users.unionByName(roles).unionByName(groups));
   }
 
-  /** MEMBER_OF from users' {@code GroupList}; CAN_ASSUME from roles' trust policies. */
+  /**
+   * MEMBER_OF from users' {@code GroupList}; CAN_ASSUME from roles' trust policies and from
+   * instance profiles to their roles.
+   */
   @Override
   public Optional<Dataset<Row>> edges(SilverInputs in) {
     Dataset<Row> members =
@@ -99,11 +102,30 @@ public final class AwsIamSilver implements SourceSilver {
             lit("GroupList"),
             false);
     return Optional.of(
-        members.unionByName(
-            canAssume(
-                IamPolicies.trustGrants(roles(in)),
-                in.silver(Tables.ENTITLEMENTS),
-                principalArns(users(in), roles(in)))));
+        members
+            .unionByName(instanceProfiles(roles(in)))
+            .unionByName(
+                canAssume(
+                    IamPolicies.trustGrants(roles(in)),
+                    in.silver(Tables.ENTITLEMENTS),
+                    principalArns(users(in), roles(in)))));
+  }
+
+  /**
+   * CAN_ASSUME edges from each instance profile to the role it holds ({@code InstanceProfileList}):
+   * an EC2 instance launched with the profile acts as the role.
+   */
+  public static Dataset<Row> instanceProfiles(Dataset<Row> roles) {
+    return IdentityEdges.edge(
+        roles
+            .select(col("Arn"), explode(col("InstanceProfileList")).as("profile"))
+            .filter(col("profile.Arn").isNotNull()),
+        IdPrefix.AWS.of(col("profile.Arn")),
+        EdgeType.CAN_ASSUME,
+        IdPrefix.AWS.of(col("Arn")),
+        AwsIam.NAME,
+        lit("InstanceProfileList: EC2 instances launched with this profile act as the role"),
+        false);
   }
 
   /** The {@code Arn} of every IAM user and role, the principals a trust of {@code *} lets in. */
@@ -148,32 +170,13 @@ public final class AwsIamSilver implements SourceSilver {
             .filter(col("policy_type").notEqual("boundary"))
             .filter(col("action").equalTo("sts:assumerole"));
     Dataset<Row> viaAccount =
-        accounts
-            .join(
-                assumeGrants,
-                accounts
-                    .col("trusted_account")
-                    .equalTo(assumeGrants.col("account_id"))
-                    .and(
-                        Globs.matches(
-                            accounts.col("role_arn"), assumeGrants.col("resource_pattern"))))
-            .select(
-                col("principal_id").as("src_id"),
-                col("role_arn"),
-                concat(
-                        lit("trust policy trusts account "),
-                        col("trusted_account"),
-                        lit("; policy "),
-                        col("policy_name"),
-                        lit(" allows sts:AssumeRole on "),
-                        col("resource_pattern"))
-                    .as("evidence"),
-                concat(
-                        IamPolicies.conditionKeys(accounts.col("condition")),
-                        IamPolicies.conditionKeys(assumeGrants.col("condition")))
-                    .as("keys"));
-    // Principal "*": anybody, from any account, whose own policies allow sts:AssumeRole on the
-    // role.
+        allowedByCaller(
+            accounts,
+            assumeGrants,
+            accounts.col("trusted_account").equalTo(assumeGrants.col("account_id")),
+            concat(lit("trust policy trusts account "), col("trusted_account")));
+    // Principal "*": every other principal of the role's account, and anybody of another account
+    // whose own policies allow sts:AssumeRole on the role.
     Dataset<Row> anyone =
         trustGrants.filter(col("principal_kind").equalTo("AWS").and(col("principal").equalTo("*")));
     Dataset<Row> inRoleAccount =
@@ -193,24 +196,11 @@ public final class AwsIamSilver implements SourceSilver {
     Column otherAccount =
         assumeGrants.col("account_id").notEqual(accountOf(anyone.col("role_arn")));
     Dataset<Row> viaAnyone =
-        anyone
-            .join(
-                assumeGrants,
-                otherAccount.and(
-                    Globs.matches(anyone.col("role_arn"), assumeGrants.col("resource_pattern"))))
-            .select(
-                col("principal_id").as("src_id"),
-                col("role_arn"),
-                concat(
-                        lit("trust policy trusts * (any principal); in another account, policy "),
-                        col("policy_name"),
-                        lit(" allows sts:AssumeRole on "),
-                        col("resource_pattern"))
-                    .as("evidence"),
-                concat(
-                        IamPolicies.conditionKeys(anyone.col("condition")),
-                        IamPolicies.conditionKeys(assumeGrants.col("condition")))
-                    .as("keys"));
+        allowedByCaller(
+            anyone,
+            assumeGrants,
+            otherAccount,
+            lit("trust policy trusts * (any principal), and the caller is of another account"));
     Dataset<Row> assumeDenies =
         EntitlementHistory.current(entitlements)
             .filter(col("effect").equalTo("Deny"))
@@ -272,6 +262,34 @@ public final class AwsIamSilver implements SourceSilver {
             noTime.as("first_seen"),
             noTime.as("last_seen"),
             size(keys).gt(0).as("conditional"));
+  }
+
+  /**
+   * Edges for trust statements that leave the decision to the caller's own policies: each trust row
+   * joined with the caller's Allows of sts:AssumeRole whose resource covers the role, where {@code
+   * scope} holds; the evidence starts with {@code trustText} and names the Allow, and {@code keys}
+   * gathers the condition keys of both statements.
+   */
+  private static Dataset<Row> allowedByCaller(
+      Dataset<Row> trusts, Dataset<Row> assumeGrants, Column scope, Column trustText) {
+    return trusts
+        .join(
+            assumeGrants,
+            scope.and(Globs.matches(trusts.col("role_arn"), assumeGrants.col("resource_pattern"))))
+        .select(
+            col("principal_id").as("src_id"),
+            col("role_arn"),
+            concat(
+                    trustText,
+                    lit("; policy "),
+                    col("policy_name"),
+                    lit(" allows sts:AssumeRole on "),
+                    col("resource_pattern"))
+                .as("evidence"),
+            concat(
+                    IamPolicies.conditionKeys(trusts.col("condition")),
+                    IamPolicies.conditionKeys(assumeGrants.col("condition")))
+                .as("keys"));
   }
 
   /** The latest IAM users, groups, roles and customer-managed policies, as the grants read them. */

@@ -2,6 +2,7 @@ package io.agentlake.transforms.sources.iam;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.agentlake.testing.AwsIamExport;
 import io.agentlake.testing.Extracted;
 import io.agentlake.testing.SharedSpark;
 import java.time.LocalDate;
@@ -85,33 +86,8 @@ class TrustEdgesTest {
             + ","
             + role("ByBareAccount", trust(ACCOUNT))
             + "],\"GroupDetailList\":[],\"Policies\":[]}";
-    Extracted x =
-        new Extracted(spark).text(AwsIam.NAME, "aws-iam/" + ACCOUNT + "/auth.json", export);
-    Dataset<Row> entitlements =
-        IamPolicies.entitlements(
-            IamPolicies.attachments(
-                x.bronze("iam_user"),
-                x.bronze("iam_group"),
-                x.bronze("iam_role"),
-                x.bronze("iam_policy")),
-            LocalDate.of(2026, 11, 1));
 
-    List<String> edges =
-        AwsIamSilver.canAssume(
-                IamPolicies.trustGrants(x.bronze("iam_role")),
-                entitlements,
-                AwsIamSilver.principalArns(x.bronze("iam_user"), x.bronze("iam_role")))
-            .select("src_id", "dst_id")
-            .collectAsList()
-            .stream()
-            .map(
-                r ->
-                    r.getString(0).replace("aws:arn:aws:iam::" + ACCOUNT + ":", "")
-                        + " -> "
-                        + r.getString(1).replace("aws:arn:aws:iam::" + ACCOUNT + ":", ""))
-            .toList();
-
-    assertThat(edges)
+    assertThat(edges(spark, export))
         .containsExactlyInAnyOrder(
             // the root of the account: only bob's own policy allows sts:AssumeRole on Target
             "user/bob -> role/Target",
@@ -143,19 +119,9 @@ class TrustEdgesTest {
             + "],\"GroupDetailList\":[],\"Policies\":[]}";
     Extracted x =
         new Extracted(spark).text(AwsIam.NAME, "aws-iam/" + ACCOUNT + "/auth.json", export);
-    Dataset<Row> entitlements =
-        IamPolicies.entitlements(
-            IamPolicies.attachments(
-                x.bronze("iam_user"),
-                x.bronze("iam_group"),
-                x.bronze("iam_role"),
-                x.bronze("iam_policy")),
-            LocalDate.of(2026, 11, 1));
+    Dataset<Row> entitlements = AwsIamExport.entitlements(x, LocalDate.of(2026, 11, 1));
     List<String> edges =
-        AwsIamSilver.canAssume(
-                IamPolicies.trustGrants(x.bronze("iam_role")),
-                entitlements,
-                AwsIamSilver.principalArns(x.bronze("iam_user"), x.bronze("iam_role")))
+        AwsIamExport.canAssume(x, entitlements)
             .select("src_id", "dst_id", "conditional", "evidence")
             .collectAsList()
             .stream()
@@ -184,18 +150,8 @@ class TrustEdgesTest {
   private static List<String> edges(SparkSession spark, String export) {
     Extracted x =
         new Extracted(spark).text(AwsIam.NAME, "aws-iam/" + ACCOUNT + "/auth.json", export);
-    Dataset<Row> entitlements =
-        IamPolicies.entitlements(
-            IamPolicies.attachments(
-                x.bronze("iam_user"),
-                x.bronze("iam_group"),
-                x.bronze("iam_role"),
-                x.bronze("iam_policy")),
-            LocalDate.of(2026, 11, 1));
-    return AwsIamSilver.canAssume(
-            IamPolicies.trustGrants(x.bronze("iam_role")),
-            entitlements,
-            AwsIamSilver.principalArns(x.bronze("iam_user"), x.bronze("iam_role")))
+    Dataset<Row> entitlements = AwsIamExport.entitlements(x, LocalDate.of(2026, 11, 1));
+    return AwsIamExport.canAssume(x, entitlements)
         .select("src_id", "dst_id")
         .collectAsList()
         .stream()
