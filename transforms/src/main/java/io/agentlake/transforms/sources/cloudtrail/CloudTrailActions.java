@@ -2,6 +2,7 @@ package io.agentlake.transforms.sources.cloudtrail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agentlake.transforms.ReferenceFrame;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -95,12 +96,19 @@ public final class CloudTrailActions {
     }
   }
 
+  private static final ReferenceFrame SOURCE_PREFIX_FRAME =
+      new ReferenceFrame(CloudTrailActions::sourcePrefixRows, SOURCE_PREFIXES);
+  private static final ReferenceFrame EVENT_ACTION_FRAME =
+      new ReferenceFrame(CloudTrailActions::eventActionRows, EVENT_ACTIONS);
+
+  /** {@link #sourcePrefixRows()} in {@code spark}, made once per session and checkpointed. */
   public static Dataset<Row> sourcePrefixes(SparkSession spark) {
-    return spark.createDataFrame(sourcePrefixRows(), SOURCE_PREFIXES);
+    return SOURCE_PREFIX_FRAME.in(spark);
   }
 
+  /** {@link #eventActionRows()} in {@code spark}, made once per session and checkpointed. */
   public static Dataset<Row> eventActions(SparkSession spark) {
-    return spark.createDataFrame(eventActionRows(), EVENT_ACTIONS);
+    return EVENT_ACTION_FRAME.in(spark);
   }
 
   private static InputStream resource(String name) {

@@ -3,6 +3,7 @@ package io.agentlake.transforms.sources.iam;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import io.agentlake.transforms.ReferenceFrame;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -67,6 +68,9 @@ public final class ActionCatalog {
   private final List<Action> actions;
   private final List<ResourceType> resourceTypes;
   private final String version;
+  private final ReferenceFrame actionFrame = new ReferenceFrame(this::actionRows, ACTIONS);
+  private final ReferenceFrame resourceTypeFrame =
+      new ReferenceFrame(this::resourceTypeRows, RESOURCE_TYPES);
 
   private ActionCatalog(List<Action> actions, List<ResourceType> resourceTypes, String version) {
     this.actions = List.copyOf(actions);
@@ -130,12 +134,14 @@ public final class ActionCatalog {
     return rows;
   }
 
+  /** {@link #actionRows()} in {@code spark}, made once per session and checkpointed. */
   public Dataset<Row> actionFrame(SparkSession spark) {
-    return spark.createDataFrame(actionRows(), ACTIONS);
+    return actionFrame.in(spark);
   }
 
+  /** {@link #resourceTypeRows()} in {@code spark}, made once per session and checkpointed. */
   public Dataset<Row> resourceTypeFrame(SparkSession spark) {
-    return spark.createDataFrame(resourceTypeRows(), RESOURCE_TYPES);
+    return resourceTypeFrame.in(spark);
   }
 
   /**
