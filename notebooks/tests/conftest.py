@@ -17,9 +17,14 @@ WINDOW_DAYS = "14"
 sys.path.insert(0, str(NOTEBOOKS))
 
 
-def run_launcher(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+# every launcher run of the lake fixture, for the test that its terminal output is agentlake's own
+LAKE_RUNS: list[subprocess.CompletedProcess] = []
+
+
+def run_launcher(*args: str, timeout: int = 600, env_extra: dict | None = None) -> subprocess.CompletedProcess:
     """Run ``./agentlake ARGS`` from the repo root; fail the test with its output when it fails."""
     env = dict(os.environ)
+    env.update(env_extra or {})
     # tiny data: interpreted evaluation beats compiling generated code for hundreds of plans
     env.setdefault("AGENTLAKE_JAVA_OPTS",
                    "-Dspark.sql.codegen.wholeStage=false -Dspark.sql.codegen.factoryMode=NO_CODEGEN")
@@ -39,11 +44,12 @@ def lake(tmp_path_factory) -> Path:
         return Path(reuse)
     root = tmp_path_factory.mktemp("agentlake")
     exports, lake = root / "exports", root / "lake"
-    run_launcher("generate", "--out", str(exports), "--agents", "12", "--days", "20",
-                 "--events-per-day", "100", "--start-date", "2026-10-01")
+    log = {"AGENTLAKE_SPARK_LOG": str(root / "spark.log")}
+    LAKE_RUNS.append(run_launcher("generate", "--out", str(exports), "--agents", "12", "--days", "20",
+                                  "--events-per-day", "100", "--start-date", "2026-10-01", env_extra=log))
     for date in DATES:
-        run_launcher("nightly", "--exports", str(exports), "--lake", str(lake), "--date", date,
-                     "--window-days", WINDOW_DAYS)
+        LAKE_RUNS.append(run_launcher("nightly", "--exports", str(exports), "--lake", str(lake),
+                                      "--date", date, "--window-days", WINDOW_DAYS, env_extra=log))
     return lake
 
 

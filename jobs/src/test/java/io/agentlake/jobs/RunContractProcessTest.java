@@ -113,7 +113,8 @@ class RunContractProcessTest {
         "-Dspark.driver.host=127.0.0.1",
         "-Dspark.sql.warehouse.dir=" + dir.resolve("warehouse").toUri(),
         "-Dlog4j2.configurationFile="
-            + Path.of("target/launcher/log4j2.properties").toAbsolutePath());
+            + Path.of("target/launcher/log4j2.properties").toAbsolutePath(),
+        "-Dagentlake.spark.log=" + dir.resolve("logs").resolve("spark.log"));
   }
 
   /**

@@ -85,6 +85,7 @@ class SparkSubmitIT {
     command.add(
         "-Dlog4j2.configurationFile="
             + TARGET.resolve("launcher/log4j2.properties").toAbsolutePath());
+    command.add("-Dagentlake.spark.log=" + TARGET.resolve("spark-submit-it.log").toAbsolutePath());
     command.addAll(
         List.of(
             "-cp",

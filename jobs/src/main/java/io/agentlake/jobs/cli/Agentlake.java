@@ -99,6 +99,10 @@ public final class Agentlake implements Runnable {
             + e.getClass().getSimpleName()
             + ": "
             + firstLine(String.valueOf(e.getMessage())));
+    String sparkLog = System.getProperty("agentlake.spark.log");
+    if (sparkLog != null) {
+      err.println("  log:   Spark's warnings and errors are in " + sparkLog);
+    }
     err.println(
         "  fix:   re-run with AGENTLAKE_DEBUG=1 for the stack trace, and report it if it persists");
     return AgentlakeException.RETRYABLE;
