@@ -114,39 +114,36 @@ final class ComputeEscalation {
                             concat(col("role_id"), lit(" (in "), col("profiles"), lit(")"))))
                     .as("roles"));
     Dataset<Row> ec2 =
-        ec2Methods
-            .join(morePrivileged, new String[] {"principal_id", "fact"})
-            .withColumn("conditional", lit(true))
-            .withColumn(
-                "evidence",
-                concat(
-                    col("evidence"),
-                    lit(
-                        "; an upper bound all the same: it runs code on EC2 instances, which may run as "),
-                    array_join(col("roles"), ", "),
-                    lit(
-                        " (roles in an instance profile, that EC2 may assume and that hold"
-                            + " facts this principal lacks); which instances run, and with which"
-                            + " profile, is not in the IAM export")))
+        upperBound(
+                ec2Methods.join(morePrivileged, new String[] {"principal_id", "fact"}),
+                lit("it runs code on EC2 instances, which may run as "),
+                array_join(col("roles"), ", "),
+                lit(
+                    " (roles in an instance profile, that EC2 may assume and that hold"
+                        + " facts this principal lacks); which instances run, and with which"
+                        + " profile, is not in the IAM export"))
             .drop("roles");
     Dataset<Row> stacks =
-        withTarget
-            .filter(
-                escalation.and(col("target").equalTo(RiskFactCatalog.TARGET_CLOUDFORMATION_STACK)))
-            .withColumn("conditional", lit(true))
-            .withColumn(
-                "evidence",
-                concat(
-                    col("evidence"),
-                    lit(
-                        "; an upper bound all the same: it runs with the service role of an"
-                            + " existing CloudFormation stack, and stacks are not in the IAM"
-                            + " export")));
+        upperBound(
+            withTarget.filter(
+                escalation.and(col("target").equalTo(RiskFactCatalog.TARGET_CLOUDFORMATION_STACK))),
+            lit(
+                "it runs with the service role of an existing CloudFormation stack, and stacks are"
+                    + " not in the IAM export"));
     Column[] columns =
         java.util.Arrays.stream(direct.columns()).map(c -> col(c)).toArray(Column[]::new);
     return untargeted
         .select(columns)
         .unionByName(ec2.select(columns))
         .unionByName(stacks.select(columns));
+  }
+
+  /** {@code facts} marked conditional, their evidence saying why they are an upper bound. */
+  private static Dataset<Row> upperBound(Dataset<Row> facts, Column... why) {
+    Column[] parts = new Column[why.length + 2];
+    parts[0] = col("evidence");
+    parts[1] = lit("; an upper bound all the same: ");
+    System.arraycopy(why, 0, parts, 2, why.length);
+    return facts.withColumn("conditional", lit(true)).withColumn("evidence", concat(parts));
   }
 }
